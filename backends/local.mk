@@ -1,0 +1,1 @@
+# backends: filled in by its owner

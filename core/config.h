@@ -1,0 +1,62 @@
+/* config: one JSON file -> struct config, with the runbook's defaults.
+ * config_parse() returns a struct the caller owns and frees with config_free();
+ * every string and argv inside it belongs to that struct. Pure: no I/O. */
+#ifndef CUTOVER_CORE_CONFIG_H
+#define CUTOVER_CORE_CONFIG_H
+
+#include <stddef.h>
+#include "core/color.h"
+
+/* A program and its arguments, never a shell line. argv is NULL-terminated. */
+struct config_argv {
+    char **argv;
+    int argc;
+};
+
+struct config_color {
+    char *addr;                    /* "127.0.0.1:8787", "[::1]:8788" or "unix:/path" */
+    struct config_argv stop;       /* empty (argc 0) when not configured */
+    struct config_argv start;
+    struct config_argv version;    /* prints the build's version (git SHA) on stdout */
+};
+
+struct config {
+    struct {
+        char *upstream_file;       /* the include file cutover owns */
+        char *upstream_name;       /* "openclaw_gateway" */
+        char *balance;             /* "least_conn", "ip_hash", "" for round robin */
+        char *server_params;       /* "max_fails=3 fail_timeout=10s" */
+        char *zone_size;           /* "64k": shared memory for the upstream zone */
+        struct config_argv test;   /* ["nginx", "-t"] */
+        struct config_argv reload; /* ["nginx", "-s", "reload"] */
+        char *pid_file;            /* master's pid file, to confirm a reload */
+        char *access_log;
+        int reload_confirm_ms;     /* how long to wait for new workers */
+    } nginx;
+    struct config_color colors[COLOR_COUNT];
+    struct {
+        int step;                  /* 10: weight points per step, divides 100 */
+        double ttft_halt_pct;      /* 8 */
+        double excess_5xx_points;  /* 0.5 */
+        int excess_5xx_for_s;      /* 180 */
+        int drain_idle_s;          /* 120 */
+        int min_dwell_s;           /* 60 */
+        int window_s;              /* 60 */
+    } rollout;
+    char *state_dir;               /* journal, lock, rollout state, backups */
+    int command_timeout_ms;        /* limit for every child process */
+};
+
+/* Parses JSON text. `source` names it in messages (a file path).
+ * Returns 0, or -1 with a one-line message in err such as
+ * "cutover.json:3: rollout.stepp: unknown key". */
+int config_parse(const char *json, const char *source, struct config **out,
+                 char *err, size_t errlen);
+/* A config holding only defaults (what config_parse("{}") gives). */
+struct config *config_new_defaults(void);
+void config_free(struct config *cfg);
+
+/* Renders a config as pretty JSON (for `cutover init`); caller frees. */
+char *config_to_json(const struct config *cfg);
+
+#endif

@@ -1,0 +1,1 @@
+# core: filled in by its owner
