@@ -1,1 +1,21 @@
-# cli: filled in by its owner
+# cli/: the command line. Everything but main() is in a library, so tests
+# and benchmarks link the same code the binary runs.
+noinst_LIBRARIES += libcli.a
+libcli_a_SOURCES = \
+	cli/app.c cli/app.h \
+	cli/cfgedit.c cli/cfgedit.h \
+	cli/cli.c cli/cli.h \
+	cli/cmd_init.c \
+	cli/cmd_shift.c \
+	cli/cmd_status.c \
+	cli/commands.h \
+	cli/demo.c \
+	cli/move.c cli/move.h \
+	cli/sandbox.c cli/sandbox.h \
+	cli/snippets.c cli/snippets.h \
+	cli/statedir.c cli/statedir.h
+libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS)
+
+bin_PROGRAMS += cutover
+cutover_SOURCES = cli/main.c
+cutover_LDADD = libcli.a libbackends.a libcore.a $(LIBUV_LIBS) $(CJSON_LIBS)

@@ -1,0 +1,42 @@
+/* app: the one object a cutover command runs in: its loop, its config, where
+ * its state lives, and who is running it. The app owns all of them. */
+#ifndef CUTOVER_CLI_APP_H
+#define CUTOVER_CLI_APP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <uv.h>
+#include "core/config.h"
+
+/* Exit codes: documented in README.md and `cutover --help`. */
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_FAILURE_IO = 1,       /* could not read or write what we needed */
+    EXIT_USAGE = 2,            /* bad command line or bad config: nothing touched */
+    EXIT_TEST_FAILED = 3,      /* nginx -t refused the new file: old file restored */
+    EXIT_RELOAD_FAILED = 4,    /* reload failed or was not applied */
+    EXIT_REFUSED = 5,          /* the move is not allowed now (at an end, locked, ...) */
+    EXIT_STOP_FAILED = 6       /* rollback done, but the candidate's stop command failed */
+};
+
+struct app {
+    uv_loop_t loop;
+    struct config *cfg;
+    char config_path[1024];    /* "" when running on defaults */
+    char user[64];
+    char ssh_client[128];      /* "" when not over SSH */
+    FILE *out;                 /* stdout, or a test's stream */
+    FILE *err;
+};
+
+/* Where the config comes from: -c FILE, else $CUTOVER_CONFIG, else ./cutover.json,
+ * else $XDG_CONFIG_HOME/cutover/config.json; none found means the runbook's defaults.
+ * A file named explicitly (-c or $CUTOVER_CONFIG) must exist.
+ * Returns EXIT_OK, or EXIT_USAGE with a one-line message printed to app->err. */
+int app_open(struct app *app, const char *config_flag);
+void app_close(struct app *app);
+
+/* printf to app->err with a "cutover: " prefix and a newline. */
+void app_errorf(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

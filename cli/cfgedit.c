@@ -1,0 +1,27 @@
+/* cfgedit: replace config values, freeing the old ones. */
+#include "cli/cfgedit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cfgedit_set_argv(struct config_argv *a, const char *const *words)
+{
+    int n = 0;
+    while (words[n])
+        n++;
+    for (int i = 0; i < a->argc; i++)
+        free(a->argv[i]);
+    free(a->argv);
+    a->argv = calloc((size_t)n + 1, sizeof *a->argv);
+    if (!a->argv)
+        abort(); /* out of memory while building our own config */
+    a->argc = n;
+    for (int i = 0; i < n; i++)
+        a->argv[i] = strdup(words[i]);
+}
+
+void cfgedit_set_string(char **field, const char *value)
+{
+    free(*field);
+    *field = strdup(value);
+}

@@ -1,0 +1,109 @@
+/* cli: global options, then one subcommand. */
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+
+static const char usage_text[] =
+    "usage: cutover [-c FILE] COMMAND [ARGS]\n"
+    "\n"
+    "Drives a blue/green traffic drain of a gateway behind nginx: moves the\n"
+    "upstream weights in steps, validates with nginx -t, reloads, rolls back.\n"
+    "\n"
+    "commands:\n"
+    "  status [--json] [--stable C]  weights nginx really has, phase, stable and candidate\n"
+    "  shift +N | -N | --to N [--stable C]\n"
+    "                       move N points toward the candidate (+) or the stable color (-),\n"
+    "                       or set the candidate's weight to N\n"
+    "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
+    "  init                 print the nginx snippets and a sample config\n"
+    "  demo [--dir D] [--no-load] [--rps N]\n"
+    "                       a sandbox: nginx and two simulated gateways on loopback, with load\n"
+    "\n"
+    "options:\n"
+    "  -c FILE    config file (else $CUTOVER_CONFIG, ./cutover.json,\n"
+    "             $XDG_CONFIG_HOME/cutover/config.json, else the built-in defaults)\n"
+    "  --help     this text\n"
+    "  --version  print the version\n"
+    "\n"
+    "exit codes:\n"
+    "  0 done   1 I/O error   2 usage or config error (nothing touched)\n"
+    "  3 nginx -t rejected the new file (previous file restored)\n"
+    "  4 reload failed or not applied   5 refused (at an end, locked, stable unknown)\n"
+    "  6 rollback done but the candidate's stop command failed\n";
+
+struct command {
+    const char *name;
+    int (*run)(struct app *app, int argc, char **argv);
+};
+
+static const struct command commands[] = {
+    {"status", cmd_status},
+    {"shift", cmd_shift},
+    {"rollback", cmd_rollback},
+    {"init", cmd_init},
+};
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+int cli_parse_color_arg(struct app *app, const char *flag, const char *value, int *bad)
+{
+    int c = value ? color_parse(value) : COLOR_NONE;
+    if (c == COLOR_NONE) {
+        app_errorf(app, "%s: expected blue or green, got '%s'", flag, value ? value : "");
+        *bad = 1;
+    }
+    return c;
+}
+
+int cli_main(int argc, char **argv)
+{
+    const char *config_flag = NULL;
+    int i = 1;
+    /* A child's closed pipe must come back as an error, not kill us. */
+    signal(SIGPIPE, SIG_IGN);
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage_text, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("cutover %s\n", PACKAGE_VERSION);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            config_flag = argv[++i];
+            continue;
+        }
+        fprintf(stderr, "cutover: unknown option '%s' (see cutover --help)\n", argv[i]);
+        return EXIT_USAGE;
+    }
+    if (i >= argc) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[i], "demo") == 0)
+        return cmd_demo(argc - i - 1, argv + i + 1);
+    const struct command *cmd = find_command(argv[i]);
+    if (!cmd) {
+        fprintf(stderr, "cutover: unknown command '%s' (see cutover --help)\n", argv[i]);
+        return EXIT_USAGE;
+    }
+    struct app app = {0};
+    int rc = app_open(&app, config_flag);
+    if (rc != EXIT_OK)
+        return rc;
+    rc = cmd->run(&app, argc - i - 1, argv + i + 1);
+    app_close(&app);
+    return rc;
+}

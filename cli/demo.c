@@ -1,0 +1,314 @@
+/* cutover demo: nginx and two simulated gateways on loopback, with load,
+ * until Ctrl-C. Every process is a child on our loop; all of them are
+ * stopped, and the sandbox removed, on exit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <uv.h>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "cli/sandbox.h"
+
+enum { CHILD_BLUE, CHILD_GREEN, CHILD_NGINX, CHILD_LOAD, CHILD_COUNT };
+
+struct demo;
+
+struct child {
+    uv_process_t proc;
+    struct demo *demo;
+    const char *label;
+    int stop_signal;       /* how this one is asked to stop gracefully */
+    bool running;
+};
+
+struct demo {
+    uv_loop_t loop;
+    struct sandbox sb;
+    struct child child[CHILD_COUNT];
+    uv_signal_t sig[3];
+    uv_timer_t timer;      /* readiness polling, then the stop deadline */
+    int ready_tries;
+    bool stopping;
+    bool load;
+    int rps;
+    int exit_code;
+};
+
+static const char *const child_labels[CHILD_COUNT] = {"blue gateway (sim)", "green gateway (sim)",
+                                                      "nginx", "load generator"};
+
+static void on_child_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_child_exit(uv_process_t *proc, int64_t status, int term_signal)
+{
+    struct child *ch = proc->data;
+    ch->running = false;
+    if (!ch->demo->stopping)
+        fprintf(stderr, "cutover demo: %s exited (status %lld, signal %d)\n", ch->label,
+                (long long)status, term_signal);
+    uv_close((uv_handle_t *)proc, on_child_closed);
+}
+
+/* stdout and stderr of each child go to DIR/<name>.out, never to our screen. */
+static int start_child(struct demo *d, int idx, char **argv, const char *outname)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", d->sb.dir, outname);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "cutover demo: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    uv_stdio_container_t stdio[3] = {
+        {.flags = UV_IGNORE},
+        {.flags = UV_INHERIT_FD, .data.fd = fd},
+        {.flags = UV_INHERIT_FD, .data.fd = fd},
+    };
+    struct child *ch = &d->child[idx];
+    uv_process_options_t opt = {
+        .file = argv[0], .args = argv, .exit_cb = on_child_exit, .stdio_count = 3, .stdio = stdio,
+    };
+    ch->demo = d;
+    ch->label = child_labels[idx];
+    ch->proc.data = ch;
+    int rc = uv_spawn(&d->loop, &ch->proc, &opt);
+    close(fd);
+    if (rc != 0) {
+        fprintf(stderr, "cutover demo: cannot start %s (%s): %s\n", ch->label, argv[0], uv_strerror(rc));
+        uv_close((uv_handle_t *)&ch->proc, on_child_closed); /* libuv wants it closed even so */
+        return -1;
+    }
+    ch->running = true;
+    return 0;
+}
+
+static int start_sims(struct demo *d)
+{
+    /* green answers its first token a little later than blue, so the TTFT
+     * comparison has something to show */
+    const char *ttft[COLOR_COUNT] = {"120", "135"};
+    const char *version[COLOR_COUNT] = {"b1e0c4f", "9a7d3e2"};
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        char log[700], out[32];
+        sandbox_color_log(&d->sb, (enum color)c, log, sizeof log);
+        snprintf(out, sizeof out, "%s-sim.out", color_name((enum color)c));
+        char *argv[] = {d->sb.sim_bin, "serve", "--listen", d->sb.color_addr[c], "--name",
+                        (char *)color_name((enum color)c), "--version-string", (char *)version[c],
+                        "--ttft-ms", (char *)ttft[c], "--log", log, NULL};
+        if (start_child(d, c, argv, out) != 0)
+            return -1;
+        d->child[c].stop_signal = SIGTERM;
+    }
+    return 0;
+}
+
+static int start_nginx(struct demo *d)
+{
+    char *argv[] = {d->sb.nginx_bin, "-e", d->sb.error_log, "-p", d->sb.dir, "-c", d->sb.nginx_conf, NULL};
+    d->child[CHILD_NGINX].stop_signal = SIGQUIT; /* graceful: finish open streams */
+    return start_child(d, CHILD_NGINX, argv, "nginx.out");
+}
+
+static int start_load(struct demo *d)
+{
+    char url[128], rps[16];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/chat/completions", d->sb.nginx_port);
+    snprintf(rps, sizeof rps, "%d", d->rps);
+    char *argv[] = {d->sb.sim_bin, "load", "--url", url, "--rps", rps, "--concurrency", "64", "--quiet", NULL};
+    d->child[CHILD_LOAD].stop_signal = SIGTERM;
+    return start_child(d, CHILD_LOAD, argv, "load.out");
+}
+
+static bool port_accepts(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
+static void begin_stop(struct demo *d);
+
+static void print_banner(struct demo *d)
+{
+    const struct sandbox *sb = &d->sb;
+    printf("cutover demo: sandbox in %s\n"
+           "  nginx   http://127.0.0.1:%d/  (conf %s, access log %s)\n"
+           "  blue    %s  (cutover-sim, log %s/blue.log)\n"
+           "  green   %s  (cutover-sim, log %s/green.log)\n",
+           sb->dir, sb->nginx_port, sb->nginx_conf, sb->access_log, sb->color_addr[COLOR_BLUE],
+           sb->dir, sb->color_addr[COLOR_GREEN], sb->dir);
+    if (d->load)
+        printf("  load    %d streaming chats/s through nginx\n", d->rps);
+    printf("  config  %s\n\n"
+           "Try, in another terminal:\n"
+           "  cutover -c %s status\n"
+           "  cutover -c %s shift +10\n"
+           "  cutover -c %s rollback\n"
+           "Ctrl-C stops everything%s.\n",
+           sb->config_file, sb->config_file, sb->config_file, sb->config_file,
+           sb->own_dir ? " and removes the sandbox" : "");
+    fflush(stdout);
+}
+
+/* Tests and scripts wait for this file rather than parsing the banner. */
+static void mark_ready(struct demo *d)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/READY", d->sb.dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fprintf(f, "%s\n", d->sb.config_file);
+        fclose(f);
+    }
+}
+
+static void on_ready_poll(uv_timer_t *t)
+{
+    struct demo *d = t->data;
+    const struct sandbox *sb = &d->sb;
+    bool up = port_accepts(sb->nginx_port) && port_accepts(sb->color_port[COLOR_BLUE]) &&
+              port_accepts(sb->color_port[COLOR_GREEN]);
+    if (!up) {
+        if (++d->ready_tries > 100) {
+            fprintf(stderr, "cutover demo: nginx or a gateway did not come up within 10 s; see %s\n",
+                    sb->dir);
+            d->exit_code = EXIT_FAILURE_IO;
+            begin_stop(d);
+        }
+        return;
+    }
+    uv_timer_stop(t);
+    if (d->load && start_load(d) != 0) {
+        d->exit_code = EXIT_FAILURE_IO;
+        begin_stop(d);
+        return;
+    }
+    mark_ready(d);
+    print_banner(d);
+}
+
+static void on_stop_deadline(uv_timer_t *t)
+{
+    struct demo *d = t->data;
+    for (int i = 0; i < CHILD_COUNT; i++)
+        if (d->child[i].running)
+            uv_process_kill(&d->child[i].proc, SIGKILL);
+}
+
+static void on_signal_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void begin_stop(struct demo *d)
+{
+    if (d->stopping)
+        return;
+    d->stopping = true;
+    for (int i = CHILD_COUNT - 1; i >= 0; i--)
+        if (d->child[i].running)
+            uv_process_kill(&d->child[i].proc, d->child[i].stop_signal);
+    for (int i = 0; i < 3; i++)
+        uv_close((uv_handle_t *)&d->sig[i], on_signal_closed);
+    /* Whatever has not ended in 5 s is killed; unref so it never keeps the
+     * loop alive once every child is gone. */
+    uv_timer_stop(&d->timer);
+    uv_timer_start(&d->timer, on_stop_deadline, 5000, 0);
+    uv_unref((uv_handle_t *)&d->timer);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+    (void)signum;
+    begin_stop(s->data);
+}
+
+static int parse_demo_args(struct demo *d, int argc, char **argv, const char **dir)
+{
+    d->load = true;
+    d->rps = 20;
+    *dir = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            *dir = argv[++i];
+        } else if (strcmp(argv[i], "--no-load") == 0) {
+            d->load = false;
+        } else if (strcmp(argv[i], "--rps") == 0 && i + 1 < argc) {
+            d->rps = atoi(argv[++i]);
+            if (d->rps <= 0 || d->rps > 5000) {
+                fprintf(stderr, "cutover demo: --rps: expected 1 to 5000\n");
+                return EXIT_USAGE;
+            }
+        } else {
+            fprintf(stderr, "cutover demo: unknown argument '%s' "
+                            "(expected --dir D, --no-load, --rps N)\n", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return EXIT_OK;
+}
+
+static void watch_signals(struct demo *d)
+{
+    const int signums[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        uv_signal_init(&d->loop, &d->sig[i]);
+        d->sig[i].data = d;
+        uv_signal_start(&d->sig[i], on_signal, signums[i]);
+    }
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    struct demo *d = calloc(1, sizeof *d);
+    const char *dir;
+    char msg[512];
+    if (!d)
+        return EXIT_FAILURE_IO;
+    int rc = parse_demo_args(d, argc, argv, &dir);
+    if (rc != EXIT_OK) {
+        free(d);
+        return rc;
+    }
+    if (sandbox_create(&d->sb, dir, msg, sizeof msg) != 0) {
+        fprintf(stderr, "cutover demo: %s\n", msg);
+        free(d);
+        return EXIT_FAILURE_IO;
+    }
+    uv_loop_init(&d->loop);
+    watch_signals(d);
+    uv_timer_init(&d->loop, &d->timer);
+    d->timer.data = d;
+    if (start_sims(d) != 0 || start_nginx(d) != 0) {
+        d->exit_code = EXIT_FAILURE_IO;
+        begin_stop(d);
+    } else {
+        uv_timer_start(&d->timer, on_ready_poll, 50, 100);
+    }
+    uv_run(&d->loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&d->timer, NULL);
+    uv_run(&d->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&d->loop);
+    rc = d->exit_code;
+    sandbox_remove(&d->sb);
+    if (!d->sb.own_dir)
+        fprintf(stderr, "cutover demo: stopped; the sandbox stays in %s\n", d->sb.dir);
+    free(d);
+    return rc;
+}
