@@ -43,7 +43,10 @@ struct config {
         int min_dwell_s;           /* 60 */
         int window_s;              /* 60 */
     } rollout;
-    char *state_dir;               /* journal, lock, rollout state, backups */
+    /* journal, lock, rollout state, backups. NULL unless the file sets it:
+     * the default ($HOME/.local/state/cutover) depends on the environment,
+     * so the CLI fills it in; core stays pure. */
+    char *state_dir;
     int command_timeout_ms;        /* limit for every child process */
 };
 
