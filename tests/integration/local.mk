@@ -1,1 +1,10 @@
-# tests/integration: filled in by its owner
+# Integration tests: the real cutover binary against a real nginx and
+# cutover-sim gateways on loopback (bash scripts that print TAP).
+TESTS += \
+	tests/integration/test_config_errors.sh \
+	tests/integration/test_demo.sh \
+	tests/integration/test_direction.sh \
+	tests/integration/test_rejected_file.sh \
+	tests/integration/test_sigkill.sh \
+	tests/integration/test_traffic_shift.sh
+EXTRA_DIST += tests/integration/lib.sh $(filter tests/integration/%.sh,$(TESTS))

@@ -1,0 +1,97 @@
+# Shared helpers for the integration tests: TAP output, a demo sandbox
+# (real nginx + two cutover-sim gateways on loopback), and small readers.
+# Sourced by bash test scripts; every test cleans up through `cleanup`.
+
+: "${top_builddir:?run through make check}"
+: "${top_srcdir:?run through make check}"
+CUTOVER="$top_builddir/cutover"
+SIM="$top_builddir/cutover-sim"
+TAP_N=0
+TAP_FAILED=0
+SANDBOX=""
+DEMO_PID=""
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cutover-test.XXXXXX")
+
+tap_plan() { echo "1..$1"; }
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1"; }
+not_ok() {
+    TAP_N=$((TAP_N + 1)); TAP_FAILED=1
+    echo "not ok $TAP_N - $1"
+    shift
+    for line in "$@"; do printf '#   %s\n' "$line"; done
+}
+# check "description" command...: ok when the command succeeds.
+check() {
+    local what="$1"; shift
+    if "$@"; then ok "$what"; else not_ok "$what" "command failed: $*"; fi
+}
+# is "description" actual expected
+is() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi
+}
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+bail() { echo "Bail out! $1"; exit 1; }
+
+cleanup() {
+    if [ -n "$DEMO_PID" ]; then
+        kill -TERM "$DEMO_PID" 2>/dev/null
+        for _ in $(seq 1 100); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$DEMO_PID" 2>/dev/null
+        wait "$DEMO_PID" 2>/dev/null
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Starts `cutover demo --dir $WORK/sandbox --no-load` and waits until it is up.
+# Sets SANDBOX, CONFIG, NGINX_PORT, BLUE_ADDR, GREEN_ADDR.
+start_sandbox() {
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
+    SANDBOX="$WORK/sandbox"
+    "$CUTOVER" demo --dir "$SANDBOX" --no-load >"$WORK/demo.out" 2>&1 &
+    DEMO_PID=$!
+    for _ in $(seq 1 200); do
+        [ -f "$SANDBOX/READY" ] && break
+        kill -0 "$DEMO_PID" 2>/dev/null || { cat "$WORK/demo.out"; bail "cutover demo exited"; }
+        sleep 0.05
+    done
+    [ -f "$SANDBOX/READY" ] || { cat "$WORK/demo.out"; bail "cutover demo not ready in 10 s"; }
+    CONFIG="$SANDBOX/cutover.json"
+    NGINX_PORT=$(sed -n 's|.*listen 127.0.0.1:\([0-9]*\);.*|\1|p' "$SANDBOX/nginx.conf")
+    BLUE_ADDR=$(json_get "$CONFIG" colors.blue.addr)
+    GREEN_ADDR=$(json_get "$CONFIG" colors.green.addr)
+}
+
+# json_get FILE dotted.key: prints a scalar from a JSON file.
+json_get() {
+    python3 -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): v=v[k]
+print(v if not isinstance(v,bool) else str(v).lower())' "$1" "$2"
+}
+
+# json_field 'JSON text' dotted.key
+json_field() {
+    python3 -c 'import json,sys
+v=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."): v=v[k]
+print(v)' "$1" "$2"
+}
+
+# Requests each sim has answered on /v1/chat/completions since its last reset.
+sim_chats() { "$SIM" ctl "$1" stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["chat_requests"])'; }
+sim_reset() { "$SIM" ctl "$1" reset >/dev/null; }
+
+# weights: prints "B/G" as cutover status --json reads them back.
+weights() {
+    "$CUTOVER" -c "$CONFIG" status --json | python3 -c 'import json,sys
+w=json.load(sys.stdin)["weights"]; print("%d/%d" % (w["blue"], w["green"]))'
+}
+
+# nginx_test: nginx -t on the sandbox's config, exactly as cutover runs it.
+nginx_test() {
+    local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
+    "$nginx" -t -q -e "$SANDBOX/error.log" -p "$SANDBOX" -c "$SANDBOX/nginx.conf" 2>/dev/null
+}
+
+finish() { exit "$TAP_FAILED"; }

@@ -1,0 +1,37 @@
+#!/bin/bash
+# The demo brings up nginx + two sims + load, and `cutover status` against the
+# demo's config shows 100/0 with all the load on blue. `cutover init` prints the
+# nginx snippets and a config that cutover itself accepts.
+. "$top_srcdir/tests/integration/lib.sh"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
+tap_plan 9
+
+SANDBOX="$WORK/demo"
+"$CUTOVER" demo --dir "$SANDBOX" --rps 30 >"$WORK/demo.out" 2>&1 &
+DEMO_PID=$!
+for _ in $(seq 1 200); do [ -f "$SANDBOX/READY" ] && break; sleep 0.05; done
+check "the demo comes up (READY written)" test -f "$SANDBOX/READY"
+CONFIG="$SANDBOX/cutover.json"
+check "the banner names the config to use" grep -q "cutover -c $CONFIG status" "$WORK/demo.out"
+out=$("$CUTOVER" -c "$CONFIG" status)
+case "$out" in *"blue 100 / green 0"*) ok "status shows 100/0" ;; *) not_ok "status shows 100/0" "$out" ;; esac
+case "$out" in *"phase      Steady"*) ok "status names the phase Steady" ;; *) not_ok "status names the phase Steady" "$out" ;; esac
+sleep 1.5
+BLUE_ADDR=$(json_get "$CONFIG" colors.blue.addr); GREEN_ADDR=$(json_get "$CONFIG" colors.green.addr)
+b=$(sim_chats "$BLUE_ADDR"); g=$(sim_chats "$GREEN_ADDR")
+if [ "$b" -gt 10 ] && [ "$g" -eq 0 ]; then ok "the load reaches blue only ($b chats)"; else not_ok "the load reaches blue only" "blue=$b green=$g"; fi
+
+kill -INT "$DEMO_PID"
+for _ in $(seq 1 100); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$DEMO_PID" 2>/dev/null; then not_ok "Ctrl-C stops the demo within 10 s"; else ok "Ctrl-C stops the demo within 10 s"; fi
+wait "$DEMO_PID"; DEMO_PID=""
+"$SIM" ctl "$BLUE_ADDR" stats >/dev/null 2>&1
+is "the sims are gone after Ctrl-C" "$?" "1"
+
+"$CUTOVER" init >"$WORK/init.out"
+check "init prints our log_format" grep -q "^log_format cutover .*rid=\$request_id msec=\$msec';" "$WORK/init.out"
+sed -n '/^{/,$p' "$WORK/init.out" >"$WORK/sample.json"
+"$CUTOVER" -c "$WORK/sample.json" status >/dev/null 2>"$WORK/err"
+rc=$?
+if [ $rc -ne 2 ]; then ok "init's sample config is accepted by cutover"; else not_ok "init's sample config is accepted by cutover" "$(cat "$WORK/err")"; fi
+finish
