@@ -66,7 +66,7 @@ static bool find_nginx(char *out, size_t len)
 /* cutover-sim is installed (and built) beside cutover. */
 static bool find_sim(char *out, size_t len)
 {
-    char exe[512];
+    char exe[480]; /* leaves room for "/cutover-sim" in sim_bin */
     size_t n = sizeof exe;
     if (uv_exepath(exe, &n) != 0)
         return false;

@@ -18,7 +18,7 @@ void snippets_print_location(FILE *out, const char *in, const char *upstream_nam
             "%s    proxy_http_version 1.1;\n"
             "%s    proxy_set_header Connection \"\";\n"
             "%s    proxy_buffering off;\n"
-            "%s    # equal to the gateway's idle ceiling (gateway.idle_timeout_s)\n"
+            "%s    # equal to the gateway's upstream model idle ceiling (runbook: they must match)\n"
             "%s    proxy_read_timeout %ds;\n"
             "%s    proxy_set_header Host $host;\n"
             "%s    # lets the gateway's logs carry the access log's request id\n"

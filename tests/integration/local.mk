@@ -7,4 +7,4 @@ TESTS += \
 	tests/integration/test_rejected_file.sh \
 	tests/integration/test_sigkill.sh \
 	tests/integration/test_traffic_shift.sh
-EXTRA_DIST += tests/integration/lib.sh $(filter tests/integration/%.sh,$(TESTS))
+EXTRA_DIST += tests/integration/lib.sh
