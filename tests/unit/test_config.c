@@ -1,0 +1,387 @@
+/* config: defaults are the runbook's numbers, and every bad file gets one
+ * line naming the file, the line, the key and what is wrong. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "core/config.h"
+
+static struct config *parse_ok(const char *json)
+{
+    char err[512] = "";
+    struct config *cfg = NULL;
+    int rc = config_parse(json, "cutover.json", &cfg, err, sizeof err);
+    if (rc != 0)
+        print_error("unexpected error: %s\n", err);
+    assert_int_equal(rc, 0);
+    assert_non_null(cfg);
+    return cfg;
+}
+
+static void expect_error(const char *json, const char *want)
+{
+    char err[512] = "";
+    struct config sentinel;
+    struct config *cfg = &sentinel; /* must be reset to NULL */
+    assert_int_equal(config_parse(json, "cutover.json", &cfg, err, sizeof err), -1);
+    assert_null(cfg);
+    assert_string_equal(err, want);
+}
+
+static void assert_argv(const struct config_argv *a, int argc, const char *const *want)
+{
+    assert_int_equal(a->argc, argc);
+    assert_non_null(a->argv);
+    for (int i = 0; i < argc; i++)
+        assert_string_equal(a->argv[i], want[i]);
+    assert_null(a->argv[argc]);
+}
+
+static void assert_runbook_defaults(const struct config *cfg)
+{
+    static const char *const test[] = { "nginx", "-t" };
+    static const char *const reload[] = { "nginx", "-s", "reload" };
+    assert_string_equal(cfg->nginx.upstream_file, "/etc/nginx/conf.d/cutover-upstream.conf");
+    assert_string_equal(cfg->nginx.upstream_name, "openclaw_gateway");
+    assert_string_equal(cfg->nginx.balance, "least_conn");
+    assert_string_equal(cfg->nginx.server_params, "max_fails=3 fail_timeout=10s");
+    assert_string_equal(cfg->nginx.zone_size, "64k");
+    assert_argv(&cfg->nginx.test, 2, test);
+    assert_argv(&cfg->nginx.reload, 3, reload);
+    assert_string_equal(cfg->nginx.pid_file, "/run/nginx.pid");
+    assert_string_equal(cfg->nginx.access_log, "/var/log/nginx/cutover-access.log");
+    assert_int_equal(cfg->nginx.reload_confirm_ms, 5000);
+    assert_string_equal(cfg->colors[COLOR_BLUE].addr, "127.0.0.1:8787");
+    assert_string_equal(cfg->colors[COLOR_GREEN].addr, "127.0.0.1:8788");
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        assert_argv(&cfg->colors[c].stop, 0, NULL);
+        assert_argv(&cfg->colors[c].start, 0, NULL);
+        assert_argv(&cfg->colors[c].version, 0, NULL);
+    }
+    assert_int_equal(cfg->rollout.step, 10);
+    assert_true(cfg->rollout.ttft_halt_pct == 8.0);
+    assert_true(cfg->rollout.excess_5xx_points == 0.5);
+    assert_int_equal(cfg->rollout.excess_5xx_for_s, 180);
+    assert_int_equal(cfg->rollout.drain_idle_s, 120);
+    assert_int_equal(cfg->rollout.min_dwell_s, 60);
+    assert_int_equal(cfg->rollout.window_s, 60);
+    assert_null(cfg->state_dir);
+    assert_int_equal(cfg->command_timeout_ms, 10000);
+}
+
+static void test_empty_object_gives_runbook_defaults(void **state)
+{
+    struct config *cfg = parse_ok("{}");
+    assert_runbook_defaults(cfg);
+    config_free(cfg);
+    cfg = config_new_defaults();
+    assert_runbook_defaults(cfg);
+    config_free(cfg);
+}
+
+static void test_every_key_is_read(void **state)
+{
+    static const char *const stop[] = { "systemctl", "--user", "stop", "openclaw-green" };
+    static const char *const test[] = { "/usr/sbin/nginx", "-t", "-c", "/etc/nginx/n.conf" };
+    struct config *cfg = parse_ok(
+        "{\"nginx\": {\"upstream_file\": \"/tmp/up.conf\", \"upstream_name\": \"gw\",\n"
+        " \"balance\": \"\", \"server_params\": \"max_fails=1\", \"zone_size\": \"1m\",\n"
+        " \"test\": [\"/usr/sbin/nginx\", \"-t\", \"-c\", \"/etc/nginx/n.conf\"],\n"
+        " \"reload\": [\"kill\", \"-HUP\", \"1\"], \"pid_file\": \"/tmp/n.pid\",\n"
+        " \"access_log\": \"/tmp/a.log\", \"reload_confirm_ms\": 250},\n"
+        " \"colors\": {\"blue\": {\"addr\": \"[::1]:9001\"},\n"
+        "   \"green\": {\"addr\": \"unix:/run/gw-green.sock\",\n"
+        "     \"stop\": [\"systemctl\", \"--user\", \"stop\", \"openclaw-green\"],\n"
+        "     \"version\": [\"git\", \"rev-parse\", \"HEAD\"]}},\n"
+        " \"rollout\": {\"step\": 25, \"ttft_halt_pct\": 12.5, \"excess_5xx_points\": 1,\n"
+        "   \"excess_5xx_for_s\": 30, \"drain_idle_s\": 0, \"min_dwell_s\": 0,\n"
+        "   \"window_s\": 10},\n"
+        " \"state_dir\": \"/tmp/st\", \"command_timeout_ms\": 2000}\n");
+    assert_string_equal(cfg->nginx.upstream_file, "/tmp/up.conf");
+    assert_string_equal(cfg->nginx.upstream_name, "gw");
+    assert_string_equal(cfg->nginx.balance, "");
+    assert_string_equal(cfg->nginx.server_params, "max_fails=1");
+    assert_string_equal(cfg->nginx.zone_size, "1m");
+    assert_argv(&cfg->nginx.test, 4, test);
+    assert_int_equal(cfg->nginx.reload.argc, 3);
+    assert_string_equal(cfg->nginx.pid_file, "/tmp/n.pid");
+    assert_string_equal(cfg->nginx.access_log, "/tmp/a.log");
+    assert_int_equal(cfg->nginx.reload_confirm_ms, 250);
+    assert_string_equal(cfg->colors[COLOR_BLUE].addr, "[::1]:9001");
+    assert_string_equal(cfg->colors[COLOR_GREEN].addr, "unix:/run/gw-green.sock");
+    assert_argv(&cfg->colors[COLOR_GREEN].stop, 4, stop);
+    assert_int_equal(cfg->colors[COLOR_GREEN].start.argc, 0);
+    assert_int_equal(cfg->colors[COLOR_GREEN].version.argc, 3);
+    assert_int_equal(cfg->colors[COLOR_BLUE].stop.argc, 0);
+    assert_int_equal(cfg->rollout.step, 25);
+    assert_true(cfg->rollout.ttft_halt_pct == 12.5);
+    assert_true(cfg->rollout.excess_5xx_points == 1.0);
+    assert_int_equal(cfg->rollout.excess_5xx_for_s, 30);
+    assert_int_equal(cfg->rollout.drain_idle_s, 0);
+    assert_int_equal(cfg->rollout.min_dwell_s, 0);
+    assert_int_equal(cfg->rollout.window_s, 10);
+    assert_string_equal(cfg->state_dir, "/tmp/st");
+    assert_int_equal(cfg->command_timeout_ms, 2000);
+    config_free(cfg);
+}
+
+static void test_partial_section_keeps_other_defaults(void **state)
+{
+    struct config *cfg = parse_ok("{\"rollout\": {\"step\": 5}}");
+    assert_int_equal(cfg->rollout.step, 5);
+    assert_int_equal(cfg->rollout.window_s, 60);
+    assert_string_equal(cfg->nginx.balance, "least_conn");
+    config_free(cfg);
+}
+
+static void test_syntax_error_names_line(void **state)
+{
+    expect_error("{\n"
+                 "  \"rollout\": {\n"
+                 "    \"step\": 10\n"
+                 "    \"window_s\": 60\n"
+                 "  }\n"
+                 "}\n",
+                 "cutover.json:4: JSON syntax error near '\"window_s\": 60'");
+    expect_error("", "cutover.json:1: JSON syntax error at end of file");
+    expect_error("{\"rollout\": {\"step\": 10}", "cutover.json:1: JSON syntax error at end of file");
+}
+
+static void test_top_level_must_be_object(void **state)
+{
+    expect_error("[1, 2]", "cutover.json: the top level must be a JSON object");
+    expect_error("\"nginx\"", "cutover.json: the top level must be a JSON object");
+}
+
+static void test_step_must_divide_100(void **state)
+{
+    expect_error("{\n  \"rollout\": {\n    \"step\": 30\n  }\n}",
+                 "cutover.json:3: rollout.step: 30 does not divide 100");
+    expect_error("{\"rollout\": {\"step\": 0}}",
+                 "cutover.json:1: rollout.step: 0 out of range (1-100)");
+    expect_error("{\"rollout\": {\"step\": 10.5}}",
+                 "cutover.json:1: rollout.step: expected an integer, got 10.5");
+    expect_error("{\"rollout\": {\"step\": \"10\"}}",
+                 "cutover.json:1: rollout.step: expected an integer");
+}
+
+static void test_unknown_color(void **state)
+{
+    expect_error("{\n  \"colors\": {\n    \"purple\": {\"addr\": \"127.0.0.1:9\"}\n  }\n}",
+                 "cutover.json:3: colors.purple: unknown color (expected blue or green)");
+}
+
+static void test_unknown_key_suggests_close_name(void **state)
+{
+    expect_error("{\n  \"rollout\": {\n    \"step\": 10,\n    \"stpe\": 10\n  }\n}",
+                 "cutover.json:4: rollout.stpe: unknown key (did you mean rollout.step?)");
+    expect_error("{\"rolout\": {}}",
+                 "cutover.json:1: rolout: unknown key (did you mean rollout?)");
+    expect_error("{\"nginx\": {\"balanse\": \"ip_hash\"}}",
+                 "cutover.json:1: nginx.balanse: unknown key (did you mean nginx.balance?)");
+    expect_error("{\"colors\": {\"blue\": {\"adr\": \"x\"}}}",
+                 "cutover.json:1: colors.blue.adr: unknown key (did you mean colors.blue.addr?)");
+    /* Nothing close: no guess. */
+    expect_error("{\"banana\": 1}", "cutover.json:1: banana: unknown key");
+}
+
+static void test_same_key_name_in_two_sections_gets_right_line(void **state)
+{
+    /* "step" appears as a string value on line 2; the key is on line 4. */
+    expect_error("{\n"
+                 "  \"nginx\": {\"upstream_name\": \"step\"},\n"
+                 "  \"rollout\": {\n"
+                 "    \"step\": 7\n"
+                 "  }\n"
+                 "}\n",
+                 "cutover.json:4: rollout.step: 7 does not divide 100");
+}
+
+static void test_argv_types(void **state)
+{
+    expect_error("{\"nginx\": {\"test\": \"nginx -t\"}}",
+                 "cutover.json:1: nginx.test: expected an array of strings");
+    expect_error("{\"nginx\": {\"reload\": [\"nginx\", 1]}}",
+                 "cutover.json:1: nginx.reload: expected an array of strings");
+    expect_error("{\"nginx\": {\"test\": []}}",
+                 "cutover.json:1: nginx.test: must name a program (the array is empty)");
+    expect_error("{\"colors\": {\"green\": {\"stop\": [\"\", \"x\"]}}}",
+                 "cutover.json:1: colors.green.stop: the program name (first element) is empty");
+    /* stop/start/version may be empty: nothing to run. */
+    struct config *cfg = parse_ok("{\"colors\": {\"green\": {\"stop\": []}}}");
+    assert_int_equal(cfg->colors[COLOR_GREEN].stop.argc, 0);
+    assert_null(cfg->colors[COLOR_GREEN].stop.argv[0]);
+    config_free(cfg);
+}
+
+static void test_string_types(void **state)
+{
+    expect_error("{\"nginx\": {\"upstream_file\": 3}}",
+                 "cutover.json:1: nginx.upstream_file: expected a string");
+    expect_error("{\"nginx\": {\"upstream_file\": \"\"}}",
+                 "cutover.json:1: nginx.upstream_file: must not be empty");
+    expect_error("{\"nginx\": []}", "cutover.json:1: nginx: expected an object");
+}
+
+static void test_addr_validation(void **state)
+{
+    expect_error("{\"colors\": {\n \"green\": {\n  \"addr\": \"127.0.0.1:70000\"}}}",
+                 "cutover.json:3: colors.green.addr: port 70000 out of range (1-65535)");
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"127.0.0.1:0\"}}}",
+                 "cutover.json:1: colors.blue.addr: port 0 out of range (1-65535)");
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"127.0.0.1\"}}}",
+                 "cutover.json:1: colors.blue.addr: \"127.0.0.1\" is not HOST:PORT, "
+                 "[IPv6]:PORT or unix:/path");
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"localhost:http\"}}}",
+                 "cutover.json:1: colors.blue.addr: \"localhost:http\" has no numeric port "
+                 "(expected HOST:PORT)");
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"::1:8787\"}}}",
+                 "cutover.json:1: colors.blue.addr: \"::1:8787\" is not HOST:PORT, "
+                 "[IPv6]:PORT or unix:/path");
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"[::1]8787\"}}}",
+                 "cutover.json:1: colors.blue.addr: \"[::1]8787\" is not [IPv6]:PORT");
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"unix:relative.sock\"}}}",
+                 "cutover.json:1: colors.blue.addr: \"unix:relative.sock\": unix: needs an "
+                 "absolute path without spaces");
+    /* A value that would end the server line early is refused. */
+    expect_error("{\"colors\": {\"blue\": {\"addr\": \"1.2.3.4:80;evil\"}}}",
+                 "cutover.json:1: colors.blue.addr: \"1.2.3.4:80;evil\" has no numeric port "
+                 "(expected HOST:PORT)");
+    struct config *cfg = parse_ok("{\"colors\": {\"blue\": {\"addr\": \"[::1]:8787\"},"
+                                  " \"green\": {\"addr\": \"unix:/run/g.sock\"}}}");
+    config_free(cfg);
+    cfg = parse_ok("{\"colors\": {\"blue\": {\"addr\": \"gw-blue.internal:65535\"}}}");
+    config_free(cfg);
+}
+
+static void test_blue_and_green_must_differ(void **state)
+{
+    expect_error("{\"colors\": {\"green\": {\"addr\": \"127.0.0.1:8787\"}}}",
+                 "cutover.json:1: colors.green.addr: same address as colors.blue.addr "
+                 "(127.0.0.1:8787): blue and green must differ");
+}
+
+static void test_balance_values(void **state)
+{
+    static const char *const ok[] = { "least_conn", "ip_hash", "random", "" };
+    char json[128];
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        snprintf(json, sizeof json, "{\"nginx\": {\"balance\": \"%s\"}}", ok[i]);
+        struct config *cfg = parse_ok(json);
+        assert_string_equal(cfg->nginx.balance, ok[i]);
+        config_free(cfg);
+    }
+    expect_error("{\"nginx\": {\"balance\": \"hash\"}}",
+                 "cutover.json:1: nginx.balance: \"hash\" is not one of least_conn, ip_hash, "
+                 "random or \"\" (round robin)");
+}
+
+static void test_values_written_into_nginx_are_words(void **state)
+{
+    expect_error("{\"nginx\": {\"upstream_name\": \"gw } server evil\"}}",
+                 "cutover.json:1: nginx.upstream_name: \"gw } server evil\" must be one word "
+                 "of letters, digits, '_', '-' or '.'");
+    expect_error("{\"nginx\": {\"server_params\": \"max_fails=3; }\"}}",
+                 "cutover.json:1: nginx.server_params: \"max_fails=3; }\" must not contain "
+                 "';', '{', '}', '#', quotes, backslashes or control characters (it is "
+                 "written into nginx's config)");
+    expect_error("{\"nginx\": {\"zone_size\": \"64x\"}}",
+                 "cutover.json:1: nginx.zone_size: \"64x\" is not a size like 64k or 1m");
+}
+
+static void test_number_ranges(void **state)
+{
+    expect_error("{\"rollout\": {\"ttft_halt_pct\": 101}}",
+                 "cutover.json:1: rollout.ttft_halt_pct: 101 out of range (0-100)");
+    expect_error("{\"rollout\": {\"excess_5xx_points\": -0.5}}",
+                 "cutover.json:1: rollout.excess_5xx_points: -0.5 out of range (0-100)");
+    expect_error("{\"rollout\": {\"window_s\": 0}}",
+                 "cutover.json:1: rollout.window_s: 0 out of range (1-3600)");
+    expect_error("{\"command_timeout_ms\": -1}",
+                 "cutover.json:1: command_timeout_ms: -1 out of range (1-3600000)");
+    expect_error("{\"nginx\": {\"reload_confirm_ms\": 1e300}}",
+                 "cutover.json:1: nginx.reload_confirm_ms: 1e+300 out of range (1-600000)");
+}
+
+static void test_duplicate_key(void **state)
+{
+    expect_error("{\"rollout\": {\"step\": 10,\n \"step\": 20}}",
+                 "cutover.json:1: rollout.step: duplicate key");
+}
+
+static void test_state_dir(void **state)
+{
+    struct config *cfg = parse_ok("{\"state_dir\": null}");
+    assert_null(cfg->state_dir);
+    config_free(cfg);
+    expect_error("{\"state_dir\": 5}",
+                 "cutover.json:1: state_dir: expected a non-empty string (a directory)");
+}
+
+static void test_to_json_round_trips(void **state)
+{
+    struct config *a = parse_ok(
+        "{\"nginx\": {\"balance\": \"\", \"test\": [\"nginx\", \"-t\", \"-q\"]},"
+        " \"colors\": {\"green\": {\"addr\": \"[::1]:9\", \"start\": [\"a b\", \"c\\\"d\"]}},"
+        " \"rollout\": {\"step\": 20, \"excess_5xx_points\": 0.25},"
+        " \"state_dir\": \"/var/lib/cutover\"}");
+    char *text = config_to_json(a);
+    struct config *b = parse_ok(text);
+    char *again = config_to_json(b);
+    assert_string_equal(text, again);
+    assert_string_equal(b->nginx.balance, "");
+    assert_int_equal(b->nginx.test.argc, 3);
+    assert_string_equal(b->colors[COLOR_GREEN].start.argv[1], "c\"d");
+    assert_int_equal(b->rollout.step, 20);
+    assert_true(b->rollout.excess_5xx_points == 0.25);
+    assert_string_equal(b->state_dir, "/var/lib/cutover");
+    free(text);
+    free(again);
+    config_free(a);
+    config_free(b);
+}
+
+static void test_to_json_defaults_omit_state_dir(void **state)
+{
+    struct config *d = config_new_defaults();
+    char *text = config_to_json(d);
+    struct config *back = parse_ok(text);
+    assert_null(strstr(text, "state_dir"));
+    assert_non_null(strstr(text, "\"upstream_name\""));
+    assert_non_null(strstr(text, "\"version\""));
+    assert_runbook_defaults(back);
+    free(text);
+    config_free(d);
+    config_free(back);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_empty_object_gives_runbook_defaults),
+        cmocka_unit_test(test_every_key_is_read),
+        cmocka_unit_test(test_partial_section_keeps_other_defaults),
+        cmocka_unit_test(test_syntax_error_names_line),
+        cmocka_unit_test(test_top_level_must_be_object),
+        cmocka_unit_test(test_step_must_divide_100),
+        cmocka_unit_test(test_unknown_color),
+        cmocka_unit_test(test_unknown_key_suggests_close_name),
+        cmocka_unit_test(test_same_key_name_in_two_sections_gets_right_line),
+        cmocka_unit_test(test_argv_types),
+        cmocka_unit_test(test_string_types),
+        cmocka_unit_test(test_addr_validation),
+        cmocka_unit_test(test_blue_and_green_must_differ),
+        cmocka_unit_test(test_balance_values),
+        cmocka_unit_test(test_values_written_into_nginx_are_words),
+        cmocka_unit_test(test_number_ranges),
+        cmocka_unit_test(test_duplicate_key),
+        cmocka_unit_test(test_state_dir),
+        cmocka_unit_test(test_to_json_round_trips),
+        cmocka_unit_test(test_to_json_defaults_omit_state_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
