@@ -85,7 +85,11 @@ int rollout_step(const int weight[COLOR_COUNT], enum color stable, int delta, in
     int c = weight[cand], units, next;
     if (check_step(step, err, errlen) != 0)
         return -1;
-    if (delta == 0 || delta % step != 0) {
+    if (delta == 0) {
+        snprintf(err, errlen, "a shift of 0 moves nothing");
+        return -1;
+    }
+    if (delta % step != 0) {
         snprintf(err, errlen, "%+d is not a multiple of the step (%d)", delta, step);
         return -1;
     }

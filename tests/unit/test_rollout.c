@@ -141,7 +141,7 @@ static void test_step_refuses_at_the_ends(void **state)
     step_fails(100, 0, COLOR_BLUE, -10, 10, "blue already holds 100");
     step_fails(0, 100, COLOR_GREEN, -10, 10, "green already holds 100");
     step_fails(90, 10, COLOR_BLUE, +15, 10, "+15 is not a multiple of the step (10)");
-    step_fails(90, 10, COLOR_BLUE, 0, 10, "+0 is not a multiple of the step (10)");
+    step_fails(90, 10, COLOR_BLUE, 0, 10, "a shift of 0 moves nothing");
     step_fails(90, 10, COLOR_BLUE, +10, 30, "step 30 must be 1-100 and divide 100");
     step_fails(90, 20, COLOR_BLUE, +10, 10, "weights blue 90, green 20 do not sum to 100");
 }
