@@ -1,1 +1,26 @@
-# backends: filled in by its owner
+# backends: I/O adapters on the libuv loop. They take plain parameters (no
+# core/config.h), so linking them needs only libuv.
+noinst_LIBRARIES += libbackends.a
+libbackends_a_SOURCES = \
+	backends/spawn.c backends/spawn.h \
+	backends/atomicfile.c backends/atomicfile.h \
+	backends/nginx.c backends/nginx.h \
+	backends/proc.c backends/proc.h
+libbackends_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS)
+
+if HAVE_CMOCKA
+check_PROGRAMS += test_spawn test_atomicfile test_nginx_backend
+TESTS += test_spawn test_atomicfile test_nginx_backend
+
+test_spawn_SOURCES = tests/unit/test_spawn.c
+test_spawn_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
+test_spawn_LDADD = libbackends.a $(LIBUV_LIBS) $(CMOCKA_LIBS)
+
+test_atomicfile_SOURCES = tests/unit/test_atomicfile.c
+test_atomicfile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+test_atomicfile_LDADD = libbackends.a $(CMOCKA_LIBS)
+
+test_nginx_backend_SOURCES = tests/integration/test_nginx_backend.c
+test_nginx_backend_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
+test_nginx_backend_LDADD = libbackends.a $(LIBUV_LIBS) $(CMOCKA_LIBS)
+endif

@@ -29,7 +29,6 @@
 #include "backends/spawn.h"
 
 struct world {
-    bool have_nginx;
     char dir[64];
     char conf[128], upstream[128], pidfile[128], errlog[128];
     int port;                   /* nginx listens here */
@@ -44,7 +43,7 @@ static bool nginx_in_path(void)
 {
     const char *path = getenv("PATH");
     char buf[4096], cand[4200];
-    snprintf(buf, sizeof buf, "%s:/usr/sbin:/usr/local/sbin", path != NULL ? path : "");
+    snprintf(buf, sizeof buf, "%s", path != NULL ? path : "");   /* as execvp looks */
     for (char *save = NULL, *d = strtok_r(buf, ":", &save); d != NULL;
          d = strtok_r(NULL, ":", &save)) {
         snprintf(cand, sizeof cand, "%s/nginx", d);
@@ -159,9 +158,6 @@ static int group_setup(void **state)
     signal(SIGPIPE, SIG_IGN);
     assert_int_equal(uv_loop_init(&w->loop), 0);
     w->slow_fd = -1;
-    w->have_nginx = nginx_in_path();
-    if (!w->have_nginx)
-        return 0;
     snprintf(w->dir, sizeof w->dir, "/tmp/cutover-nginx-XXXXXX");
     assert_non_null(mkdtemp(w->dir));
     chmod(w->dir, 0755);
@@ -190,13 +186,11 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 static int group_teardown(void **state)
 {
     struct world *w = *state;
-    if (w->have_nginx) {
-        pid_t master = read_pid(w);
-        if (master > 0 && kill(master, SIGTERM) == 0)
-            for (int i = 0; i < 100 && kill(master, 0) == 0; i++)
-                usleep(50 * 1000);
-        nftw(w->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    }
+    pid_t master = read_pid(w);
+    if (master > 0 && kill(master, SIGTERM) == 0)
+        for (int i = 0; i < 100 && kill(master, 0) == 0; i++)
+            usleep(50 * 1000);
+    nftw(w->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     if (w->slow_fd >= 0)
         close(w->slow_fd);
     uv_run(&w->loop, UV_RUN_DEFAULT);
@@ -229,8 +223,6 @@ static struct nginx_params params(struct world *w)
 static void test_good_file_applies(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     char *before = read_text(w->upstream), up[256], prev[160];
     upstream_text(w, 90, up, sizeof up);
     struct nginx_params p = params(w);
@@ -238,8 +230,9 @@ static void test_good_file_applies(void **state)
     nginx_apply_run(&w->loop, &p, up, &rep);
     assert_string_equal(nginx_outcome_name(rep.outcome), "ok");
     assert_int_equal(rep.master_pid, read_pid(w));
-    assert_true(rep.new_workers > 0);
-    assert_non_null(strstr(rep.message, "reloaded: "));
+    assert_int_equal(rep.new_workers, 2);          /* worker_processes 2 */
+    assert_int_equal(rep.old_workers_draining, 0); /* no open stream: idle ones left */
+    assert_string_equal(rep.message, "reloaded: 2 new workers, no old worker left");
     char *now = read_text(w->upstream);
     assert_string_equal(now, up);
     snprintf(prev, sizeof prev, "%s.prev", w->upstream);
@@ -255,8 +248,6 @@ static void test_good_file_applies(void **state)
 static void test_bad_file_restored(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     char *before = read_text(w->upstream);
     pid_t master = read_pid(w);
     struct nginx_params p = params(w);
@@ -294,8 +285,6 @@ static int open_stream(struct world *w, int *upstream_side)
 static void test_open_stream_keeps_old_worker(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     int up_fd, client = open_stream(w, &up_fd);
     char up[256];
     upstream_text(w, 80, up, sizeof up);
@@ -304,8 +293,8 @@ static void test_open_stream_keeps_old_worker(void **state)
     nginx_apply_run(&w->loop, &p, up, &rep);
     assert_string_equal(nginx_outcome_name(rep.outcome), "ok");
     assert_true(rep.new_workers > 0);
-    assert_true(rep.old_workers_draining >= 1);
-    assert_non_null(strstr(rep.message, "finishing"));
+    assert_int_equal(rep.old_workers_draining, 1); /* the one holding our stream */
+    assert_string_equal(rep.message, "reloaded: 2 new workers, 1 old worker finishing its streams");
     close(client);
     close(up_fd);
 }
@@ -314,8 +303,6 @@ static void test_open_stream_keeps_old_worker(void **state)
 static void test_reload_that_does_nothing(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     char *noop[] = { "true", NULL };
     char up[256];
     upstream_text(w, 70, up, sizeof up);
@@ -336,8 +323,6 @@ static void test_reload_that_does_nothing(void **state)
 static void test_failing_reload_reported(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     char *bad[] = { "sh", "-c", "echo 'signal process started' >&2; exit 1", NULL };
     struct nginx_params p = params(w);
     p.reload_argv = bad;
@@ -350,8 +335,6 @@ static void test_failing_reload_reported(void **state)
 static void test_missing_pid_file(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     char *noop[] = { "true", NULL };
     struct nginx_params p = params(w);
     char nopid[160];
@@ -375,8 +358,6 @@ static void on_done(const struct nginx_report *rep, void *data)
 static void test_reload_current_async(void **state)
 {
     struct world *w = *state;
-    if (!w->have_nginx)
-        skip();
     char *before = read_text(w->upstream), msg[256];
     struct nginx_params p = params(w);
     struct nginx_report rep = { .outcome = NGINX_WRITE_FAILED, .message = "not called" };
@@ -397,6 +378,12 @@ static void test_reload_current_async(void **state)
 
 int main(void)
 {
+    /* A TAP skip-all, not cmocka's skip(): cmocka prints "not ok # SKIP",
+     * which automake's TAP driver counts as a failure. */
+    if (!nginx_in_path()) {
+        printf("1..0 # SKIP nginx not found in PATH\n");
+        return 0;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_good_file_applies, check_loop_clean),
         cmocka_unit_test_teardown(test_bad_file_restored, check_loop_clean),
