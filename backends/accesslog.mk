@@ -1,0 +1,1 @@
+# backends/accesslog.mk: filled in by its owner

@@ -1,0 +1,1 @@
+# backends/probe.mk: filled in by its owner

@@ -1,0 +1,1 @@
+# backends/sockets.mk: filled in by its owner

@@ -1,0 +1,1 @@
+# core/window.mk: filled in by its owner
