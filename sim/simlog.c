@@ -1,0 +1,86 @@
+/* JSON lines through cJSON so names and request ids are always escaped correctly. Headers are
+ * never logged wholesale, so an Authorization header cannot leak into the file. */
+#include "sim/simlog.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uv.h>
+
+struct simlog {
+    FILE *f;
+};
+
+int simlog_open(const char *path, struct simlog **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    struct simlog *log = calloc(1, sizeof *log);
+    if (!log) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    log->f = fopen(path, "a");
+    if (!log->f) {
+        snprintf(err, errlen, "cannot open log %s: %s", path, strerror(errno));
+        free(log);
+        return -1;
+    }
+    *out = log;
+    return 0;
+}
+
+static void format_time(char *buf, size_t len)
+{
+    uv_timeval64_t tv;
+    struct tm tm;
+    uv_gettimeofday(&tv);
+    time_t secs = (time_t)tv.tv_sec;
+    gmtime_r(&secs, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+}
+
+void simlog_write(struct simlog *log, const struct simlog_entry *e)
+{
+    if (!log)
+        return;
+    char when[40];
+    format_time(when, sizeof when);
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "time", when);
+    cJSON_AddStringToObject(o, "level", e->level);
+    cJSON_AddStringToObject(o, "color", e->color);
+    cJSON_AddStringToObject(o, "version", e->version);
+    if (e->rid)
+        cJSON_AddStringToObject(o, "rid", e->rid);
+    else
+        cJSON_AddNullToObject(o, "rid");
+    cJSON_AddStringToObject(o, "method", e->method);
+    cJSON_AddStringToObject(o, "path", e->path);
+    cJSON_AddNumberToObject(o, "status", e->status);
+    if (e->ttft_ms >= 0)
+        cJSON_AddNumberToObject(o, "ttft_ms", (double)e->ttft_ms);
+    else
+        cJSON_AddNullToObject(o, "ttft_ms");
+    cJSON_AddStringToObject(o, "msg", e->msg);
+    char *line = cJSON_PrintUnformatted(o);
+    if (line) {
+        fprintf(log->f, "%s\n", line);
+        fflush(log->f); /* the operator tails this file live */
+        cJSON_free(line);
+    }
+    cJSON_Delete(o);
+}
+
+void simlog_close(struct simlog *log)
+{
+    if (!log)
+        return;
+    fclose(log->f);
+    free(log);
+}

@@ -1,0 +1,68 @@
+/* SSE lines are split on LF (CR stripped); only "data:" lines matter. Parsing stops at the
+ * first content chunk: after that the stream is just bytes to the load generator. */
+#include "sim/sse.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+void sse_init(struct sse *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+/* Content of choices[0].delta.content, or NULL. */
+static const char *first_content(const cJSON *o)
+{
+    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(o, "choices");
+    const cJSON *c0 = cJSON_IsArray(choices) ? cJSON_GetArrayItem(choices, 0) : NULL;
+    const cJSON *delta = cJSON_GetObjectItemCaseSensitive(c0, "delta");
+    const cJSON *content = cJSON_GetObjectItemCaseSensitive(delta, "content");
+    return cJSON_IsString(content) ? content->valuestring : NULL;
+}
+
+static int on_line(struct sse *s, char *line, size_t n)
+{
+    if (n > 0 && line[n - 1] == '\r')
+        line[--n] = '\0';
+    if (strncmp(line, "data:", 5) != 0)
+        return 0;
+    const char *v = line + 5;
+    if (*v == ' ')
+        v++;
+    if (strcmp(v, "[DONE]") == 0) {
+        s->done = 1;
+        return 0;
+    }
+    if (s->have_content)
+        return 0;
+    cJSON *o = cJSON_Parse(v);
+    const char *text = o ? first_content(o) : NULL;
+    int found = text && *text;
+    if (found) {
+        s->have_content = 1;
+        s->is_error = strncmp(text, "Error:", 6) == 0;
+    }
+    cJSON_Delete(o);
+    return found;
+}
+
+int sse_feed(struct sse *s, const char *data, size_t len)
+{
+    int found = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = data[i];
+        if (ch == '\n') {
+            if (!s->overflow) {
+                s->line[s->len] = '\0';
+                found |= on_line(s, s->line, s->len);
+            }
+            s->len = 0;
+            s->overflow = 0;
+        } else if (s->len + 1 < sizeof s->line) {
+            s->line[s->len++] = ch;
+        } else {
+            s->overflow = 1;
+        }
+    }
+    return found;
+}
