@@ -29,6 +29,9 @@ typedef void (*spawn_done_cb)(const struct spawn_result *r, void *data);
 
 /* Starts argv[0] (searched in PATH) with argv. env_extra, when not NULL, is a
  * NULL-terminated list of "KEY=value" added to this process's environment.
+ * timeout_ms <= 0 means no timeout. Once the child has exited, output still
+ * held open by a grandchild (a daemon) is waited for at most 0.5 s.
+ * Callers should ignore SIGPIPE (the children's pipes can close under them).
  * Returns 0 (cb will be called exactly once, from the loop) or a negative
  * libuv error with msg filled (cb will not be called). */
 int spawn_start(uv_loop_t *loop, char *const argv[], char *const env_extra[],

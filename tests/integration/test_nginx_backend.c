@@ -349,6 +349,46 @@ static void test_missing_pid_file(void **state)
     assert_string_equal(rep.message, want);
 }
 
+/* Failures before nginx is even asked: nothing may be left changed. */
+static void test_write_and_test_failures_leave_nothing(void **state)
+{
+    struct world *w = *state;
+    char *never[] = { "false", NULL };
+    char *slow[] = { "sleep", "5", NULL };
+    char fresh[160], under_file[192];
+    struct nginx_params p = params(w);
+    struct nginx_report rep;
+
+    /* a file that did not exist before is removed again when the test fails */
+    snprintf(fresh, sizeof fresh, "%s/fresh.conf", w->dir);
+    p.upstream_file = fresh;
+    p.test_argv = never;
+    nginx_apply_run(&w->loop, &p, "upstream x {}\n", &rep);
+    assert_string_equal(nginx_outcome_name(rep.outcome), "test-failed");
+    assert_string_equal(rep.message, "exit 1");
+    assert_int_equal(access(fresh, F_OK), -1);
+
+    /* a test command that hangs is killed, and counts as a refusal */
+    p.upstream_file = w->upstream;
+    p.test_argv = slow;
+    p.command_timeout_ms = 200;
+    char *before = read_text(w->upstream);
+    nginx_apply_run(&w->loop, &p, "upstream gateway { server 127.0.0.1:2; }\n", &rep);
+    assert_string_equal(nginx_outcome_name(rep.outcome), "test-failed");
+    assert_string_equal(rep.message, "timed out after 200 ms");
+    char *after = read_text(w->upstream);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+
+    /* the folder is a regular file: the write itself fails */
+    snprintf(under_file, sizeof under_file, "%s/up.conf", w->conf);
+    p.upstream_file = under_file;
+    nginx_apply_run(&w->loop, &p, "upstream x {}\n", &rep);
+    assert_string_equal(nginx_outcome_name(rep.outcome), "write-failed");
+    assert_non_null(strstr(rep.message, "Not a directory"));
+}
+
 /* The console's `r`: test and reload the file as it stands, asynchronously. */
 static void on_done(const struct nginx_report *rep, void *data)
 {
@@ -391,6 +431,7 @@ int main(void)
         cmocka_unit_test_teardown(test_reload_that_does_nothing, check_loop_clean),
         cmocka_unit_test_teardown(test_failing_reload_reported, check_loop_clean),
         cmocka_unit_test_teardown(test_missing_pid_file, check_loop_clean),
+        cmocka_unit_test_teardown(test_write_and_test_failures_leave_nothing, check_loop_clean),
         cmocka_unit_test_teardown(test_reload_current_async, check_loop_clean),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

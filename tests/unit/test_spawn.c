@@ -98,6 +98,21 @@ static void test_timeout_escalates_to_sigkill(void **state)
     spawn_result_clear(&r);
 }
 
+/* A daemon's child may keep our pipes after the parent exits (nginx starting
+ * up): the result comes about 0.5 s after the exit, with what was said. */
+static void test_grandchild_holding_pipes(void **state)
+{
+    char *argv[] = { "sh", "-c", "sleep 3 & echo started", NULL };
+    struct spawn_result r;
+    uint64_t t0 = uv_hrtime();
+    spawn_run(*state, argv, NULL, 10000, &r);
+    uint64_t ms = (uv_hrtime() - t0) / 1000000;
+    assert_true(spawn_succeeded(&r));
+    assert_string_equal(r.out, "started\n");
+    assert_true(ms >= 400 && ms < 2000);
+    spawn_result_clear(&r);
+}
+
 static void test_missing_program(void **state)
 {
     char *argv[] = { "cutover-no-such-program", "x", NULL };
@@ -218,6 +233,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exit_code_and_stderr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_kills, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_escalates_to_sigkill, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grandchild_holding_pipes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_program, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_extra, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_capped, setup, teardown),
