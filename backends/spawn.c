@@ -284,6 +284,7 @@ int spawn_start(uv_loop_t *loop, char *const argv[], char *const env_extra[],
         close_all(s);           /* libuv wants the failed process handle closed too */
         return rc;
     }
+    s->proc.data = s;           /* set again: uv_spawn initialised the handle */
     s->res.started = true;
     for (int i = 0; i < 2; i++) {
         s->cap[i].open = true;
