@@ -11,7 +11,7 @@
 #include "core/config.h"
 #include "core/confcheck.h"
 
-enum kind { K_STR, K_INT, K_NUM, K_ARGV };
+enum kind { K_STR, K_INT, K_NUM, K_ARGV, K_JSON, K_HEADERS };
 
 /* One leaf key: where it lives (offset from a base struct) and its range. */
 struct key {
@@ -25,6 +25,8 @@ struct key {
 #define NGX(f) offsetof(struct config, nginx.f)
 #define RO(f) offsetof(struct config, rollout.f)
 #define COL(f) offsetof(struct config_color, f)
+#define PRB(f) offsetof(struct config, probe.f)
+#define SIG(f) offsetof(struct config, signals.f)
 
 static const struct key nginx_keys[] = {
     { "upstream_file", K_STR, NGX(upstream_file), 0, 0, true },
@@ -52,6 +54,22 @@ static const struct key rollout_keys[] = {
     { NULL, K_STR, 0, 0, 0, false }
 };
 
+static const struct key probe_keys[] = {
+    { "interval_s", K_NUM, PRB(interval_s), 0.1, 3600, false },
+    { "timeout_s", K_NUM, PRB(timeout_s), 0.1, 3600, false },
+    { "path", K_STR, PRB(path), 0, 0, true },
+    { "body", K_JSON, PRB(body), 0, 0, true },
+    { "headers", K_HEADERS, PRB(headers), 0, 0, false },
+    { NULL, K_STR, 0, 0, 0, false }
+};
+
+static const struct key signals_keys[] = {
+    { "history_s", K_INT, SIG(history_s), 60, 7 * 86400, false },
+    { "sockets", K_STR, SIG(sockets), 0, 0, true },
+    { "backfill_s", K_INT, SIG(backfill_s), 0, 86400, false },
+    { NULL, K_STR, 0, 0, 0, false }
+};
+
 static const struct key color_keys[] = {
     { "addr", K_STR, COL(addr), 0, 0, true },
     { "stop", K_ARGV, COL(stop), 0, 0, false },
@@ -61,7 +79,7 @@ static const struct key color_keys[] = {
 };
 
 static const char *const top_keys[] = {
-    "nginx", "colors", "rollout", "state_dir", "command_timeout_ms", NULL
+    "nginx", "colors", "rollout", "probe", "signals", "state_dir", "command_timeout_ms", NULL
 };
 
 /* Parse context: the text (for line numbers) and the error sink. */
@@ -154,6 +172,17 @@ static int argv_set(struct config_argv *a, const char *const *words, int n)
     return 0;
 }
 
+static void headers_clear(struct config_headers *h)
+{
+    for (int i = 0; i < h->count; i++) {
+        free(h->name[i]);
+        free(h->value[i]);
+    }
+    free(h->name);
+    free(h->value);
+    memset(h, 0, sizeof *h);
+}
+
 static int set_str(char **slot, const char *value)
 {
     char *d = dup_str(value);
@@ -193,6 +222,16 @@ static int load_defaults(struct config *cfg)
     cfg->rollout.drain_idle_s = 120;
     cfg->rollout.min_dwell_s = 60;
     cfg->rollout.window_s = 60;
+    cfg->probe.interval_s = 2;
+    cfg->probe.timeout_s = 10;
+    rc |= set_str(&cfg->probe.path, "/v1/chat/completions");
+    /* A fixed user per color, so probes do not pile up sessions on the gateway. */
+    rc |= set_str(&cfg->probe.body,
+                  "{\"model\":\"openclaw\",\"stream\":true,\"user\":\"cutover-probe-{color}\","
+                  "\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Reply with: ok\"}]}");
+    cfg->signals.history_s = 86400;
+    rc |= set_str(&cfg->signals.sockets, "auto");
+    cfg->signals.backfill_s = 0;
     cfg->state_dir = NULL;
     cfg->command_timeout_ms = 10000;
     return rc;
@@ -227,6 +266,10 @@ void config_free(struct config *cfg)
         argv_clear(&cfg->colors[c].start);
         argv_clear(&cfg->colors[c].version);
     }
+    free(cfg->probe.path);
+    free(cfg->probe.body);
+    headers_clear(&cfg->probe.headers);
+    free(cfg->signals.sockets);
     free(cfg->state_dir);
     free(cfg);
 }
@@ -290,6 +333,51 @@ static int load_argv(const struct ctx *c, const char *where, const char *path,
     return rc == 0 ? 0 : fail(c, where, path, "out of memory");
 }
 
+/* Any JSON value; kept as text (a string is taken as the text itself). */
+static int load_json_text(const struct ctx *c, const char *where, const char *path,
+                          const cJSON *v, char **slot)
+{
+    char *text = cJSON_IsString(v) ? dup_str(v->valuestring) : cJSON_PrintUnformatted(v);
+    if (text == NULL)
+        return fail(c, where, path, "out of memory");
+    if (text[0] == '\0') {
+        free(text);
+        return fail(c, where, path, "must not be empty");
+    }
+    free(*slot);
+    *slot = text;
+    return 0;
+}
+
+/* {"Header-Name": "value with ${ENV}", ...}: names must be HTTP tokens, so a
+ * value can never smuggle in another header line. */
+static int load_headers(const struct ctx *c, const char *where, const char *path,
+                        const cJSON *v, struct config_headers *h)
+{
+    int n = cJSON_GetArraySize(v), i = 0;
+    if (!cJSON_IsObject(v))
+        return fail(c, where, path, "expected an object of header names to strings");
+    headers_clear(h);
+    h->name = calloc((size_t)n + 1, sizeof *h->name);
+    h->value = calloc((size_t)n + 1, sizeof *h->value);
+    if (h->name == NULL || h->value == NULL)
+        return fail(c, where, path, "out of memory");
+    for (const cJSON *e = v->child; e != NULL; e = e->next, i++) {
+        if (!cJSON_IsString(e))
+            return fail(c, where, path, "%s: expected a string", e->string);
+        if (e->string[0] == '\0' || strpbrk(e->string, " \t\r\n:") != NULL)
+            return fail(c, where, path, "'%s' is not a header name", e->string);
+        if (strpbrk(e->valuestring, "\r\n") != NULL)
+            return fail(c, where, path, "%s: a header value cannot hold a line break", e->string);
+        h->name[i] = dup_str(e->string);
+        h->value[i] = dup_str(e->valuestring);
+        h->count = i + 1;
+        if (h->name[i] == NULL || h->value[i] == NULL)
+            return fail(c, where, path, "out of memory");
+    }
+    return 0;
+}
+
 static int load_number(const struct ctx *c, const char *where, const char *path,
                        const cJSON *v, const struct key *k, void *slot)
 {
@@ -323,6 +411,10 @@ static int load_leaf(const struct ctx *c, const char *where, const char *path,
         return set_str(slot, v->valuestring) == 0 ? 0 : fail(c, where, path, "out of memory");
     case K_ARGV:
         return load_argv(c, where, path, v, k, slot);
+    case K_JSON:
+        return load_json_text(c, where, path, v, slot);
+    case K_HEADERS:
+        return load_headers(c, where, path, v, slot);
     default:
         return load_number(c, where, path, v, k, slot);
     }
@@ -404,6 +496,10 @@ static int load_top_item(const struct ctx *c, const cJSON *i, struct config *cfg
         return load_table(c, where, "nginx", i, nginx_keys, (char *)cfg);
     if (strcmp(i->string, "rollout") == 0)
         return load_table(c, where, "rollout", i, rollout_keys, (char *)cfg);
+    if (strcmp(i->string, "probe") == 0)
+        return load_table(c, where, "probe", i, probe_keys, (char *)cfg);
+    if (strcmp(i->string, "signals") == 0)
+        return load_table(c, where, "signals", i, signals_keys, (char *)cfg);
     if (strcmp(i->string, "colors") == 0)
         return load_colors(c, where, i, cfg);
     if (strcmp(i->string, "state_dir") == 0)
@@ -438,6 +534,13 @@ static int validate(const struct ctx *c, const struct config *cfg)
             return fail(c, find_key(find_key(colors, color_name((enum color)col)), "addr"),
                         path, "%s", why);
     }
+    if (strcmp(cfg->signals.sockets, "auto") != 0 && strcmp(cfg->signals.sockets, "procnet") != 0 &&
+        strcmp(cfg->signals.sockets, "lsof") != 0)
+        return fail(c, find_key(find_key(c->text, "signals"), "sockets"), "signals.sockets",
+                    "'%s' is not one of auto, procnet, lsof", cfg->signals.sockets);
+    if (cfg->probe.path[0] != '/')
+        return fail(c, find_key(find_key(c->text, "probe"), "path"), "probe.path",
+                    "'%s' must start with /", cfg->probe.path);
     if (strcmp(cfg->colors[COLOR_BLUE].addr, cfg->colors[COLOR_GREEN].addr) == 0)
         return fail(c, find_key(find_key(colors, "green"), "addr"), "colors.green.addr",
                     "same address as colors.blue.addr (%s): blue and green must differ",
@@ -513,6 +616,21 @@ static cJSON *argv_json(const struct config_argv *a)
     return arr;
 }
 
+/* JSON text back as a value; text that is not JSON stays a string. */
+static cJSON *json_value(const char *text)
+{
+    cJSON *v = cJSON_Parse(text);
+    return v != NULL ? v : cJSON_CreateString(text);
+}
+
+static cJSON *headers_json(const struct config_headers *h)
+{
+    cJSON *obj = cJSON_CreateObject();
+    for (int i = 0; obj != NULL && i < h->count; i++)
+        cJSON_AddStringToObject(obj, h->name[i], h->value[i]);
+    return obj;
+}
+
 static void table_json(cJSON *obj, const struct key *keys, const char *base)
 {
     for (const struct key *k = keys; k->name != NULL; k++) {
@@ -521,6 +639,10 @@ static void table_json(cJSON *obj, const struct key *keys, const char *base)
             cJSON_AddStringToObject(obj, k->name, *(char *const *)slot);
         else if (k->kind == K_ARGV)
             cJSON_AddItemToObject(obj, k->name, argv_json(slot));
+        else if (k->kind == K_JSON)
+            cJSON_AddItemToObject(obj, k->name, json_value(*(char *const *)slot));
+        else if (k->kind == K_HEADERS)
+            cJSON_AddItemToObject(obj, k->name, headers_json(slot));
         else if (k->kind == K_INT)
             cJSON_AddNumberToObject(obj, k->name, *(const int *)slot);
         else
@@ -541,6 +663,8 @@ char *config_to_json(const struct config *cfg)
         table_json(cJSON_AddObjectToObject(colors, color_name((enum color)col)),
                    color_keys, (const char *)&cfg->colors[col]);
     table_json(cJSON_AddObjectToObject(root, "rollout"), rollout_keys, (const char *)cfg);
+    table_json(cJSON_AddObjectToObject(root, "probe"), probe_keys, (const char *)cfg);
+    table_json(cJSON_AddObjectToObject(root, "signals"), signals_keys, (const char *)cfg);
     if (cfg->state_dir != NULL)
         cJSON_AddStringToObject(root, "state_dir", cfg->state_dir);
     cJSON_AddNumberToObject(root, "command_timeout_ms", cfg->command_timeout_ms);

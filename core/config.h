@@ -20,6 +20,15 @@ struct config_color {
     struct config_argv version;    /* prints the build's version (git SHA) on stdout */
 };
 
+/* HTTP headers sent with each probe. A value may name environment variables
+ * as ${NAME}: they are expanded when the probe is sent, so no secret has to
+ * sit in the file, and values are never logged or recorded. */
+struct config_headers {
+    int count;
+    char **name;
+    char **value;
+};
+
 struct config {
     struct {
         char *upstream_file;       /* the include file cutover owns */
@@ -43,6 +52,18 @@ struct config {
         int min_dwell_s;           /* 60 */
         int window_s;              /* 60 */
     } rollout;
+    struct {
+        double interval_s;         /* 2: one streaming chat per color this often */
+        double timeout_s;          /* 10: a probe slower than this is an error */
+        char *path;                /* "/v1/chat/completions" */
+        char *body;                /* JSON text; "{color}" becomes blue/green */
+        struct config_headers headers;
+    } probe;
+    struct {
+        int history_s;             /* 86400: per-second history kept for charts */
+        char *sockets;             /* "auto", "procnet" (Linux) or "lsof" */
+        int backfill_s;            /* 0: seconds of access log read at start */
+    } signals;
     /* journal, lock, rollout state, backups. NULL unless the file sets it:
      * the default ($HOME/.local/state/cutover) depends on the environment,
      * so the CLI fills it in; core stays pure. */

@@ -359,6 +359,62 @@ static void test_to_json_defaults_omit_state_dir(void **state)
     config_free(back);
 }
 
+/* Probes: the runbook's 2 s pace, a per-color user in the default body, and
+ * headers whose values may name environment variables (never the secret). */
+static void test_probe_and_signals_defaults(void **state)
+{
+    (void)state;
+    struct config *cfg = parse_ok("{}");
+    assert_true(cfg->probe.interval_s == 2);
+    assert_true(cfg->probe.timeout_s == 10);
+    assert_string_equal(cfg->probe.path, "/v1/chat/completions");
+    assert_non_null(strstr(cfg->probe.body, "\"user\":\"cutover-probe-{color}\""));
+    assert_non_null(strstr(cfg->probe.body, "\"stream\":true"));
+    assert_int_equal(cfg->probe.headers.count, 0);
+    assert_int_equal(cfg->signals.history_s, 86400);
+    assert_string_equal(cfg->signals.sockets, "auto");
+    assert_int_equal(cfg->signals.backfill_s, 0);
+    config_free(cfg);
+}
+
+static void test_probe_headers_and_body(void **state)
+{
+    (void)state;
+    struct config *cfg = parse_ok("{\"probe\": {\"headers\": {\"Authorization\": \"Bearer ${OPENCLAW_TOKEN}\","
+                                  " \"X-Probe\": \"1\"}, \"body\": {\"model\": \"m\", \"stream\": true}}}");
+    assert_int_equal(cfg->probe.headers.count, 2);
+    assert_string_equal(cfg->probe.headers.name[0], "Authorization");
+    assert_string_equal(cfg->probe.headers.value[0], "Bearer ${OPENCLAW_TOKEN}");
+    assert_string_equal(cfg->probe.headers.name[1], "X-Probe");
+    assert_string_equal(cfg->probe.body, "{\"model\":\"m\",\"stream\":true}");
+    char *json = config_to_json(cfg);
+    struct config *again = parse_ok(json);
+    assert_int_equal(again->probe.headers.count, 2);
+    assert_string_equal(again->probe.body, cfg->probe.body);
+    free(json);
+    config_free(again);
+    config_free(cfg);
+}
+
+static void test_probe_and_signals_errors(void **state)
+{
+    (void)state;
+    expect_error("{\"probe\": {\"headers\": {\"Bad Name\": \"x\"}}}",
+                 "cutover.json:1: probe.headers: 'Bad Name' is not a header name");
+    expect_error("{\"probe\": {\"headers\": {\"X-A\": \"a\\r\\nX-B: b\"}}}",
+                 "cutover.json:1: probe.headers: X-A: a header value cannot hold a line break");
+    expect_error("{\"probe\": {\"headers\": [\"x\"]}}",
+                 "cutover.json:1: probe.headers: expected an object of header names to strings");
+    expect_error("{\"probe\": {\"path\": \"v1/chat\"}}",
+                 "cutover.json:1: probe.path: 'v1/chat' must start with /");
+    expect_error("{\"probe\": {\"interval_s\": 0}}",
+                 "cutover.json:1: probe.interval_s: 0 out of range (0.1-3600)");
+    expect_error("{\"signals\": {\"sockets\": \"netstat\"}}",
+                 "cutover.json:1: signals.sockets: 'netstat' is not one of auto, procnet, lsof");
+    expect_error("{\"signals\": {\"histroy_s\": 60}}",
+                 "cutover.json:1: signals.histroy_s: unknown key (did you mean signals.history_s?)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,6 +438,9 @@ int main(void)
         cmocka_unit_test(test_state_dir),
         cmocka_unit_test(test_to_json_round_trips),
         cmocka_unit_test(test_to_json_defaults_omit_state_dir),
+        cmocka_unit_test(test_probe_and_signals_defaults),
+        cmocka_unit_test(test_probe_headers_and_body),
+        cmocka_unit_test(test_probe_and_signals_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
