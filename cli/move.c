@@ -182,10 +182,29 @@ static void print_outcome(struct app *app, const struct nginx_report *rep,
     }
 }
 
+/* The stable color is written down before the first byte of the upstream
+ * file changes: a cutover killed between the two would otherwise leave, say,
+ * 30/70 with no state, and the heavier color would pass for the stable one. */
+static int record_stable(struct app *app, const struct move_current *cur)
+{
+    char msg[512];
+    if (cur->state.known && cur->state.stable == cur->stable)
+        return EXIT_OK;
+    struct rollout_state st = {.known = true, .stable = cur->stable, .since = now_seconds()};
+    if (statedir_save_rollout(app->cfg->state_dir, &st, msg, sizeof msg) != 0) {
+        app_errorf(app, "cannot record the stable color before moving: %s", msg);
+        return EXIT_FAILURE_IO;
+    }
+    return EXIT_OK;
+}
+
 int move_apply(struct app *app, const struct move_current *cur,
                const int after[COLOR_COUNT], const char *action)
 {
     char version[128];
+    int rc = record_stable(app, cur);
+    if (rc != EXIT_OK)
+        return rc;
     char *text = render_weights(app, after);
     if (!text)
         return EXIT_USAGE;

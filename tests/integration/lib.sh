@@ -23,7 +23,8 @@ not_ok() {
 # check "description" command...: ok when the command succeeds.
 check() {
     local what="$1"; shift
-    if "$@"; then ok "$what"; else not_ok "$what" "command failed: $*"; fi
+    if "$@" >"$WORK/check.out" 2>&1; then ok "$what"
+    else not_ok "$what" "command failed: $*" "$(tail -n 5 "$WORK/check.out")"; fi
 }
 # is "description" actual expected
 is() {
