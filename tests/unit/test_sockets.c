@@ -43,19 +43,29 @@ static int teardown(void **state)
     return 0;
 }
 
-static bool have_lsof(void)
+/* procnet only on Linux; lsof when installed (the test set-up installs it). */
+static bool available(enum sockets_impl impl)
 {
+    if (impl == SOCKETS_PROCNET) {
+#ifdef __linux__
+        return true;
+#else
+        return false;
+#endif
+    }
     const char *path = getenv("PATH");
-    char dir[4096];
+    char file[4096];
     while (path != NULL && *path != '\0') {
         size_t n = strcspn(path, ":");
-        snprintf(dir, sizeof dir, "%.*s/lsof", (int)n, path);
-        if (access(dir, X_OK) == 0)
+        snprintf(file, sizeof file, "%.*s/lsof", (int)n, path);
+        if (access(file, X_OK) == 0)
             return true;
         path += n + (path[n] == ':');
     }
     return false;
 }
+
+static const enum sockets_impl both[] = { SOCKETS_PROCNET, SOCKETS_LSOF };
 
 /* addr (numeric, v4 or v6) and port -> sockaddr; returns the family. */
 static int make_addr(const char *addr, int port, struct sockaddr_storage *ss, socklen_t *len)
@@ -174,6 +184,8 @@ static void check_k(uv_loop_t *loop, enum sockets_impl impl, int k)
 
 static void test_procnet_counts_k(void **state)
 {
+    if (!available(SOCKETS_PROCNET))
+        skip();
     check_k(*state, SOCKETS_PROCNET, 0);
     check_k(*state, SOCKETS_PROCNET, 1);
     check_k(*state, SOCKETS_PROCNET, 50);
@@ -181,7 +193,7 @@ static void test_procnet_counts_k(void **state)
 
 static void test_lsof_counts_k(void **state)
 {
-    if (!have_lsof())
+    if (!available(SOCKETS_LSOF))
         skip();
     check_k(*state, SOCKETS_LSOF, 0);
     check_k(*state, SOCKETS_LSOF, 1);
@@ -216,9 +228,9 @@ static void check_ipv6(uv_loop_t *loop, enum sockets_impl impl)
 
 static void test_ipv6_and_mapped(void **state)
 {
-    check_ipv6(*state, SOCKETS_PROCNET);
-    if (have_lsof())
-        check_ipv6(*state, SOCKETS_LSOF);
+    for (size_t i = 0; i < 2; i++)
+        if (available(both[i]))
+            check_ipv6(*state, both[i]);
 }
 
 /* A forked child holds the same accepted sockets (as a pre-fork server or
@@ -242,12 +254,11 @@ static void test_shared_sockets_counted_once(void **state)
         _exit(got < 0 ? 1 : 0);
     }
     close(gate[0]);
-    enum sockets_impl impls[] = { SOCKETS_PROCNET, SOCKETS_LSOF };
     for (size_t i = 0; i < 2; i++) {
-        if (impls[i] == SOCKETS_LSOF && !have_lsof())
+        if (!available(both[i]))
             continue;
         char msg[256];
-        struct sockets *s = sockets_new(loop, impls[i], 10000, msg, sizeof msg);
+        struct sockets *s = sockets_new(loop, both[i], 10000, msg, sizeof msg);
         assert_non_null(s);
         int counts[COLOR_COUNT];
         count_both_ways(loop, s, ports, counts);
@@ -311,19 +322,20 @@ static void check_listeners(uv_loop_t *loop, enum sockets_impl impl)
 
 static void test_listeners(void **state)
 {
-    check_listeners(*state, SOCKETS_PROCNET);
-    if (have_lsof())
-        check_listeners(*state, SOCKETS_LSOF);
+    for (size_t i = 0; i < 2; i++)
+        if (available(both[i]))
+            check_listeners(*state, both[i]);
 }
 
 /* Colors without a TCP port (unix sockets) are reported -1, not 0. */
 static void test_no_tcp_port(void **state)
 {
     uv_loop_t *loop = *state;
-    enum sockets_impl impls[] = { SOCKETS_PROCNET, SOCKETS_LSOF };
     for (size_t i = 0; i < 2; i++) {
+        if (both[i] == SOCKETS_PROCNET && !available(both[i]))
+            continue;           /* lsof need not be installed: nothing runs */
         char msg[256];
-        struct sockets *s = sockets_new(loop, impls[i], 10000, msg, sizeof msg);
+        struct sockets *s = sockets_new(loop, both[i], 10000, msg, sizeof msg);
         assert_non_null(s);
         int ports[COLOR_COUNT] = { 0, -1 }, counts[COLOR_COUNT] = { 7, 7 };
         assert_int_equal(sockets_count(s, ports, counts, msg, sizeof msg), 0);
@@ -335,6 +347,31 @@ static void test_no_tcp_port(void **state)
         assert_int_equal(ar.calls, 1);
         assert_int_equal(ar.counts[0], -1);
         sockets_free(s);
+    }
+}
+
+/* An async count owns its state: the server may free its sockets (shutdown)
+ * while one is in flight, and the callback still comes, once. */
+static void test_free_before_callback(void **state)
+{
+    uv_loop_t *loop = *state;
+    for (size_t i = 0; i < 2; i++) {
+        if (!available(both[i]))
+            continue;
+        char msg[256];
+        struct sockets *s = sockets_new(loop, both[i], 10000, msg, sizeof msg);
+        int ports[COLOR_COUNT] = { 0, 0 };
+        int lfd = listen_on("127.0.0.1", &ports[COLOR_BLUE]), fds[2];
+        connect_pair(lfd, "127.0.0.1", ports[COLOR_BLUE], &fds[0], &fds[1]);
+        struct async_result ar = { 0 };
+        assert_int_equal(sockets_count_async(s, ports, on_count, &ar, msg, sizeof msg), 0);
+        sockets_free(s);
+        uv_run(loop, UV_RUN_DEFAULT);
+        assert_int_equal(ar.calls, 1);
+        assert_int_equal(ar.counts[COLOR_BLUE], 1);
+        assert_int_equal(ar.counts[COLOR_GREEN], -1);
+        close_all(fds, 2);
+        close(lfd);
     }
 }
 
@@ -568,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_sockets_counted_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listeners, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_tcp_port, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_free_before_callback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lsof_missing_is_an_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_impl_choice, setup, teardown),
         cmocka_unit_test(test_procnet_lines),
