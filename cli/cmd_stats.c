@@ -1,0 +1,331 @@
+/* cutover stats: reads a whole access log in large blocks, parses each line
+ * in place (core/logparse) and counts every upstream attempt for the color
+ * that served it. No allocation per line: one read buffer for the file. */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cmd_stats.h"
+#include "core/hist.h"
+#include "core/logparse.h"
+
+#define READ_BLOCK (1u << 20)         /* a line longer than this is malformed */
+#define TAIL_BYTES (1u << 20)         /* where --window looks for the last line */
+#define NO_FILTER INT64_MIN
+
+enum { SLOT_OTHER = COLOR_COUNT, SLOT_COUNT };
+static const char *const slot_names[SLOT_COUNT] = { "blue", "green", "other" };
+
+struct color_stats {
+    uint64_t requests;                /* attempts */
+    uint64_t status_5xx;
+    struct hist header;               /* $upstream_header_time, us */
+};
+
+struct stats {
+    struct color_stats slot[SLOT_COUNT];
+    uint64_t lines, malformed, no_upstream;
+    const char *addr[COLOR_COUNT];
+    size_t addr_len[COLOR_COUNT];
+    int64_t from_ms;                  /* lines before this msec are skipped */
+    /* A malformed line has no time of its own: it counts when the last good
+     * line before it passed the filter. */
+    bool in_range;
+};
+
+struct options {
+    const char *path;
+    bool json;
+    int64_t since_ms;                 /* NO_FILTER when not given */
+    int64_t window_ms;                /* 0 when not given */
+};
+
+static void count_line(struct stats *st, const char *line, size_t len)
+{
+    struct logparse_record rec;
+    if (logparse_line(line, len, &rec) < 0) {
+        if (st->in_range)
+            st->malformed++;
+        return;
+    }
+    st->in_range = rec.msec >= st->from_ms;
+    if (!st->in_range)
+        return;
+    st->lines++;
+    if (rec.n_attempts == 0)
+        st->no_upstream++;
+    for (int i = 0; i < rec.n_attempts; i++) {
+        const struct logparse_attempt *a = &rec.attempt[i];
+        int c = logparse_addr_index(a->addr, st->addr, st->addr_len, COLOR_COUNT);
+        struct color_stats *cs = &st->slot[c < 0 ? SLOT_OTHER : c];
+        cs->requests++;
+        if (a->status >= 500 && a->status <= 599)
+            cs->status_5xx++;
+        if (a->header_us >= 0)
+            hist_add(&cs->header, (uint64_t)a->header_us);
+    }
+}
+
+/* Feeds every line of fd to count_line, in READ_BLOCK reads. */
+static int scan_fd(int fd, char *buf, struct stats *st)
+{
+    size_t have = 0;
+    bool skipping = false;            /* inside an over-long line */
+    for (;;) {
+        ssize_t n = read(fd, buf + have, READ_BLOCK - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            break;
+        have += (size_t)n;
+        char *p = buf, *end = buf + have, *nl;
+        while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            if (!skipping)
+                count_line(st, p, (size_t)(nl - p));
+            skipping = false;
+            p = nl + 1;
+        }
+        have = (size_t)(end - p);
+        if (have == READ_BLOCK) {     /* no newline in a whole block */
+            if (!skipping && st->in_range)
+                st->malformed++;
+            skipping = true;
+            have = 0;
+        } else {
+            memmove(buf, p, have);
+        }
+    }
+    if (have > 0 && !skipping)
+        count_line(st, buf, have);    /* last line without its newline */
+    return 0;
+}
+
+/* The msec of the last line that parses within the file's last TAIL_BYTES;
+ * -1 when there is none. */
+static int64_t last_msec(int fd, char *buf)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) < 0 || sb.st_size == 0)
+        return -1;
+    off_t off = sb.st_size > (off_t)TAIL_BYTES ? sb.st_size - (off_t)TAIL_BYTES : 0;
+    ssize_t n = pread(fd, buf, (size_t)(sb.st_size - off), off);
+    if (n <= 0)
+        return -1;
+    const char *end = buf + n;
+    while (end > buf) {
+        const char *start = end;
+        while (start > buf && start[-1] != '\n')
+            start--;
+        struct logparse_record rec;
+        if (end > start && logparse_line(start, (size_t)(end - start), &rec) == 0)
+            return rec.msec;
+        end = start > buf ? start - 1 : buf;
+    }
+    return -1;
+}
+
+/* "1728568536" (unix seconds) or "10m" / "90s" / "2h" / "1d" before now. */
+static int parse_since(const char *s, int64_t now_s, int64_t *out_ms)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0))
+        return -1;
+    static const struct { char unit; int mult; } units[] = {
+        { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+    };
+    if (*end == '\0') {
+        *out_ms = (int64_t)(v * 1000);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (end[0] == units[i].unit && end[1] == '\0') {
+            *out_ms = (now_s - (int64_t)(v * units[i].mult)) * 1000;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_window(const char *s, int64_t *out_ms)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v <= 0 || v > 10L * 365 * 86400)
+        return -1;
+    *out_ms = (int64_t)v * 1000;
+    return 0;
+}
+
+static int parse_args(struct app *app, int argc, char **argv, struct options *o)
+{
+    *o = (struct options){ .since_ms = NO_FILTER };
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--json") == 0) {
+            o->json = true;
+        } else if (strcmp(a, "--since") == 0) {
+            if (!val || parse_since(val, (int64_t)time(NULL), &o->since_ms) < 0) {
+                app_errorf(app, "stats: --since wants unix seconds or a age like 10m, got '%s'",
+                           val ? val : "");
+                return EXIT_USAGE;
+            }
+            i++;
+        } else if (strcmp(a, "--window") == 0) {
+            if (!val || parse_window(val, &o->window_ms) < 0) {
+                app_errorf(app, "stats: --window wants whole seconds > 0, got '%s'", val ? val : "");
+                return EXIT_USAGE;
+            }
+            i++;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            app_errorf(app, "stats: unknown option '%s'", a);
+            return EXIT_USAGE;
+        } else if (o->path) {
+            app_errorf(app, "stats: one log file at a time ('%s' and '%s')", o->path, a);
+            return EXIT_USAGE;
+        } else {
+            o->path = a;
+        }
+    }
+    if (!o->path) {
+        app_errorf(app, "usage: cutover stats FILE [--json] [--since T] [--window S]");
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static cJSON *quantiles_json(const struct hist *h)
+{
+    static const struct { const char *name; double q; } qs[] = {
+        { "p50", 0.50 }, { "p95", 0.95 }, { "p99", 0.99 },
+    };
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        if (h->count == 0)            /* no sample is not "0 ms" */
+            cJSON_AddNullToObject(o, qs[i].name);
+        else
+            cJSON_AddNumberToObject(o, qs[i].name, (double)hist_quantile(h, qs[i].q) / 1000.0);
+    }
+    return o;
+}
+
+static double ratio(uint64_t part, uint64_t whole)
+{
+    return whole ? (double)part / (double)whole : 0.0;
+}
+
+static void print_json(struct app *app, const struct stats *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        const struct color_stats *cs = &st->slot[s];
+        cJSON *c = cJSON_AddObjectToObject(o, slot_names[s]);
+        cJSON_AddNumberToObject(c, "requests", (double)cs->requests);
+        cJSON_AddNumberToObject(c, "status_5xx", (double)cs->status_5xx);
+        cJSON_AddNumberToObject(c, "ratio_5xx", ratio(cs->status_5xx, cs->requests));
+        cJSON_AddItemToObject(c, "header_ms", quantiles_json(&cs->header));
+    }
+    cJSON_AddNumberToObject(o, "malformed", (double)st->malformed);
+    char *text = cJSON_PrintUnformatted(o);
+    fprintf(app->out, "%s\n", text);
+    free(text);
+    cJSON_Delete(o);
+}
+
+static void print_ms(FILE *out, const struct hist *h, double q)
+{
+    if (h->count == 0)
+        fprintf(out, " %9s", "-");
+    else
+        fprintf(out, " %9.1f", (double)hist_quantile(h, q) / 1000.0);
+}
+
+static void print_text(struct app *app, const struct options *o, const struct stats *st)
+{
+    FILE *out = app->out;
+    fprintf(out, "log        %s: %llu lines, %llu without upstream, %llu malformed\n", o->path,
+            (unsigned long long)st->lines, (unsigned long long)st->no_upstream,
+            (unsigned long long)st->malformed);
+    if (st->from_ms != NO_FILTER)
+        fprintf(out, "from msec  %lld.%03lld\n", (long long)(st->from_ms / 1000),
+                (long long)(st->from_ms % 1000));
+    fprintf(out, "%-7s %12s %9s %8s %9s %9s %9s\n", "color", "requests", "5xx", "ratio",
+            "p50 ms", "p95 ms", "p99 ms");
+    for (int s = 0; s < SLOT_COUNT; s++) {
+        const struct color_stats *cs = &st->slot[s];
+        fprintf(out, "%-7s %12llu %9llu %7.2f%%", slot_names[s],
+                (unsigned long long)cs->requests, (unsigned long long)cs->status_5xx,
+                100.0 * ratio(cs->status_5xx, cs->requests));
+        print_ms(out, &cs->header, 0.50);
+        print_ms(out, &cs->header, 0.95);
+        print_ms(out, &cs->header, 0.99);
+        fputc('\n', out);
+    }
+}
+
+/* --since and --window both give a lower bound on msec; the later one wins. */
+static void set_filter(struct stats *st, const struct options *o, int fd, char *buf)
+{
+    st->from_ms = o->since_ms;
+    if (o->window_ms > 0) {
+        int64_t last = last_msec(fd, buf);
+        if (last >= 0 && last - o->window_ms + 1 > st->from_ms)
+            st->from_ms = last - o->window_ms + 1;
+    }
+    st->in_range = st->from_ms == NO_FILTER;
+}
+
+static int run_stats(struct app *app, const struct options *o, struct stats *st, char *buf)
+{
+    int fd = open(o->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        app_errorf(app, "stats: cannot open %s: %s", o->path, strerror(errno));
+        return EXIT_FAILURE_IO;
+    }
+    set_filter(st, o, fd, buf);
+    int rc = scan_fd(fd, buf, st);
+    close(fd);
+    if (rc < 0) {
+        app_errorf(app, "stats: cannot read %s: %s", o->path, strerror(-rc));
+        return EXIT_FAILURE_IO;
+    }
+    if (o->json)
+        print_json(app, st);
+    else
+        print_text(app, o, st);
+    return EXIT_OK;
+}
+
+int cmd_stats(struct app *app, int argc, char **argv)
+{
+    struct options o;
+    int rc = parse_args(app, argc, argv, &o);
+    if (rc != EXIT_OK)
+        return rc;
+    struct stats *st = calloc(1, sizeof *st);
+    char *buf = malloc(READ_BLOCK);
+    if (!st || !buf) {
+        free(st);
+        free(buf);
+        app_errorf(app, "stats: out of memory");
+        return EXIT_FAILURE_IO;
+    }
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        st->addr[c] = app->cfg->colors[c].addr;
+        st->addr_len[c] = st->addr[c] ? strlen(st->addr[c]) : 0;
+    }
+    rc = run_stats(app, &o, st, buf);
+    free(buf);
+    free(st);
+    return rc;
+}
