@@ -202,7 +202,7 @@ static void test_rotation_by_rename_loses_and_repeats_nothing(void **state)
     put(old, "a3\n");                      /* just before the rename, unread */
     assert_int_equal(rename(f->path, f->rotated), 0);
     put(old, "a4\n");                      /* the writer has not reopened yet */
-    run_for(f, 300);
+    run_until(f, 4, 2000);
     assert_int_equal(f->n, 4);
     int cur = open_writer(f->path);        /* the writer reopens */
     put(cur, "b1\nb2\n");
