@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/app.h"
+#include "cli/cmd_stats.h"
 #include "cli/commands.h"
 
 static const char usage_text[] =
@@ -20,6 +21,8 @@ static const char usage_text[] =
     "                       move N points toward the candidate (+) or the stable color (-),\n"
     "                       or set the candidate's weight to N\n"
     "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
+    "  stats LOG [--json] [--since T] [--window S]\n"
+    "                       per color from a whole access log: requests, 5xx, header-time p50/p95/p99\n"
     "  init                 print the nginx snippets and a sample config\n"
     "  demo [--dir D] [--no-load] [--rps N]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load\n"
@@ -46,6 +49,7 @@ static const struct command commands[] = {
     {"shift", cmd_shift},
     {"rollback", cmd_rollback},
     {"init", cmd_init},
+    {"stats", cmd_stats},
 };
 
 static const struct command *find_command(const char *name)

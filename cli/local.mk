@@ -13,7 +13,8 @@ libcli_a_SOURCES = \
 	cli/move.c cli/move.h \
 	cli/sandbox.c cli/sandbox.h \
 	cli/snippets.c cli/snippets.h \
-	cli/statedir.c cli/statedir.h
+	cli/statedir.c cli/statedir.h \
+	$(CMD_STATS_FILES)
 libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS)
 
 bin_PROGRAMS += cutover
