@@ -33,11 +33,15 @@ static bool eat(struct cursor *c, char ch)
     return false;
 }
 
-/* Takes bytes up to (not including) `ch`, and steps over `ch`. */
+/* Takes bytes up to (not including) `ch`, and steps over `ch`. The fields
+ * taken this way are a few bytes long, where a plain loop beats a memchr
+ * call (quoted fields, the long ones, use memchr). */
 static bool take_until(struct cursor *c, char ch, struct logparse_str *out)
 {
-    const char *q = memchr(c->p, ch, (size_t)(c->end - c->p));
-    if (!q)
+    const char *q = c->p;
+    while (q < c->end && *q != ch)
+        q++;
+    if (q == c->end)
         return false;
     out->p = c->p;
     out->len = (size_t)(q - c->p);
@@ -196,13 +200,12 @@ static int parse_addrs(struct logparse_str ua, struct logparse_record *rec)
     int n = 0, sep = 1;
     bool redirect = false;
     while (sep > 0) {
-        struct logparse_str item;
-        sep = list_next(&c, &item);
+        struct logparse_str extra;     /* attempts past the maximum */
+        struct logparse_attempt *a = n < LOGPARSE_MAX_ATTEMPTS ? &rec->attempt[n] : NULL;
+        sep = list_next(&c, a ? &a->addr : &extra);
         if (sep < 0)
             return -1;
-        if (n < LOGPARSE_MAX_ATTEMPTS) {
-            struct logparse_attempt *a = &rec->attempt[n];
-            a->addr = item;
+        if (a) {
             a->status = -1;
             a->header_us = -1;
             a->connect_us = -1;
@@ -271,16 +274,28 @@ static int parse_upstream(const struct fields *f, struct logparse_record *rec)
     return 0;
 }
 
-static int key_slot(struct logparse_str k)
+/* A switch rather than a table of memcmp calls: this runs for every field
+ * of every line. */
+static int key_slot(const char *p, size_t len)
 {
-    static const struct { const char *name; size_t len; } keys[K_COUNT] = {
-        [K_RT] = { "rt", 2 }, [K_UCT] = { "uct", 3 }, [K_UHT] = { "uht", 3 },
-        [K_URT] = { "urt", 3 }, [K_UA] = { "ua", 2 }, [K_US] = { "us", 2 },
-        [K_RID] = { "rid", 3 }, [K_MSEC] = { "msec", 4 },
-    };
-    for (int i = 0; i < K_COUNT; i++)
-        if (keys[i].len == k.len && memcmp(keys[i].name, k.p, k.len) == 0)
-            return i;
+    switch (len) {
+    case 2:
+        if (p[0] == 'r' && p[1] == 't')
+            return K_RT;
+        if (p[0] == 'u' && p[1] == 'a')
+            return K_UA;
+        if (p[0] == 'u' && p[1] == 's')
+            return K_US;
+        return -1;
+    case 3:
+        if (p[0] == 'r' && p[1] == 'i' && p[2] == 'd')
+            return K_RID;
+        if (p[0] != 'u' || p[2] != 't')
+            return -1;
+        return p[1] == 'c' ? K_UCT : p[1] == 'h' ? K_UHT : p[1] == 'r' ? K_URT : -1;
+    case 4:
+        return memcmp(p, "msec", 4) == 0 ? K_MSEC : -1;
+    }
     return -1;
 }
 
@@ -288,34 +303,57 @@ static int key_slot(struct logparse_str k)
  * skipped like an unknown key. */
 static int parse_fields(struct cursor *c, struct fields *f, struct logparse_record *rec)
 {
-    while (c->p < c->end) {
-        if (!eat(c, ' '))
+    const char *p = c->p, *end = c->end;
+    while (p < end) {
+        if (*p++ != ' ')
             return fail(rec, LOGPARSE_E_FIELD);
-        struct logparse_str key = { c->p, 0 }, val;
-        const char *eq = c->p;
-        while (eq < c->end && *eq != '=' && *eq != ' ' && *eq != '"')
-            eq++;
-        if (eq < c->end && *eq == '=') {
-            key.len = (size_t)(eq - c->p);
-            c->p = eq + 1;
-        }
-        if (c->p < c->end && *c->p == '"') {
-            if (!take_quoted(c, &val))
+        const char *key = p;
+        while (p < end && *p != '=' && *p != ' ' && *p != '"')
+            p++;
+        size_t klen = 0;
+        if (p < end && *p == '=')
+            klen = (size_t)(p++ - key);
+        else
+            p = key;            /* no '=': the whole token is a value */
+        const char *v = p, *vend;
+        if (p < end && *p == '"') {
+            struct cursor q = { p, end };
+            struct logparse_str s;
+            if (!take_quoted(&q, &s))
                 return fail(rec, LOGPARSE_E_QUOTED);
-        } else if (!take_until(c, ' ', &val)) {
-            val.p = c->p;
-            val.len = (size_t)(c->end - c->p);
-            c->p = c->end;
+            v = s.p;
+            vend = s.p + s.len;
+            p = q.p;
         } else {
-            c->p--;             /* leave the space for the next round */
+            /* rid is 32 bytes: memchr beats a byte loop here */
+            const char *sp = memchr(p, ' ', (size_t)(end - p));
+            p = vend = sp ? sp : end;
         }
-        int slot = key_slot(key);
+        /* Plain stores, not a struct copy: this loop is the hot path. */
+        int slot = key_slot(key, klen);
         if (slot >= 0) {
-            f->v[slot] = val;
+            f->v[slot].p = v;
+            f->v[slot].len = (size_t)(vend - v);
             f->seen |= 1u << slot;
         }
     }
+    c->p = p;
     return 0;
+}
+
+/* $time_local is "10/Oct/2024:13:55:36 +0000]": check the usual length
+ * first, scan only when it differs. */
+static bool take_time(struct cursor *c, struct logparse_str *out)
+{
+    enum { TIME_LEN = 26 };
+    if (c->end - c->p > TIME_LEN && c->p[TIME_LEN] == ']' &&
+        !memchr(c->p, ']', TIME_LEN)) {
+        out->p = c->p;
+        out->len = TIME_LEN;
+        c->p += TIME_LEN + 1;
+        return true;
+    }
+    return take_until(c, ']', out);
 }
 
 /* remote_addr - remote_user [time_local] "request" status bytes "ref" "ua" */
@@ -325,7 +363,7 @@ static int parse_prefix(struct cursor *c, struct logparse_record *rec)
     if (!take_until(c, ' ', &rec->remote_addr) || rec->remote_addr.len == 0)
         return fail(rec, LOGPARSE_E_PREFIX);
     if (!eat(c, '-') || !eat(c, ' ') || !take_until(c, '[', &user) || user.len < 2 ||
-        user.p[user.len - 1] != ' ' || !take_until(c, ']', &when) || !eat(c, ' '))
+        user.p[user.len - 1] != ' ' || !take_time(c, &when) || !eat(c, ' '))
         return fail(rec, LOGPARSE_E_PREFIX);
     if (!take_quoted(c, &req) || !eat(c, ' '))
         return fail(rec, LOGPARSE_E_QUOTED);
@@ -364,7 +402,8 @@ int logparse_line(const char *line, size_t len, struct logparse_record *rec)
     struct cursor c = { line, line + len };
     if (parse_prefix(&c, rec) < 0)
         return -1;
-    struct fields f = { .seen = 0 };
+    struct fields f;            /* only the slots in f.seen are read */
+    f.seen = 0;
     if (parse_fields(&c, &f, rec) < 0)
         return -1;
     if (f.seen != (1u << K_COUNT) - 1)
