@@ -1,10 +1,8 @@
 # core/logparse.mk: the access-log parser, `cutover stats`, their tests, the
 # parser's fuzz target and the stats benchmark.
 libcore_a_SOURCES += core/logparse.c core/logparse.h
-# cli/cmd_stats.c belongs in libcli.a, but cli/local.mk sets libcli_a_SOURCES
-# with '=' after this file is included, and automake refuses a '+=' before
-# the '='. Until cli/local.mk appends $(CMD_STATS_FILES) (or Makefile.am
-# includes this file after cli/local.mk), cutover does not build cmd_stats.
+# cli/local.mk appends these to libcli_a_SOURCES: it sets that variable with
+# '=' after this file is included, and automake refuses '+=' before '='.
 CMD_STATS_FILES = cli/cmd_stats.c cli/cmd_stats.h
 
 if HAVE_CMOCKA
