@@ -211,7 +211,7 @@ static int parse_args(struct app *app, int argc, char **argv, struct options *o)
             o->json = true;
         } else if (strcmp(a, "--since") == 0) {
             if (!val || parse_since(val, (int64_t)time(NULL), &o->since_ms) < 0) {
-                app_errorf(app, "stats: --since wants unix seconds or a age like 10m, got '%s'",
+                app_errorf(app, "stats: --since wants unix seconds or an age like 10m, got '%s'",
                            val ? val : "");
                 return EXIT_USAGE;
             }
