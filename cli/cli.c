@@ -21,7 +21,7 @@ static const char usage_text[] =
     "                       move N points toward the candidate (+) or the stable color (-),\n"
     "                       or set the candidate's weight to N\n"
     "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
-    "  stats LOG [--json] [--since T] [--window S]\n"
+    "  stats LOG [--json] [--since T] [--window S] [--threads N]\n"
     "                       per color from a whole access log: requests, 5xx, header-time p50/p95/p99\n"
     "  init                 print the nginx snippets and a sample config\n"
     "  demo [--dir D] [--no-load] [--rps N]\n"
