@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sim/hostport.h"
 #include "sim/httpparse.h"
 
 #define READ_CHUNK 16384
@@ -397,48 +398,6 @@ static void on_connection(uv_stream_t *server, int status)
     process(c);
 }
 
-static int parse_port(const char *s, int *port)
-{
-    char *end;
-    if (!*s || strspn(s, "0123456789") != strlen(s))
-        return -1;
-    long v = strtol(s, &end, 10);
-    if (v < 0 || v > 65535)
-        return -1;
-    *port = (int)v;
-    return 0;
-}
-
-static int parse_hostport(const char *s, struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-    char host[64];
-    const char *colon;
-    int port, rc;
-    if (s[0] == '[') {
-        const char *close = strchr(s, ']');
-        if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof host)
-            goto bad;
-        snprintf(host, sizeof host, "%.*s", (int)(close - s - 1), s + 1);
-        if (parse_port(close + 2, &port) < 0)
-            goto bad;
-        rc = uv_ip6_addr(host, port, (struct sockaddr_in6 *)ss);
-    } else {
-        if (!(colon = strrchr(s, ':')) || (size_t)(colon - s) >= sizeof host)
-            goto bad;
-        snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
-        if (parse_port(colon + 1, &port) < 0)
-            goto bad;
-        if (strcmp(host, "localhost") == 0 || host[0] == '\0')
-            snprintf(host, sizeof host, "127.0.0.1");
-        rc = uv_ip4_addr(host, port, (struct sockaddr_in *)ss);
-    }
-    if (rc == 0)
-        return 0;
-bad:
-    snprintf(err, errlen, "bad listen address '%s' (want HOST:PORT or [IPv6]:PORT)", s);
-    return -1;
-}
-
 static void on_listener_closed(uv_handle_t *handle)
 {
     struct httpd *h = handle->data;
@@ -451,7 +410,7 @@ int httpd_new(uv_loop_t *loop, const char *hostport, httpd_request_cb *cb, void 
 {
     struct sockaddr_storage ss;
     *out = NULL;
-    if (parse_hostport(hostport, &ss, err, errlen) < 0)
+    if (hostport_parse(hostport, &ss, err, errlen) < 0)
         return -1;
     struct httpd *h = calloc(1, sizeof *h);
     if (!h) {
@@ -480,19 +439,9 @@ int httpd_local_addr(const struct httpd *h, char *buf, size_t len)
 {
     struct sockaddr_storage ss;
     int n = sizeof ss;
-    char ip[64];
     if (uv_tcp_getsockname(&h->listener, (struct sockaddr *)&ss, &n) < 0)
         return -1;
-    if (ss.ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
-        uv_ip6_name(a, ip, sizeof ip);
-        snprintf(buf, len, "[%s]:%d", ip, ntohs(a->sin6_port));
-    } else {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
-        uv_ip4_name(a, ip, sizeof ip);
-        snprintf(buf, len, "%s:%d", ip, ntohs(a->sin_port));
-    }
-    return 0;
+    return hostport_format(&ss, buf, len);
 }
 
 void httpd_stop_listening(struct httpd *h)

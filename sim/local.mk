@@ -9,6 +9,7 @@ cutover_sim_SOURCES = \
 	sim/chat.c sim/chat.h \
 	sim/httpd.c sim/httpd.h \
 	sim/httpparse.c sim/httpparse.h \
+	sim/hostport.c sim/hostport.h \
 	sim/tunables.c sim/tunables.h \
 	sim/rng.c sim/rng.h \
 	sim/simlog.c sim/simlog.h \
