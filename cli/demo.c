@@ -144,9 +144,20 @@ static bool port_accepts(int port)
 
 static void begin_stop(struct demo *d);
 
+/* The banner's commands must work when pasted: name this binary by its path,
+ * since a fresh build is not on PATH. */
+static void self_path(char *buf, size_t len)
+{
+    size_t n = len;
+    if (uv_exepath(buf, &n) != 0)
+        snprintf(buf, len, "cutover");
+}
+
 static void print_banner(struct demo *d)
 {
     const struct sandbox *sb = &d->sb;
+    char self[512];
+    self_path(self, sizeof self);
     printf("cutover demo: sandbox in %s\n"
            "  nginx   http://127.0.0.1:%d/  (conf %s, access log %s)\n"
            "  blue    %s  (cutover-sim, log %s/blue.log)\n"
@@ -157,12 +168,13 @@ static void print_banner(struct demo *d)
         printf("  load    %d streaming chats/s through nginx\n", d->rps);
     printf("  config  %s\n\n"
            "Try, in another terminal:\n"
-           "  cutover -c %s status\n"
-           "  cutover -c %s shift +10\n"
-           "  cutover -c %s rollback\n"
+           "  %s -c %s status\n"
+           "  %s -c %s shift +10\n"
+           "  %s -c %s stats %s\n"
+           "  %s -c %s rollback\n"
            "Ctrl-C stops everything%s.\n",
-           sb->config_file, sb->config_file, sb->config_file, sb->config_file,
-           sb->own_dir ? " and removes the sandbox" : "");
+           sb->config_file, self, sb->config_file, self, sb->config_file, self, sb->config_file,
+           sb->access_log, self, sb->config_file, sb->own_dir ? " and removes the sandbox" : "");
     fflush(stdout);
 }
 

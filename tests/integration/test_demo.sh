@@ -12,7 +12,7 @@ DEMO_PID=$!
 for _ in $(seq 1 200); do [ -f "$SANDBOX/READY" ] && break; sleep 0.05; done
 check "the demo comes up (READY written)" test -f "$SANDBOX/READY"
 CONFIG="$SANDBOX/cutover.json"
-check "the banner names the config to use" grep -q "cutover -c $CONFIG status" "$WORK/demo.out"
+check "the banner names the binary and config to use" grep -q "$CUTOVER -c $CONFIG status" "$WORK/demo.out"
 out=$("$CUTOVER" -c "$CONFIG" status)
 case "$out" in *"blue 100 / green 0"*) ok "status shows 100/0" ;; *) not_ok "status shows 100/0" "$out" ;; esac
 case "$out" in *"phase      Steady"*) ok "status names the phase Steady" ;; *) not_ok "status names the phase Steady" "$out" ;; esac
