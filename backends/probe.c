@@ -1,0 +1,571 @@
+/* probe: see probe.h. One round timer; per target one easy handle at most,
+ * run by curluv. The write callback feeds core/sse and, once the outcome is
+ * known (first content, [DONE], or a non-2xx status), stops the transfer by
+ * returning a short count: curl then ends it with CURLE_WRITE_ERROR, which
+ * the done callback reads as "decided", not as a failure. */
+#include "backends/probe.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <curl/curl.h>
+
+#include "backends/curluv.h"
+#include "core/sse.h"
+
+struct target {
+    struct probe *p;
+    int index;
+    char *name;
+    char *url;
+    char *unix_path;           /* NULL for TCP */
+    char *body;
+    CURL *easy;                /* non-NULL while a probe is in flight */
+    struct curl_slist *headers;
+    double sent_at;
+    uint64_t t_send, t_first;  /* uv_hrtime, ns */
+    bool decided;              /* the write callback settled the outcome */
+    enum probe_outcome outcome;
+    int status;
+    uint64_t skipped;
+    char curl_err[CURL_ERROR_SIZE];
+    struct sse_reader sse;
+};
+
+struct probe {
+    uv_loop_t *loop;
+    struct curluv *cu;
+    uv_timer_t timer;
+    uint64_t interval_ms;
+    long timeout_ms;
+    int header_count;
+    char **header_names;
+    char **header_values;
+    double (*clock)(void *);
+    void *clock_data;
+    probe_result_cb cb;
+    void *cb_data;
+    int target_count;
+    struct target targets[PROBE_MAX_TARGETS];
+};
+
+const char *probe_outcome_name(enum probe_outcome o)
+{
+    static const char *const names[] = {
+        [PROBE_OK] = "ok", [PROBE_REFUSED] = "refused", [PROBE_TIMEOUT] = "timeout",
+        [PROBE_HTTP_STATUS] = "http status", [PROBE_NO_CONTENT] = "no content",
+        [PROBE_STREAM_ERROR] = "stream error", [PROBE_NOT_SENT] = "not sent",
+        [PROBE_FAILED] = "failed",
+    };
+    if ((unsigned)o < sizeof names / sizeof names[0] && names[o])
+        return names[o];
+    return "unknown";
+}
+
+static double wall_clock(void *unused)
+{
+    (void)unused;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Every `from` in s replaced by `to`; caller frees. */
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+    size_t nf = strlen(from), nt = strlen(to), count = 0;
+    for (const char *q = strstr(s, from); q; q = strstr(q + nf, from))
+        count++;
+    char *out = malloc(strlen(s) + count * nt + 1);
+    if (!out)
+        return NULL;
+    char *w = out;
+    for (const char *q; (q = strstr(s, from)) != NULL; s = q + nf) {
+        memcpy(w, s, (size_t)(q - s));
+        w += q - s;
+        memcpy(w, to, nt);
+        w += nt;
+    }
+    strcpy(w, s);
+    return out;
+}
+
+/* ---- ${ENV} expansion of header values ------------------------------- */
+
+struct buf {
+    char *s;
+    size_t len, cap;
+};
+
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *ns = realloc(b->s, cap);
+        if (!ns)
+            return -1;
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+    return 0;
+}
+
+/* Secrets should not linger in freed memory. */
+static void buf_wipe(struct buf *b)
+{
+    if (b->s) {
+        volatile char *v = b->s;
+        for (size_t i = 0; i < b->cap; i++)
+            v[i] = 0;
+    }
+    free(b->s);
+    b->s = NULL;
+}
+
+/* Appends value to b with every ${NAME} replaced from the environment. The
+ * message names the header and the variable, never the value. */
+static int expand_value(struct buf *b, const char *header, const char *value,
+                        char *msg, size_t msglen)
+{
+    const char *s = value;
+    while (*s) {
+        const char *d = strstr(s, "${");
+        if (!d)
+            return buf_add(b, s, strlen(s));
+        if (buf_add(b, s, (size_t)(d - s)) != 0)
+            return -1;
+        const char *end = strchr(d + 2, '}');
+        if (!end) {
+            snprintf(msg, msglen, "probe header %s: unterminated ${", header);
+            return -1;
+        }
+        char name[128];
+        size_t n = (size_t)(end - d - 2);
+        if (n == 0 || n >= sizeof name) {
+            snprintf(msg, msglen, "probe header %s: bad variable name", header);
+            return -1;
+        }
+        memcpy(name, d + 2, n);
+        name[n] = '\0';
+        const char *env = getenv(name);
+        if (!env) {
+            snprintf(msg, msglen, "probe header %s: $%s is not set", header, name);
+            return -1;
+        }
+        if (buf_add(b, env, strlen(env)) != 0)
+            return -1;
+        s = end + 1;
+    }
+    return 0;
+}
+
+/* "Name: value" for one configured header, expanded; NULL with msg set. */
+static struct curl_slist *add_header(struct curl_slist *list, const char *name,
+                                     const char *value, char *msg, size_t msglen)
+{
+    struct buf b = {0};
+    struct curl_slist *out = NULL;
+    if (buf_add(&b, name, strlen(name)) == 0 && buf_add(&b, ": ", 2) == 0 &&
+        expand_value(&b, name, value, msg, msglen) == 0) {
+        if (strpbrk(b.s, "\r\n"))  /* would smuggle in another header */
+            snprintf(msg, msglen, "probe header %s: value has a line break", name);
+        else
+            out = curl_slist_append(list, b.s);
+    }
+    if (!out && !msg[0])
+        snprintf(msg, msglen, "probe header %s: out of memory", name);
+    buf_wipe(&b);
+    return out;
+}
+
+static struct curl_slist *build_headers(const struct probe *p, char *msg, size_t msglen)
+{
+    /* "Expect:" off: curl would wait up to 1 s for 100-continue on big bodies. */
+    static const char *const fixed[] = {
+        "Content-Type: application/json", "Accept: text/event-stream", "Expect:",
+    };
+    struct curl_slist *list = NULL;
+    msg[0] = '\0';
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        struct curl_slist *l = curl_slist_append(list, fixed[i]);
+        if (!l)
+            goto fail;
+        list = l;
+    }
+    for (int i = 0; i < p->header_count; i++) {
+        struct curl_slist *l = add_header(list, p->header_names[i], p->header_values[i],
+                                          msg, msglen);
+        if (!l)
+            goto fail;
+        list = l;
+    }
+    return list;
+fail:
+    curl_slist_free_all(list);
+    if (!msg[0])
+        snprintf(msg, msglen, "probe headers: out of memory");
+    return NULL;
+}
+
+/* ---- one probe -------------------------------------------------------- */
+
+static void emit(struct target *t, enum probe_outcome o, uint64_t total_us,
+                 const char *message)
+{
+    struct probe_result r = {
+        .target = t->index, .name = t->name, .sent_at = t->sent_at, .outcome = o,
+        .http_status = t->status, .total_us = total_us, .skipped = t->skipped,
+    };
+    if ((o == PROBE_OK || o == PROBE_STREAM_ERROR) && t->t_first >= t->t_send)
+        r.ttft_us = (t->t_first - t->t_send) / 1000;
+    snprintf(r.message, sizeof r.message, "%s", message);
+    t->p->cb(&r, t->p->cb_data);
+}
+
+static bool status_ok(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+/* Settles the outcome as soon as bytes show it, then stops reading. */
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct target *t = userdata;
+    size_t n = size * nmemb;
+    if (t->decided)
+        return 0;
+    if (t->status == 0) {
+        long code = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+        t->status = (int)code;
+    }
+    if (!status_ok(t->status)) {
+        t->decided = true;
+        t->outcome = PROBE_HTTP_STATUS;
+        return 0;
+    }
+    enum sse_outcome so = sse_reader_feed(&t->sse, ptr, n);
+    if (so == SSE_PENDING)
+        return n;
+    t->t_first = uv_hrtime();
+    t->decided = true;
+    t->outcome = so == SSE_CONTENT ? PROBE_OK
+               : so == SSE_CONTENT_ERROR ? PROBE_STREAM_ERROR : PROBE_NO_CONTENT;
+    return 0;
+}
+
+static enum probe_outcome classify(struct target *t, CURLcode rc, char *msg, size_t msglen)
+{
+    const char *detail = t->curl_err[0] ? t->curl_err : curl_easy_strerror(rc);
+    if (t->decided) {
+        if (t->outcome == PROBE_HTTP_STATUS)
+            snprintf(msg, msglen, "HTTP %d", t->status);
+        else if (t->outcome == PROBE_STREAM_ERROR)
+            snprintf(msg, msglen, "in-stream error: %s", t->sse.snippet);
+        else if (t->outcome == PROBE_NO_CONTENT)
+            snprintf(msg, msglen, "stream ended ([DONE]) without content");
+        return t->outcome;
+    }
+    if (t->status && !status_ok(t->status)) {
+        snprintf(msg, msglen, "HTTP %d", t->status);
+        return PROBE_HTTP_STATUS;
+    }
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        snprintf(msg, msglen, "no content within %.3g s%s", (double)t->p->timeout_ms / 1000,
+                 t->status ? " (headers came)" : "");
+        return PROBE_TIMEOUT;
+    }
+    if (rc == CURLE_COULDNT_CONNECT) {
+        snprintf(msg, msglen, "connect: %.140s", detail);
+        return PROBE_REFUSED;
+    }
+    if (rc == CURLE_OK) {
+        snprintf(msg, msglen, "stream ended without content");
+        return PROBE_NO_CONTENT;
+    }
+    snprintf(msg, msglen, "%.150s", detail);
+    return PROBE_FAILED;
+}
+
+static void release_transfer(struct target *t)
+{
+    curl_easy_cleanup(t->easy);
+    t->easy = NULL;
+    curl_slist_free_all(t->headers);
+    t->headers = NULL;
+}
+
+static void on_done(CURL *easy, CURLcode rc, void *data)
+{
+    (void)easy;
+    struct target *t = data;
+    uint64_t total_us = (uv_hrtime() - t->t_send) / 1000;
+    if (t->status == 0) {
+        long code = 0;
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+        t->status = (int)code;
+    }
+    char msg[160] = "";
+    enum probe_outcome o = classify(t, rc, msg, sizeof msg);
+    release_transfer(t);
+    emit(t, o, total_us, msg);   /* last: the callback may free the probe */
+}
+
+static void set_options(struct target *t)
+{
+    CURL *e = t->easy;
+    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    if (t->unix_path)
+        curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, t->unix_path);
+    curl_easy_setopt(e, CURLOPT_PROXY, "");  /* loopback: never via a proxy */
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(t->body));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "cutover-probe");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->p->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->p->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->curl_err);
+}
+
+static void send_one(struct target *t)
+{
+    struct probe *p = t->p;
+    char msg[160];
+    t->sent_at = p->clock(p->clock_data);
+    t->status = 0;
+    t->decided = false;
+    t->t_first = 0;
+    t->curl_err[0] = '\0';
+    sse_reader_init(&t->sse);
+    t->headers = build_headers(p, msg, sizeof msg);
+    if (!t->headers) {
+        t->t_send = uv_hrtime();
+        emit(t, PROBE_NOT_SENT, 0, msg);
+        return;
+    }
+    t->easy = curl_easy_init();
+    if (t->easy) {
+        set_options(t);
+        t->t_send = uv_hrtime();
+        if (curluv_add(p->cu, t->easy, on_done, t, msg, sizeof msg) == 0)
+            return;
+    } else {
+        snprintf(msg, sizeof msg, "curl_easy_init failed");
+    }
+    release_transfer(t);
+    emit(t, PROBE_NOT_SENT, 0, msg);
+}
+
+void probe_round(struct probe *p)
+{
+    for (int i = 0; i < p->target_count; i++) {
+        struct target *t = &p->targets[i];
+        if (t->easy)
+            t->skipped++;      /* one in flight per target, never a pile-up */
+        else
+            send_one(t);
+    }
+}
+
+static void on_tick(uv_timer_t *timer)
+{
+    probe_round(timer->data);
+}
+
+/* ---- set-up and shutdown ---------------------------------------------- */
+
+static int check_params(const struct probe_params *pp, char *err, size_t errlen)
+{
+    if (!(pp->interval_s > 0) || !(pp->timeout_s > 0)) {
+        snprintf(err, errlen, "probe: interval_s and timeout_s must be > 0");
+        return -1;
+    }
+    if (pp->target_count < 1 || pp->target_count > PROBE_MAX_TARGETS || !pp->targets) {
+        snprintf(err, errlen, "probe: 1 to %d targets", PROBE_MAX_TARGETS);
+        return -1;
+    }
+    if (!pp->path || !pp->body || (pp->header_count > 0 &&
+                                   (!pp->header_names || !pp->header_values))) {
+        snprintf(err, errlen, "probe: path, body and headers must be set");
+        return -1;
+    }
+    for (int i = 0; i < pp->target_count; i++) {
+        const struct probe_target *pt = &pp->targets[i];
+        if (!pt->name || !pt->address || !pt->address[0]) {
+            snprintf(err, errlen, "probe: target %d needs a name and an address", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The URL for an address: "unix:/p" goes through the socket at /p. */
+static int target_init(struct probe *p, struct target *t, int index,
+                       const struct probe_target *pt, const char *path, const char *body)
+{
+    const char *slash = path[0] == '/' ? "" : "/";
+    bool is_unix = strncmp(pt->address, "unix:", 5) == 0;
+    const char *host = is_unix ? "localhost" : pt->address;
+    bool has_scheme = strstr(host, "://") != NULL;
+    size_t n = strlen(host) + strlen(path) + 16;
+    t->p = p;
+    t->index = index;
+    t->name = dup_str(pt->name);
+    t->unix_path = is_unix ? dup_str(pt->address + 5) : NULL;
+    t->body = replace_all(body, "{color}", pt->name);
+    t->url = malloc(n);
+    if (!t->name || !t->body || !t->url || (is_unix && !t->unix_path))
+        return -1;
+    snprintf(t->url, n, "%s%s%s%s", has_scheme ? "" : "http://", host, slash, path);
+    return 0;
+}
+
+static char **dup_strv(const char *const *v, int n)
+{
+    char **out = calloc((size_t)(n > 0 ? n : 1), sizeof *out);
+    for (int i = 0; out && i < n; i++)
+        out[i] = dup_str(v[i] ? v[i] : "");
+    return out;
+}
+
+static void free_strv(char **v, int n)
+{
+    for (int i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static void probe_release(struct probe *p)
+{
+    for (int i = 0; i < p->target_count; i++) {
+        struct target *t = &p->targets[i];
+        free(t->name);
+        free(t->url);
+        free(t->unix_path);
+        free(t->body);
+    }
+    free_strv(p->header_names, p->header_count);
+    free_strv(p->header_values, p->header_count);
+    free(p);
+}
+
+static int copy_params(struct probe *p, const struct probe_params *pp)
+{
+    p->interval_ms = (uint64_t)(pp->interval_s * 1000 + 0.5);
+    p->timeout_ms = (long)(pp->timeout_s * 1000 + 0.5);
+    p->clock = pp->clock ? pp->clock : wall_clock;
+    p->clock_data = pp->clock_data;
+    p->header_count = pp->header_count > 0 ? pp->header_count : 0;
+    p->header_names = dup_strv(pp->header_names, p->header_count);
+    p->header_values = dup_strv(pp->header_values, p->header_count);
+    if (!p->header_names || !p->header_values)
+        return -1;
+    for (int i = 0; i < p->header_count; i++)
+        if (!p->header_names[i] || !p->header_values[i])
+            return -1;
+    p->target_count = pp->target_count;
+    for (int i = 0; i < pp->target_count; i++)
+        if (target_init(p, &p->targets[i], i, &pp->targets[i], pp->path, pp->body) != 0)
+            return -1;
+    return 0;
+}
+
+int probe_new(uv_loop_t *loop, const struct probe_params *params, probe_result_cb cb,
+              void *data, struct probe **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (check_params(params, err, errlen) != 0)
+        return -1;
+    struct probe *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    p->loop = loop;
+    p->cb = cb;
+    p->cb_data = data;
+    if (copy_params(p, params) != 0) {
+        snprintf(err, errlen, "out of memory");
+        probe_release(p);
+        return -1;
+    }
+    p->cu = curluv_new(loop, err, errlen);
+    if (!p->cu) {
+        probe_release(p);
+        return -1;
+    }
+    uv_timer_init(loop, &p->timer);
+    p->timer.data = p;
+    *out = p;
+    return 0;
+}
+
+void probe_start(struct probe *p)
+{
+    uv_timer_start(&p->timer, on_tick, 0, p->interval_ms);
+}
+
+void probe_stop(struct probe *p)
+{
+    uv_timer_stop(&p->timer);
+}
+
+int probe_in_flight(const struct probe *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->target_count; i++)
+        n += p->targets[i].easy != NULL;
+    return n;
+}
+
+int probe_handles(const struct probe *p)
+{
+    return 1 + curluv_handles(p->cu);
+}
+
+uint64_t probe_skipped(const struct probe *p, int target)
+{
+    if (target < 0 || target >= p->target_count)
+        return 0;
+    return p->targets[target].skipped;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    probe_release(h->data);
+}
+
+void probe_free(struct probe *p)
+{
+    if (!p || uv_is_closing((uv_handle_t *)&p->timer))
+        return;
+    for (int i = 0; i < p->target_count; i++) {
+        struct target *t = &p->targets[i];
+        if (t->easy) {
+            curluv_cancel(p->cu, t->easy);
+            release_transfer(t);
+        }
+    }
+    curluv_free(p->cu);
+    p->cu = NULL;
+    uv_timer_stop(&p->timer);
+    uv_close((uv_handle_t *)&p->timer, on_timer_closed);
+}

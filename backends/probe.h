@@ -1,0 +1,104 @@
+/* probe: every interval, one streaming chat request straight to each color's
+ * address, timed to the first SSE event that carries content (TTFT), not to
+ * the response headers (the gateway sends 200 before the model answers).
+ * Errors are classified per target: refused, timeout, non-2xx, a stream that
+ * ends without content, and an in-stream failure ("Error:" as the first
+ * content of a 200 stream, which nginx's 5xx count cannot see).
+ *
+ * Ownership: probe_new copies everything in the params, so the caller may
+ * free them at once. At most one probe per target is in flight; a target
+ * still busy at the next round is skipped and counted, so a slow or dead
+ * color never delays the other. Header values (which may hold secrets, after
+ * ${ENV} expansion) never appear in any message. The caller should ignore
+ * SIGPIPE. Linking needs $(CURL_LIBS), $(CJSON_LIBS) (via libcore.a's sse)
+ * and $(LIBUV_LIBS). */
+#ifndef CUTOVER_BACKENDS_PROBE_H
+#define CUTOVER_BACKENDS_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define PROBE_MAX_TARGETS 8
+
+struct probe_target {
+    const char *name;       /* "blue": names results, replaces "{color}" in body */
+    const char *address;    /* "127.0.0.1:8787", "[::1]:8788" or "unix:/path" */
+};
+
+struct probe_params {
+    double interval_s;      /* > 0: time between rounds */
+    double timeout_s;       /* > 0: limit for a whole request */
+    const char *path;       /* "/v1/chat/completions" */
+    const char *body;       /* JSON text; every "{color}" becomes the target's name */
+    int header_count;
+    const char *const *header_names;
+    const char *const *header_values;  /* ${NAME} expands from the environment
+                                          when each probe is sent */
+    int target_count;       /* 1..PROBE_MAX_TARGETS */
+    const struct probe_target *targets;
+    /* The time a result's sent_at is stamped with; NULL means the wall clock
+     * in unix seconds (what core/window takes). */
+    double (*clock)(void *clock_data);
+    void *clock_data;
+};
+
+enum probe_outcome {
+    PROBE_OK = 0,           /* first content arrived: ttft_us is valid */
+    PROBE_REFUSED,          /* could not connect */
+    PROBE_TIMEOUT,          /* no first content within timeout_s */
+    PROBE_HTTP_STATUS,      /* a non-2xx answer: http_status says which */
+    PROBE_NO_CONTENT,       /* a 2xx stream that ended without any content */
+    PROBE_STREAM_ERROR,     /* 200, but the first content starts "Error:" */
+    PROBE_NOT_SENT,         /* a header's ${NAME} is not set (or the like) */
+    PROBE_FAILED,           /* any other transport failure */
+};
+
+struct probe_result {
+    int target;             /* index into params.targets */
+    const char *name;       /* the target's name (owned by the probe) */
+    double sent_at;         /* params.clock when the request was started */
+    enum probe_outcome outcome;
+    int http_status;        /* 0 when no response came */
+    uint64_t ttft_us;       /* send to first content; OK and STREAM_ERROR only */
+    uint64_t total_us;      /* send to the end; the probe stops reading once the
+                               outcome is known, to keep its load small */
+    uint64_t skipped;       /* rounds skipped so far for this target */
+    char message[160];      /* "" when OK; short, never a header value */
+};
+
+/* Called from the loop for every probe that ends (or cannot be sent). The
+ * result is only valid during the call. */
+typedef void (*probe_result_cb)(const struct probe_result *r, void *data);
+
+struct probe;
+
+/* Checks and copies params. Returns 0, or -1 with err filled. Nothing is
+ * sent before probe_start or probe_round. */
+int probe_new(uv_loop_t *loop, const struct probe_params *params, probe_result_cb cb,
+              void *data, struct probe **out, char *err, size_t errlen);
+
+/* Starts rounds: the first on the next loop turn, then every interval_s. */
+void probe_start(struct probe *p);
+/* No more rounds; probes in flight still finish and report. */
+void probe_stop(struct probe *p);
+
+/* Sends one round now (busy targets are skipped). A probe that cannot be sent
+ * reports PROBE_NOT_SENT from within this call. */
+void probe_round(struct probe *p);
+
+/* Probes in flight now, libuv handles open now (the round timer plus curl's
+ * watchers), and rounds skipped for a target because its probe still ran. */
+int probe_in_flight(const struct probe *p);
+int probe_handles(const struct probe *p);
+uint64_t probe_skipped(const struct probe *p, int target);
+
+/* "ok", "refused", "timeout", "http status", "no content", "stream error",
+ * "not sent", "failed". */
+const char *probe_outcome_name(enum probe_outcome o);
+
+/* Stops everything without further callbacks; memory is released once the
+ * loop has run the close callbacks. NULL is fine. Safe inside the callback. */
+void probe_free(struct probe *p);
+
+#endif
