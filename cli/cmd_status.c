@@ -5,9 +5,12 @@
 
 #include "cli/commands.h"
 #include "cli/move.h"
+#include "cli/sample.h"
 
 struct status_view {
     struct move_current cur;
+    double sample_s;            /* 0: weights only, no live signals */
+    struct collector_snapshot snap;
     const char *phase;          /* NULL when the stable color is unknown */
     int next[COLOR_COUNT];      /* weights after `shift +step` */
     bool has_next;
@@ -56,6 +59,8 @@ static void print_json(struct app *app, const struct status_view *v)
         cJSON_AddNullToObject(o, "next");
     cJSON_AddNumberToObject(o, "step", cfg->rollout.step);
     cJSON_AddStringToObject(o, "state_dir", cfg->state_dir);
+    if (v->sample_s > 0)
+        cJSON_AddItemToObject(o, "signals", sample_to_json(&v->snap, cfg->rollout.window_s, v->sample_s));
     char *text = cJSON_PrintUnformatted(o);
     fprintf(app->out, "%s\n", text);
     free(text);
@@ -68,6 +73,8 @@ static void print_text(struct app *app, const struct status_view *v)
     FILE *out = app->out;
     fprintf(out, "upstream   %s (%s)\n", cfg->nginx.upstream_file, cfg->nginx.upstream_name);
     fprintf(out, "weights    blue %d / green %d\n", v->cur.weight[COLOR_BLUE], v->cur.weight[COLOR_GREEN]);
+    if (v->sample_s > 0)
+        sample_print(out, &v->snap, cfg->rollout.window_s, v->sample_s);
     if (!v->cur.stable_known) {
         fprintf(out, "stable     unknown: %s\n", v->cur.why_unknown);
         return;
@@ -87,9 +94,18 @@ int cmd_status(struct app *app, int argc, char **argv)
 {
     bool json = false;
     int named = COLOR_NONE, bad = 0;
+    struct status_view v = {.sample_s = 3};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             json = true;
+        else if (strcmp(argv[i], "--sample") == 0) {
+            char *end = NULL;
+            v.sample_s = i + 1 < argc ? strtod(argv[++i], &end) : -1;
+            if (!end || *end || v.sample_s < 0 || v.sample_s > 600) {
+                app_errorf(app, "status --sample: expected seconds, 0 to 600 (0: weights only)");
+                return EXIT_USAGE;
+            }
+        }
         else if (strcmp(argv[i], "--stable") == 0)
             named = cli_parse_color_arg(app, "--stable", i + 1 < argc ? argv[++i] : NULL, &bad);
         else {
@@ -99,9 +115,10 @@ int cmd_status(struct app *app, int argc, char **argv)
     }
     if (bad)
         return EXIT_USAGE;
-    struct status_view v;
     int rc = move_read_current(app, named, &v.cur);
     if (rc != EXIT_OK)
+        return rc;
+    if (v.sample_s > 0 && (rc = sample_signals(app, v.sample_s, &v.snap)) != EXIT_OK)
         return rc;
     build_view(app, &v);
     if (json)

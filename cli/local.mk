@@ -11,12 +11,14 @@ libcli_a_SOURCES = \
 	cli/commands.h \
 	cli/demo.c \
 	cli/move.c cli/move.h \
+	cli/sample.c cli/sample.h \
 	cli/sandbox.c cli/sandbox.h \
 	cli/snippets.c cli/snippets.h \
 	cli/statedir.c cli/statedir.h \
 	$(CMD_STATS_FILES)
-libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS)
+libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 
 bin_PROGRAMS += cutover
 cutover_SOURCES = cli/main.c
-cutover_LDADD = libcli.a libbackends.a libcore.a $(LIBUV_LIBS) $(CJSON_LIBS)
+cutover_LDADD = libcli.a libserver.a libbackends.a libcore.a $(LIBUV_LIBS) $(CURL_LIBS) \
+	$(CJSON_LIBS)

@@ -85,7 +85,7 @@ sim_reset() { "$SIM" ctl "$1" reset >/dev/null; }
 
 # weights: prints "B/G" as cutover status --json reads them back.
 weights() {
-    "$CUTOVER" -c "$CONFIG" status --json | python3 -c 'import json,sys
+    "$CUTOVER" -c "$CONFIG" status --json --sample 0 | python3 -c 'import json,sys
 w=json.load(sys.stdin)["weights"]; print("%d/%d" % (w["blue"], w["green"]))'
 }
 

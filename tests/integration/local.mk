@@ -6,5 +6,6 @@ TESTS += \
 	tests/integration/test_direction.sh \
 	tests/integration/test_rejected_file.sh \
 	tests/integration/test_sigkill.sh \
+	tests/integration/test_status_signals.sh \
 	tests/integration/test_traffic_shift.sh
 EXTRA_DIST += tests/integration/lib.sh

@@ -13,13 +13,14 @@ for _ in $(seq 1 200); do [ -f "$SANDBOX/READY" ] && break; sleep 0.05; done
 check "the demo comes up (READY written)" test -f "$SANDBOX/READY"
 CONFIG="$SANDBOX/cutover.json"
 check "the banner names the binary and config to use" grep -q "$CUTOVER -c $CONFIG status" "$WORK/demo.out"
-out=$("$CUTOVER" -c "$CONFIG" status)
-case "$out" in *"blue 100 / green 0"*) ok "status shows 100/0" ;; *) not_ok "status shows 100/0" "$out" ;; esac
-case "$out" in *"phase      Steady"*) ok "status names the phase Steady" ;; *) not_ok "status names the phase Steady" "$out" ;; esac
+# Counted before `status` runs: its probes go straight to both colors.
 sleep 1.5
 BLUE_ADDR=$(json_get "$CONFIG" colors.blue.addr); GREEN_ADDR=$(json_get "$CONFIG" colors.green.addr)
 b=$(sim_chats "$BLUE_ADDR"); g=$(sim_chats "$GREEN_ADDR")
 if [ "$b" -gt 10 ] && [ "$g" -eq 0 ]; then ok "the load reaches blue only ($b chats)"; else not_ok "the load reaches blue only" "blue=$b green=$g"; fi
+out=$("$CUTOVER" -c "$CONFIG" status)
+case "$out" in *"blue 100 / green 0"*) ok "status shows 100/0" ;; *) not_ok "status shows 100/0" "$out" ;; esac
+case "$out" in *"phase      Steady"*) ok "status names the phase Steady" ;; *) not_ok "status names the phase Steady" "$out" ;; esac
 
 kill -INT "$DEMO_PID"
 for _ in $(seq 1 100); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done

@@ -7,7 +7,7 @@
 start_sandbox
 tap_plan 14
 
-st() { "$CUTOVER" -c "$CONFIG" status --json; }
+st() { "$CUTOVER" -c "$CONFIG" status --json --sample 0; }
 field() { json_field "$(st)" "$1"; }
 
 check "shift --to 100 (blue -> green)" "$CUTOVER" -c "$CONFIG" shift --to 100
@@ -42,6 +42,6 @@ upstream openclaw_gateway {
 EOF2
 "$CUTOVER" -c "$CONFIG" shift +10 >/dev/null 2>"$WORK/err"
 is "50/50 without state is refused (exit 5)" "$?" "5"
-"$CUTOVER" -c "$CONFIG" status --stable green --json >"$WORK/st" 2>&1
+"$CUTOVER" -c "$CONFIG" status --stable green --json --sample 0 >"$WORK/st" 2>&1
 is "--stable green names it" "$(json_field "$(cat "$WORK/st")" candidate)" "blue"
 finish

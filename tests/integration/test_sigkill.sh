@@ -17,7 +17,7 @@ for i in $(seq 1 $KILLS); do
     sleep "0.$(printf '%03d' $((RANDOM % 250)))"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
-    if ! "$CUTOVER" -c "$CONFIG" status >/dev/null 2>"$WORK/err"; then
+    if ! "$CUTOVER" -c "$CONFIG" status --sample 0 >/dev/null 2>"$WORK/err"; then
         bad=$((bad + 1)); detail="kill $i: status failed: $(cat "$WORK/err")"
     elif ! nginx_test; then
         bad=$((bad + 1)); detail="kill $i: nginx -t failed"

@@ -492,12 +492,15 @@ static void hung_colors_time_out(void **state)
         const struct probe_result *r = &g->r[i];
         if (r->target == 0)
             continue;
-        assert_true(r->total_us >= 490000 && r->total_us < 650000);
+        assert_true(r->total_us >= 490000 && r->total_us < 900000);
         assert_int_equal(r->http_status, r->target == 2 ? 200 : 0);
     }
     assert_true(count(g, 0, PROBE_OK) >= 6);
     int n;
-    assert_true(ttft_quantile(g, 0, 0.95, &n) <= 105000);
+    /* Accuracy is ttft_matches_the_truth's job; here the point is that the
+     * hung colors never delay the healthy one, which would show as >= 490 ms.
+     * The slack lets the suite run beside other tests on a busy machine. */
+    assert_true(ttft_quantile(g, 0, 0.95, &n) <= 150000);
     sim_stop(&ok);
     sim_stop(&stuck);
     close(hung);

@@ -1,0 +1,261 @@
+/* collector: access log + sockets + probes -> one window. */
+#include "server/collector.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "backends/accesslog.h"
+#include "backends/probe.h"
+#include "backends/sockets.h"
+#include "core/logparse.h"
+
+struct collector {
+    uv_loop_t *loop;
+    const struct config *cfg;
+    struct window *win;
+    struct accesslog *log;
+    struct sockets *sockets;
+    struct probe *probe;
+    uv_timer_t tick;             /* every second: advance, count sockets */
+    bool counting;               /* a socket count is in flight: it calls back
+                                    even after sockets_free, so we wait for it */
+    bool stopping, tick_closed;
+    int ports[COLOR_COUNT];
+    const char *addrs[COLOR_COUNT];
+    size_t addr_lens[COLOR_COUNT];
+    uint64_t log_lines, malformed_total, other_attempts;
+    uint64_t probe_errors_by_kind[COLOR_COUNT][8];
+    char last_probe_error[COLOR_COUNT][200]; /* "kind: message" */
+    char sockets_error[256];
+};
+
+double collector_now(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* "127.0.0.1:8787" / "[::1]:8788" -> port; "unix:/path" -> -1. */
+static int addr_port(const char *addr)
+{
+    if (strncmp(addr, "unix:", 5) == 0)
+        return -1;
+    const char *colon = strrchr(addr, ':');
+    return colon ? atoi(colon + 1) : -1;
+}
+
+/* A log line's time, clamped to our clock: one line from a skewed writer
+ * must not move the whole window into the future. */
+static double line_time(const struct logparse_record *rec, double now)
+{
+    double t = (double)rec->msec / 1000.0;
+    return t > now ? now : t;
+}
+
+static void on_log_line(const char *line, size_t len, void *data)
+{
+    struct collector *c = data;
+    struct logparse_record rec;
+    double now = collector_now();
+    c->log_lines++;
+    if (logparse_line(line, len, &rec) != 0) {
+        c->malformed_total++;
+        window_add_malformed(c->win, now);
+        return;
+    }
+    double t = line_time(&rec, now);
+    for (int i = 0; i < rec.n_attempts; i++) {
+        const struct logparse_attempt *a = &rec.attempt[i];
+        int color = logparse_addr_index(a->addr, c->addrs, c->addr_lens, COLOR_COUNT);
+        if (color < 0) {
+            c->other_attempts++;
+            continue;
+        }
+        uint64_t header = a->header_us >= 0 ? (uint64_t)a->header_us : WINDOW_NO_TIME;
+        window_add_request(c->win, (enum color)color, t, a->status, header);
+    }
+}
+
+static void on_probe_result(const struct probe_result *r, void *data)
+{
+    struct collector *c = data;
+    enum color color = (enum color)r->target;
+    bool ok = r->outcome == PROBE_OK;
+    window_add_probe(c->win, color, r->sent_at, ok, ok ? r->ttft_us : 0);
+    if (!ok) {
+        if ((unsigned)r->outcome < 8)
+            c->probe_errors_by_kind[color][r->outcome]++;
+        snprintf(c->last_probe_error[color], sizeof c->last_probe_error[color], "%s: %s",
+                 probe_outcome_name(r->outcome), r->message);
+    }
+}
+
+static void free_when_idle(struct collector *c)
+{
+    if (c->stopping && c->tick_closed && !c->counting) {
+        window_free(c->win);
+        free(c);
+    }
+}
+
+static void on_sockets_counted(int status, const int counts[COLOR_COUNT], const char *msg,
+                               void *data)
+{
+    struct collector *c = data;
+    double now = collector_now();
+    c->counting = false;
+    if (c->stopping) {
+        free_when_idle(c);
+        return;
+    }
+    if (status != 0) {
+        snprintf(c->sockets_error, sizeof c->sockets_error, "%s", msg ? msg : "count failed");
+        return;
+    }
+    c->sockets_error[0] = '\0';
+    for (int i = 0; i < COLOR_COUNT; i++)
+        if (counts[i] >= 0)
+            window_set_connections(c->win, (enum color)i, now, counts[i]);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    struct collector *c = t->data;
+    char msg[256];
+    window_advance(c->win, collector_now());
+    if (c->sockets && !c->counting) {
+        if (sockets_count_async(c->sockets, c->ports, on_sockets_counted, c, msg, sizeof msg) == 0)
+            c->counting = true;
+        else
+            snprintf(c->sockets_error, sizeof c->sockets_error, "%s", msg);
+    }
+}
+
+static int start_probes(struct collector *c, char *msg, size_t msglen)
+{
+    const struct config *cfg = c->cfg;
+    struct probe_target targets[COLOR_COUNT];
+    for (int i = 0; i < COLOR_COUNT; i++) {
+        targets[i].name = color_name((enum color)i);
+        targets[i].address = cfg->colors[i].addr;
+    }
+    struct probe_params p = {
+        .interval_s = cfg->probe.interval_s,
+        .timeout_s = cfg->probe.timeout_s,
+        .path = cfg->probe.path,
+        .body = cfg->probe.body,
+        .header_count = cfg->probe.headers.count,
+        .header_names = (const char *const *)cfg->probe.headers.name,
+        .header_values = (const char *const *)cfg->probe.headers.value,
+        .target_count = COLOR_COUNT,
+        .targets = targets,
+    };
+    if (probe_new(c->loop, &p, on_probe_result, c, &c->probe, msg, msglen) != 0)
+        return -1;
+    probe_start(c->probe);
+    return 0;
+}
+
+static int start_backends(struct collector *c, const struct collector_options *opt,
+                          char *msg, size_t msglen)
+{
+    const struct config *cfg = c->cfg;
+    if (opt->tail) {
+        struct accesslog_options lo = {
+            .path = cfg->nginx.access_log, .on_line = on_log_line, .data = c,
+            .backfill_bytes = opt->backfill_bytes,
+        };
+        if (accesslog_start(c->loop, &lo, &c->log, msg, msglen) != 0)
+            return -1;
+    }
+    if (opt->sockets) {
+        int impl = sockets_impl_parse(cfg->signals.sockets);
+        c->sockets = sockets_new(c->loop, (enum sockets_impl)(impl < 0 ? SOCKETS_AUTO : impl),
+                                 cfg->command_timeout_ms, msg, msglen);
+        if (!c->sockets)
+            return -1;
+    }
+    if (opt->probes && start_probes(c, msg, msglen) != 0)
+        return -1;
+    return 0;
+}
+
+int collector_start(uv_loop_t *loop, const struct config *cfg,
+                    const struct collector_options *opt, struct collector **out,
+                    char *msg, size_t msglen)
+{
+    struct collector *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    c->loop = loop;
+    c->cfg = cfg;
+    for (int i = 0; i < COLOR_COUNT; i++) {
+        c->addrs[i] = cfg->colors[i].addr;
+        c->addr_lens[i] = strlen(cfg->colors[i].addr);
+        c->ports[i] = addr_port(cfg->colors[i].addr);
+    }
+    c->win = window_new(cfg->rollout.window_s, cfg->signals.history_s, msg, msglen);
+    uv_timer_init(loop, &c->tick);
+    c->tick.data = c;
+    if (!c->win || start_backends(c, opt, msg, msglen) != 0) {
+        collector_stop(c);
+        return -1;
+    }
+    uv_timer_start(&c->tick, on_tick, 0, 1000);
+    *out = c;
+    return 0;
+}
+
+void collector_snapshot(struct collector *c, struct collector_snapshot *out)
+{
+    memset(out, 0, sizeof *out);
+    out->at = collector_now();
+    window_advance(c->win, out->at);
+    for (int i = 0; i < COLOR_COUNT; i++) {
+        struct collector_color *cc = &out->color[i];
+        window_stats(c->win, (enum color)i, out->at, &cc->win);
+        memcpy(cc->probe_errors_by_kind, c->probe_errors_by_kind[i], sizeof cc->probe_errors_by_kind);
+        snprintf(cc->last_probe_error, sizeof cc->last_probe_error, "%s", c->last_probe_error[i]);
+    }
+    out->log_lines = c->log_lines;
+    out->malformed_total = c->malformed_total;
+    out->other_attempts = c->other_attempts;
+    snprintf(out->log_state, sizeof out->log_state, "%s",
+             c->log ? accesslog_state_name(accesslog_state(c->log)) : "off");
+    snprintf(out->log_error, sizeof out->log_error, "%s", c->log ? accesslog_error(c->log) : "");
+    snprintf(out->sockets_impl, sizeof out->sockets_impl, "%s",
+             c->sockets ? sockets_name(c->sockets) : "off");
+    snprintf(out->sockets_error, sizeof out->sockets_error, "%s", c->sockets_error);
+}
+
+const struct window *collector_window(const struct collector *c)
+{
+    return c->win;
+}
+
+static void on_tick_closed(uv_handle_t *h)
+{
+    struct collector *c = h->data;
+    c->tick_closed = true;
+    free_when_idle(c);
+}
+
+void collector_stop(struct collector *c)
+{
+    if (!c)
+        return;
+    if (c->log)
+        accesslog_stop(c->log);
+    probe_free(c->probe);
+    /* A count in flight carries its own state, so the sockets object can go
+     * now; the collector itself waits for that count's callback. */
+    sockets_free(c->sockets);
+    c->sockets = NULL;
+    c->stopping = true;
+    uv_close((uv_handle_t *)&c->tick, on_tick_closed);
+}

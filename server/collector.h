@@ -1,0 +1,59 @@
+/* collector: the three signals per color, gathered on one libuv loop. It
+ * tails the access log (each upstream attempt counted for the color that
+ * served it), counts established connections to each color's port every
+ * second, and probes each color with streaming chats; everything lands in
+ * one core/window. The server runs one for its whole life; a one-shot
+ * `cutover status --sample S` runs one for S seconds.
+ *
+ * Ownership: collector_start keeps a pointer to cfg (it must outlive the
+ * collector); collector_stop closes every handle and frees the collector
+ * once the loop has run the close callbacks. */
+#ifndef CUTOVER_SERVER_COLLECTOR_H
+#define CUTOVER_SERVER_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+#include "core/config.h"
+#include "core/window.h"
+
+struct collector_options {
+    bool tail;                 /* follow nginx.access_log */
+    bool probes;               /* probe both colors every probe.interval_s */
+    bool sockets;              /* count connections every second */
+    uint64_t backfill_bytes;   /* read this much of the log's end at start */
+};
+
+/* Per color, over the window, plus what the window does not keep. */
+struct collector_color {
+    struct window_stats win;
+    uint64_t probe_errors_by_kind[8];   /* indexed by enum probe_outcome */
+    char last_probe_error[200];         /* "" when none yet; never a header value */
+};
+
+struct collector_snapshot {
+    double at;                          /* when it was taken (unix seconds) */
+    struct collector_color color[COLOR_COUNT];
+    uint64_t log_lines, malformed_total, other_attempts;
+    char log_state[32];                 /* "following", "waiting", "failing", "off" */
+    char log_error[256];
+    char sockets_impl[16];              /* "procnet", "lsof", "off" */
+    char sockets_error[256];
+};
+
+struct collector;
+
+/* Returns 0, or -1 with msg (a backend could not start). A backend that
+ * fails later (log missing, lsof gone) is reported in the snapshot instead. */
+int collector_start(uv_loop_t *loop, const struct config *cfg,
+                    const struct collector_options *opt, struct collector **out,
+                    char *msg, size_t msglen);
+void collector_snapshot(struct collector *c, struct collector_snapshot *out);
+const struct window *collector_window(const struct collector *c);
+void collector_stop(struct collector *c);
+
+/* Wall clock in unix seconds: the time every sample is stamped with. */
+double collector_now(void);
+
+#endif

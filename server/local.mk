@@ -1,0 +1,6 @@
+# server/: the engine's wiring of core + backends on one loop. Today the
+# collector (signals into a window); the server process comes next.
+noinst_LIBRARIES += libserver.a
+libserver_a_SOURCES = \
+	server/collector.c server/collector.h
+libserver_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CURL_CFLAGS)
