@@ -1,0 +1,85 @@
+/* protocol: the messages between `cutover server` and its clients, version 1.
+ * Newline-delimited JSON; each line is one object with one top-level key
+ * naming the message. Pure: encode to strings, decode from strings.
+ *
+ * client -> server
+ *   {"hello": {"version": 1, "client": "cutover 0.1.0", "pid": 123,
+ *              "ssh_client": "10.0.0.5 51000 22", "want_control": true}}
+ *   {"command": {"id": 7, "name": "shift", "delta": 10}}            +N / -N
+ *   {"command": {"id": 8, "name": "shift", "to": 50}}               --to N
+ *   {"command": {"id": 9, "name": "rollback"}}
+ *   {"command": {"id": 10, "name": "reload"}}
+ *   {"command": {"id": 11, "name": "take-control", "steal": true}}
+ *   {"command": {"id": 12, "name": "release"}}
+ *   {"command": {"id": 13, "name": "status"}}
+ *   (shift/rollback/status may carry "stable": "blue" to name the stable color)
+ * server -> client
+ *   {"hello": {...}}, {"snapshot": {...}}, {"event": {...journal event...}},
+ *   {"reply": {"id": 7, "ok": false, "exit_code": 5, "message": "..."}},
+ *   {"error": {"message": "line 3: not JSON"}} (then, for a bad hello or an
+ *   oversized line, the server disconnects)
+ *
+ * Ownership: decoded messages are plain structs with fixed-size strings, so
+ * a bad message can never leak; encoders return malloc'd lines without the
+ * trailing newline. */
+#ifndef CUTOVER_CORE_PROTOCOL_H
+#define CUTOVER_CORE_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define PROTOCOL_VERSION 1
+/* A longer line is refused and its sender disconnected: no client needs
+ * more, and it bounds what one peer can make the server buffer. */
+#define PROTOCOL_MAX_LINE (64 * 1024)
+
+enum protocol_command {
+    CMD_NONE = 0,
+    CMD_SHIFT,
+    CMD_ROLLBACK,
+    CMD_RELOAD,
+    CMD_TAKE_CONTROL,
+    CMD_RELEASE,
+    CMD_STATUS
+};
+
+struct protocol_hello {
+    int version;
+    char client[64];
+    long pid;
+    char ssh_client[128];
+    bool want_control;
+};
+
+struct protocol_cmd {
+    long long id;
+    enum protocol_command name;
+    bool absolute;          /* shift: "to" given */
+    int amount;             /* shift: delta, or the candidate's weight with "to" */
+    bool steal;             /* take-control */
+    int stable;             /* a color, or COLOR_NONE (-1) */
+};
+
+enum protocol_kind { MSG_INVALID = 0, MSG_HELLO, MSG_COMMAND };
+
+struct protocol_msg {
+    enum protocol_kind kind;
+    struct protocol_hello hello;
+    struct protocol_cmd cmd;
+};
+
+/* Decodes one client line (without its newline). Returns 0, or -1 with a
+ * one-line reason in err; the reason names the field ("command.delta: expected
+ * an integer"). */
+int protocol_decode_client(const char *line, size_t len, struct protocol_msg *out,
+                           char *err, size_t errlen);
+
+const char *protocol_command_name(enum protocol_command c);
+
+/* Encoders for the small messages; the server builds snapshots itself. */
+char *protocol_encode_hello(const struct protocol_hello *h);
+char *protocol_encode_command(const struct protocol_cmd *c);
+char *protocol_encode_reply(long long id, bool ok, int exit_code, const char *message);
+char *protocol_encode_error(const char *message);
+
+#endif

@@ -1,0 +1,1 @@
+# core/server_core.mk: filled in by its owner

@@ -1,0 +1,1 @@
+# server/sock.mk: filled in by its owner
