@@ -1,11 +1,10 @@
-/* cutover shift / rollback: move the weights, one lock-held step at a time. */
+/* cutover shift / rollback, run directly (no server): one lock-held move. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "backends/proc.h"
 #include "cli/commands.h"
-#include "cli/move.h"
-#include "cli/statedir.h"
+#include "server/mover.h"
+#include "server/statedir.h"
 
 /* "+10" / "-10" / "10" -> 10 or -10; false when not a whole number. */
 static bool parse_signed(const char *s, int *out)
@@ -20,16 +19,11 @@ static bool parse_signed(const char *s, int *out)
     return true;
 }
 
-struct shift_args {
-    bool absolute;     /* --to N */
-    int amount;        /* delta, or the candidate's weight with --to */
-    int named_stable;
-};
-
-static int parse_shift_args(struct app *app, int argc, char **argv, struct shift_args *a)
+int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_args *a)
 {
     int bad = 0;
     bool have = false;
+    memset(a, 0, sizeof *a);
     a->named_stable = COLOR_NONE;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--to") == 0) {
@@ -64,8 +58,23 @@ static int parse_shift_args(struct app *app, int argc, char **argv, struct shift
     return EXIT_OK;
 }
 
+int cli_parse_rollback_args(struct app *app, int argc, char **argv, int *named)
+{
+    int bad = 0;
+    *named = COLOR_NONE;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--stable") == 0) {
+            *named = cli_parse_color_arg(app, "--stable", i + 1 < argc ? argv[++i] : NULL, &bad);
+        } else {
+            app_errorf(app, "rollback: unknown argument '%s'", argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    return bad ? EXIT_USAGE : EXIT_OK;
+}
+
 /* Takes the lock and reads the current weights; on success the caller owns *lock_fd. */
-static int begin(struct app *app, int named, struct move_current *cur, int *lock_fd)
+static int begin(struct app *app, int named, struct mover_current *cur, int *lock_fd)
 {
     char msg[512];
     if (statedir_prepare(app->cfg->state_dir, msg, sizeof msg) != 0) {
@@ -77,102 +86,103 @@ static int begin(struct app *app, int named, struct move_current *cur, int *lock
         app_errorf(app, "%s", msg);
         return EXIT_REFUSED;
     }
-    int rc = move_read_current(app, named, cur);
+    int rc = mover_read_current(app->cfg, named, cur, msg, sizeof msg);
     if (rc == EXIT_OK && !cur->stable_known) {
-        app_errorf(app, "%s", cur->why_unknown);
+        snprintf(msg, sizeof msg, "%s", cur->why_unknown);
         rc = EXIT_REFUSED;
     }
-    if (rc != EXIT_OK)
+    if (rc != EXIT_OK) {
+        app_errorf(app, "%s", msg);
         statedir_unlock(*lock_fd);
+    }
+    return rc;
+}
+
+/* Prints what a move did: the summary on stdout when it worked, else stderr. */
+static int report(struct app *app, const struct mover_result *r)
+{
+    if (r->exit_code == EXIT_OK)
+        fprintf(app->out, "%s\n", r->summary);
+    else
+        app_errorf(app, "%s", r->summary);
+    if (r->exit_code == EXIT_TEST_FAILED && r->nginx_message[0])
+        app_errorf(app, "nginx said: %s", r->nginx_message);
+    if (r->warnings[0])
+        app_errorf(app, "warning: %s", r->warnings);
+    return r->exit_code;
+}
+
+static void actor_of(const struct app *app, struct mover_actor *who)
+{
+    who->user = app->user;
+    who->ssh_client = app->ssh_client;
+}
+
+int cmd_shift_direct(struct app *app, const struct shift_args *a)
+{
+    struct mover_current cur;
+    struct mover_actor who;
+    int lock_fd;
+    int rc = begin(app, a->named_stable, &cur, &lock_fd);
+    if (rc != EXIT_OK)
+        return rc;
+    actor_of(app, &who);
+    int after[COLOR_COUNT];
+    char why[256];
+    rc = mover_plan_shift(app->cfg, &cur, a->absolute, a->amount, after, why, sizeof why);
+    if (rc != EXIT_OK) {
+        app_errorf(app, "shift refused: %s", why);
+        mover_journal(app->cfg, &who, &cur, "shift", "refused", why);
+    } else if (after[COLOR_BLUE] == cur.weight[COLOR_BLUE]) {
+        fprintf(app->out, "already at blue %d / green %d: nothing to do\n",
+                cur.weight[COLOR_BLUE], cur.weight[COLOR_GREEN]);
+    } else {
+        struct mover_result r;
+        mover_apply_run(&app->loop, app->cfg, &who, &cur, after, "shift", &r);
+        rc = report(app, &r);
+    }
+    statedir_unlock(lock_fd);
+    return rc;
+}
+
+int cmd_rollback_direct(struct app *app, int named)
+{
+    struct mover_current cur;
+    struct mover_actor who;
+    struct mover_result r;
+    int lock_fd;
+    int rc = begin(app, named, &cur, &lock_fd);
+    if (rc != EXIT_OK)
+        return rc;
+    actor_of(app, &who);
+    int after[COLOR_COUNT];
+    char why[256];
+    rollout_set(cur.stable, 0, app->cfg->rollout.step, after, why, sizeof why);
+    if (cur.weight[cur.stable] != 100) {
+        mover_apply_run(&app->loop, app->cfg, &who, &cur, after, "rollback", &r);
+        rc = report(app, &r);
+    } else {
+        fprintf(app->out, "%s already holds 100\n", color_name(cur.stable));
+    }
+    /* Stop the candidate only once no new request can reach it. */
+    if (rc == EXIT_OK) {
+        mover_stop_candidate_run(&app->loop, app->cfg, &who, &cur, &r);
+        rc = report(app, &r);
+    }
+    statedir_unlock(lock_fd);
     return rc;
 }
 
 int cmd_shift(struct app *app, int argc, char **argv)
 {
-    struct shift_args a = {0};
-    int rc = parse_shift_args(app, argc, argv, &a);
-    if (rc != EXIT_OK)
-        return rc;
-    struct move_current cur;
-    int lock_fd;
-    rc = begin(app, a.named_stable, &cur, &lock_fd);
-    if (rc != EXIT_OK)
-        return rc;
-
-    int after[COLOR_COUNT];
-    char why[256];
-    int step = app->cfg->rollout.step;
-    int ok = a.absolute ? rollout_set(cur.stable, a.amount, step, after, why, sizeof why)
-                        : rollout_step(cur.weight, cur.stable, a.amount, step, after, why, sizeof why);
-    if (ok != 0) {
-        app_errorf(app, "shift refused: %s", why);
-        move_journal(app, &cur, "shift", "refused", why);
-        rc = EXIT_REFUSED;
-    } else if (after[COLOR_BLUE] == cur.weight[COLOR_BLUE]) {
-        fprintf(app->out, "already at blue %d / green %d: nothing to do\n",
-                cur.weight[COLOR_BLUE], cur.weight[COLOR_GREEN]);
-        rc = EXIT_OK;
-    } else {
-        rc = move_apply(app, &cur, after, "shift");
-    }
-    statedir_unlock(lock_fd);
-    return rc;
-}
-
-static int stop_candidate(struct app *app, const struct move_current *cur)
-{
-    char msg[512];
-    const struct config_color *cc = &app->cfg->colors[cur->candidate];
-    int rc = proc_run(&app->loop, "stop", cc->stop.argv, app->cfg->command_timeout_ms,
-                      msg, sizeof msg);
-    if (rc == 1) {
-        fprintf(app->out, "no stop command configured for %s (colors.%s.stop): stop it by hand\n",
-                color_name(cur->candidate), color_name(cur->candidate));
-        return EXIT_OK;
-    }
-    /* By now the stable color holds all the weight. */
-    struct move_current stopped = *cur;
-    stopped.weight[cur->stable] = 100;
-    stopped.weight[cur->candidate] = 0;
-    if (rc != 0) {
-        app_errorf(app, "rollback: weights are back on %s, but stopping %s failed: %s",
-                   color_name(cur->stable), color_name(cur->candidate), msg);
-        move_journal(app, &stopped, "stop", "failed", msg);
-        return EXIT_STOP_FAILED;
-    }
-    move_journal(app, &stopped, "stop", "ok", NULL);
-    fprintf(app->out, "stopped %s\n", color_name(cur->candidate));
-    return EXIT_OK;
+    struct shift_args a;
+    int rc = cli_parse_shift_args(app, argc, argv, &a);
+    return rc != EXIT_OK ? rc : cmd_shift_direct(app, &a);
 }
 
 int cmd_rollback(struct app *app, int argc, char **argv)
 {
-    int named = COLOR_NONE, bad = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--stable") == 0) {
-            named = cli_parse_color_arg(app, "--stable", i + 1 < argc ? argv[++i] : NULL, &bad);
-        } else {
-            app_errorf(app, "rollback: unknown argument '%s'", argv[i]);
-            return EXIT_USAGE;
-        }
-    }
-    if (bad)
-        return EXIT_USAGE;
-    struct move_current cur;
-    int lock_fd;
-    int rc = begin(app, named, &cur, &lock_fd);
-    if (rc != EXIT_OK)
-        return rc;
-    int after[COLOR_COUNT];
-    char why[256];
-    rollout_set(cur.stable, 0, app->cfg->rollout.step, after, why, sizeof why);
-    if (cur.weight[cur.stable] != 100)
-        rc = move_apply(app, &cur, after, "rollback");
-    else
-        fprintf(app->out, "%s already holds 100\n", color_name(cur.stable));
-    /* Stop the candidate only once no new request can reach it. */
-    if (rc == EXIT_OK)
-        rc = stop_candidate(app, &cur);
-    statedir_unlock(lock_fd);
-    return rc;
+    int named;
+    int rc = cli_parse_rollback_args(app, argc, argv, &named);
+    return rc != EXIT_OK ? rc : cmd_rollback_direct(app, named);
 }

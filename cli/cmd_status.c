@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "cli/move.h"
+#include "server/mover.h"
 #include "cli/sample.h"
 
 struct status_view {
-    struct move_current cur;
+    struct mover_current cur;
     double sample_s;            /* 0: weights only, no live signals */
     struct collector_snapshot snap;
     const char *phase;          /* NULL when the stable color is unknown */
@@ -115,9 +115,12 @@ int cmd_status(struct app *app, int argc, char **argv)
     }
     if (bad)
         return EXIT_USAGE;
-    int rc = move_read_current(app, named, &v.cur);
-    if (rc != EXIT_OK)
+    char msg[512];
+    int rc = mover_read_current(app->cfg, named, &v.cur, msg, sizeof msg);
+    if (rc != EXIT_OK) {
+        app_errorf(app, "%s", msg);
         return rc;
+    }
     if (v.sample_s > 0 && (rc = sample_signals(app, v.sample_s, &v.snap)) != EXIT_OK)
         return rc;
     build_view(app, &v);

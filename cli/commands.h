@@ -3,7 +3,16 @@
 #ifndef CUTOVER_CLI_COMMANDS_H
 #define CUTOVER_CLI_COMMANDS_H
 
+#include <stdbool.h>
 #include "cli/app.h"
+
+/* shift's arguments, parsed once whether the move runs directly or through
+ * the server. */
+struct shift_args {
+    bool absolute;     /* --to N */
+    int amount;        /* delta, or the candidate's weight with --to */
+    int named_stable;  /* --stable C, or COLOR_NONE */
+};
 
 int cmd_status(struct app *app, int argc, char **argv);
 int cmd_shift(struct app *app, int argc, char **argv);
@@ -11,6 +20,12 @@ int cmd_rollback(struct app *app, int argc, char **argv);
 int cmd_init(struct app *app, int argc, char **argv);
 /* demo builds its own config, so it runs without an opened app. */
 int cmd_demo(int argc, char **argv);
+
+int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_args *a);
+int cli_parse_rollback_args(struct app *app, int argc, char **argv, int *named);
+/* The moves without a server: lock in state_dir, then the mover. */
+int cmd_shift_direct(struct app *app, const struct shift_args *a);
+int cmd_rollback_direct(struct app *app, int named);
 
 /* Parses "blue"/"green" for --stable; prints an error and returns COLOR_NONE
  * (and sets *bad) when it is neither. */

@@ -10,11 +10,9 @@ libcli_a_SOURCES = \
 	cli/cmd_status.c \
 	cli/commands.h \
 	cli/demo.c \
-	cli/move.c cli/move.h \
 	cli/sample.c cli/sample.h \
 	cli/sandbox.c cli/sandbox.h \
 	cli/snippets.c cli/snippets.h \
-	cli/statedir.c cli/statedir.h \
 	$(CMD_STATS_FILES)
 libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 

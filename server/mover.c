@@ -1,0 +1,450 @@
+/* mover: read, plan and apply weight moves; journal every attempt. */
+#include "server/mover.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "backends/atomicfile.h"
+#include "backends/spawn.h"
+#include "core/exitcode.h"
+#include "core/journal.h"
+#include "core/upstream.h"
+#include "server/statedir.h"
+
+struct move_op {
+    uv_loop_t *loop;
+    const struct config *cfg;
+    char user[64];
+    char ssh_client[128];
+    struct mover_current cur;
+    char action[32];
+    char *text;                 /* the new upstream file */
+    char version[128];
+    struct mover_result res;
+    mover_done_cb cb;
+    void *data;
+};
+
+static double now_seconds(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void add_warning(struct mover_result *r, const char *fmt, ...)
+{
+    size_t used = strlen(r->warnings);
+    if (used + 2 >= sizeof r->warnings)
+        return;
+    if (used > 0)
+        r->warnings[used++] = ';', r->warnings[used++] = ' ', r->warnings[used] = '\0';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->warnings + used, sizeof r->warnings - used, fmt, ap);
+    va_end(ap);
+}
+
+static int read_weights(const struct config *cfg, int weight[COLOR_COUNT], char *msg, size_t msglen)
+{
+    char why[512];
+    char *text = NULL;
+    size_t len;
+    if (atomicfile_read(cfg->nginx.upstream_file, &text, &len, why, sizeof why) != 0) {
+        snprintf(msg, msglen, "cannot read the upstream file: %s", why);
+        return EXIT_FAILURE_IO;
+    }
+    const char *addr[COLOR_COUNT] = {cfg->colors[COLOR_BLUE].addr, cfg->colors[COLOR_GREEN].addr};
+    int rc = upstream_parse(text, cfg->nginx.upstream_name, addr, weight, why, sizeof why);
+    free(text);
+    if (rc != 0) {
+        snprintf(msg, msglen, "%s: %s", cfg->nginx.upstream_file, why);
+        return EXIT_FAILURE_IO;
+    }
+    return EXIT_OK;
+}
+
+int mover_read_current(const struct config *cfg, int named, struct mover_current *cur,
+                       char *msg, size_t msglen)
+{
+    memset(cur, 0, sizeof *cur);
+    int rc = read_weights(cfg, cur->weight, msg, msglen);
+    if (rc != EXIT_OK)
+        return rc;
+    if (statedir_load_rollout(cfg->state_dir, &cur->state, msg, msglen) != 0)
+        return EXIT_FAILURE_IO;
+    enum color stable;
+    if (rollout_resolve_stable(cur->weight, &cur->state, named, &stable, cur->why_unknown,
+                               sizeof cur->why_unknown) == 0) {
+        cur->stable_known = true;
+        cur->stable = stable;
+        cur->candidate = color_other(stable);
+    }
+    return EXIT_OK;
+}
+
+int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, bool absolute,
+                     int amount, int after[COLOR_COUNT], char *msg, size_t msglen)
+{
+    int step = cfg->rollout.step;
+    char why[256];
+    if (!cur->stable_known) {
+        snprintf(msg, msglen, "%s", cur->why_unknown);
+        return EXIT_REFUSED;
+    }
+    if (amount % step != 0) {
+        snprintf(msg, msglen, "%d is not a multiple of rollout.step (%d)", amount, step);
+        return EXIT_USAGE;
+    }
+    int ok = absolute ? rollout_set(cur->stable, amount, step, after, why, sizeof why)
+                      : rollout_step(cur->weight, cur->stable, amount, step, after, why, sizeof why);
+    if (ok != 0) {
+        snprintf(msg, msglen, "%s", why);
+        return EXIT_REFUSED;
+    }
+    return EXIT_OK;
+}
+
+/* ---- journal and state ------------------------------------------------ */
+
+static void journal_fill(const struct config *cfg, const struct mover_actor *who,
+                         const struct mover_current *cur, const char *action,
+                         struct journal_event *ev)
+{
+    (void)cfg;
+    memset(ev, 0, sizeof *ev);
+    ev->time = now_seconds();
+    ev->user = (char *)(who->user ? who->user : "unknown");
+    ev->ssh_client = who->ssh_client && who->ssh_client[0] ? (char *)who->ssh_client : NULL;
+    ev->action = (char *)action;
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        ev->before[c] = cur->weight[c];
+        ev->after[c] = cur->weight[c];
+    }
+    ev->candidate = cur->stable_known ? (char *)color_name(cur->candidate) : NULL;
+}
+
+static int journal_write(const struct config *cfg, const struct journal_event *ev,
+                         char *msg, size_t msglen)
+{
+    return statedir_journal_append(cfg->state_dir, ev, msg, msglen);
+}
+
+void mover_journal(const struct config *cfg, const struct mover_actor *who,
+                   const struct mover_current *cur, const char *action, const char *outcome,
+                   const char *error)
+{
+    char msg[256];
+    struct journal_event ev;
+    journal_fill(cfg, who, cur, action, &ev);
+    ev.outcome = (char *)outcome;
+    ev.error = (char *)error;
+    journal_write(cfg, &ev, msg, sizeof msg);
+}
+
+/* The stable color is written down before the first byte of the upstream
+ * file changes: a move killed between the two would otherwise leave, say,
+ * 30/70 with no state, and the heavier color would pass for the stable one. */
+static int record_stable(const struct config *cfg, const struct mover_current *cur,
+                         char *msg, size_t msglen)
+{
+    char why[512];
+    if (cur->state.known && cur->state.stable == cur->stable)
+        return EXIT_OK;
+    struct rollout_state st = {.known = true, .stable = cur->stable, .since = now_seconds()};
+    if (statedir_save_rollout(cfg->state_dir, &st, why, sizeof why) != 0) {
+        snprintf(msg, msglen, "cannot record the stable color before moving: %s", why);
+        return EXIT_FAILURE_IO;
+    }
+    return EXIT_OK;
+}
+
+static char *render_weights(const struct config *cfg, const int after[COLOR_COUNT],
+                            char *msg, size_t msglen)
+{
+    struct upstream_spec spec = {
+        .name = cfg->nginx.upstream_name,
+        .balance = cfg->nginx.balance,
+        .server_params = cfg->nginx.server_params,
+        .zone_size = cfg->nginx.zone_size,
+        .addr = {cfg->colors[COLOR_BLUE].addr, cfg->colors[COLOR_GREEN].addr},
+        .weight = {after[COLOR_BLUE], after[COLOR_GREEN]},
+    };
+    char why[256];
+    char *text = upstream_render(&spec, why, sizeof why);
+    if (!text)
+        snprintf(msg, msglen, "cannot render the upstream block: %s", why);
+    return text;
+}
+
+/* ---- the asynchronous move ------------------------------------------- */
+
+static int exit_code_for(enum nginx_outcome o)
+{
+    switch (o) {
+    case NGINX_OK: return EXIT_OK;
+    case NGINX_TEST_FAILED: return EXIT_TEST_FAILED;
+    case NGINX_RELOAD_FAILED:
+    case NGINX_RELOAD_NOT_APPLIED: return EXIT_RELOAD_FAILED;
+    case NGINX_WRITE_FAILED:
+    case NGINX_RESTORE_FAILED: break;
+    }
+    return EXIT_FAILURE_IO;
+}
+
+static void summarize(struct move_op *op, const struct nginx_report *rep)
+{
+    struct mover_result *r = &op->res;
+    if (rep->outcome == NGINX_OK) {
+        snprintf(r->summary, sizeof r->summary, "blue %d / green %d -> blue %d / green %d: %.300s",
+                 r->before[COLOR_BLUE], r->before[COLOR_GREEN], r->after[COLOR_BLUE],
+                 r->after[COLOR_GREEN], rep->message);
+        return;
+    }
+    snprintf(r->nginx_message, sizeof r->nginx_message, "%s", rep->message);
+    if (rep->outcome == NGINX_TEST_FAILED)
+        snprintf(r->summary, sizeof r->summary,
+                 "nginx rejected the new upstream file; the previous file is restored and "
+                 "traffic is unchanged");
+    else if (rep->outcome == NGINX_RELOAD_FAILED || rep->outcome == NGINX_RELOAD_NOT_APPLIED)
+        snprintf(r->summary, sizeof r->summary,
+                 "%.300s (the new file passed nginx -t and stays in place)", rep->message);
+    else
+        snprintf(r->summary, sizeof r->summary, "%.400s", rep->message);
+}
+
+static void finish(struct move_op *op)
+{
+    op->cb(&op->res, op->data);
+    free(op->text);
+    free(op);
+}
+
+static void on_nginx_done(const struct nginx_report *rep, void *data)
+{
+    struct move_op *op = data;
+    char msg[512];
+    struct mover_actor who = {op->user, op->ssh_client};
+    struct journal_event ev;
+    journal_fill(op->cfg, &who, &op->cur, op->action, &ev);
+    for (int c = 0; c < COLOR_COUNT; c++)
+        ev.after[c] = op->res.after[c];
+    ev.candidate_version = op->version[0] ? op->version : NULL;
+    ev.outcome = (char *)nginx_outcome_name(rep->outcome);
+    ev.error = rep->outcome == NGINX_OK ? NULL : (char *)rep->message;
+    if (journal_write(op->cfg, &ev, msg, sizeof msg) != 0)
+        add_warning(&op->res, "journal not written: %s", msg);
+    /* A reload sent but not confirmed still left the new file in place, and
+     * nginx serves it at its next reload: the state follows the file. */
+    if (rep->outcome == NGINX_OK || rep->outcome == NGINX_RELOAD_NOT_APPLIED ||
+        rep->outcome == NGINX_RELOAD_FAILED) {
+        struct rollout_state next = rollout_after_move(&op->cur.state, op->cur.stable,
+                                                       op->res.after, now_seconds());
+        if (statedir_save_rollout(op->cfg->state_dir, &next, msg, sizeof msg) != 0)
+            add_warning(&op->res, "rollout state not saved: %s", msg);
+    }
+    op->res.outcome = rep->outcome;
+    op->res.exit_code = exit_code_for(rep->outcome);
+    summarize(op, rep);
+    finish(op);
+}
+
+static void start_nginx(struct move_op *op)
+{
+    const struct config *cfg = op->cfg;
+    char msg[512];
+    struct nginx_params p = {
+        .upstream_file = cfg->nginx.upstream_file,
+        .test_argv = cfg->nginx.test.argv,
+        .reload_argv = cfg->nginx.reload.argv,
+        .pid_file = cfg->nginx.pid_file,
+        .reload_confirm_ms = cfg->nginx.reload_confirm_ms,
+        .command_timeout_ms = cfg->command_timeout_ms,
+    };
+    if (nginx_apply(op->loop, &p, op->text, on_nginx_done, op, msg, sizeof msg) != 0) {
+        struct nginx_report rep = {.outcome = NGINX_WRITE_FAILED};
+        snprintf(rep.message, sizeof rep.message, "%s", msg);
+        on_nginx_done(&rep, op);
+    }
+}
+
+/* The first line of the version command's output, trimmed. */
+static void keep_first_line(const char *out, char *buf, size_t len)
+{
+    while (*out == ' ' || *out == '\t' || *out == '\n' || *out == '\r')
+        out++;
+    size_t n = strcspn(out, "\r\n");
+    while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+        n--;
+    snprintf(buf, len, "%.*s", (int)n, out);
+}
+
+static void on_version(const struct spawn_result *r, void *data)
+{
+    struct move_op *op = data;
+    if (spawn_succeeded(r) && r->out)
+        keep_first_line(r->out, op->version, sizeof op->version);
+    else {
+        char why[256];
+        spawn_describe(r, why, sizeof why);
+        add_warning(&op->res, "%s version unknown: %s", color_name(op->cur.candidate), why);
+    }
+    start_nginx(op);
+}
+
+static struct move_op *op_new(uv_loop_t *loop, const struct config *cfg,
+                              const struct mover_actor *who, const struct mover_current *cur,
+                              const char *action, mover_done_cb cb, void *data)
+{
+    struct move_op *op = calloc(1, sizeof *op);
+    if (!op)
+        return NULL;
+    op->loop = loop;
+    op->cfg = cfg;
+    snprintf(op->user, sizeof op->user, "%s", who->user ? who->user : "unknown");
+    snprintf(op->ssh_client, sizeof op->ssh_client, "%s", who->ssh_client ? who->ssh_client : "");
+    op->cur = *cur;
+    snprintf(op->action, sizeof op->action, "%s", action);
+    op->cb = cb;
+    op->data = data;
+    memcpy(op->res.before, cur->weight, sizeof op->res.before);
+    memcpy(op->res.after, cur->weight, sizeof op->res.after);
+    return op;
+}
+
+int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                const struct mover_current *cur, const int after[COLOR_COUNT],
+                const char *action, mover_done_cb cb, void *data, char *msg, size_t msglen)
+{
+    int rc = record_stable(cfg, cur, msg, msglen);
+    if (rc != EXIT_OK)
+        return rc;
+    struct move_op *op = op_new(loop, cfg, who, cur, action, cb, data);
+    if (!op) {
+        snprintf(msg, msglen, "out of memory");
+        return EXIT_FAILURE_IO;
+    }
+    memcpy(op->res.after, after, sizeof op->res.after);
+    op->text = render_weights(cfg, after, msg, msglen);
+    if (!op->text) {
+        free(op);
+        return EXIT_USAGE;
+    }
+    const struct config_argv *version = &cfg->colors[cur->candidate].version;
+    char why[256];
+    if (version->argc == 0 ||
+        spawn_start(loop, version->argv, NULL, cfg->command_timeout_ms, on_version, op, why,
+                    sizeof why) != 0) {
+        if (version->argc > 0)
+            add_warning(&op->res, "%s version unknown: %s", color_name(cur->candidate), why);
+        start_nginx(op);
+    }
+    return 0;
+}
+
+/* ---- stopping the candidate ------------------------------------------ */
+
+static void on_stopped(const struct spawn_result *r, void *data)
+{
+    struct move_op *op = data;
+    struct mover_actor who = {op->user, op->ssh_client};
+    const char *name = color_name(op->cur.candidate);
+    if (spawn_succeeded(r)) {
+        mover_journal(op->cfg, &who, &op->cur, "stop", "ok", NULL);
+        snprintf(op->res.summary, sizeof op->res.summary, "stopped %s", name);
+        op->res.exit_code = EXIT_OK;
+    } else {
+        char why[256];
+        spawn_describe(r, why, sizeof why);
+        snprintf(op->res.nginx_message, sizeof op->res.nginx_message, "%s%s%.300s", why,
+                 r->err && r->err[0] ? ": " : "", r->err ? r->err : "");
+        mover_journal(op->cfg, &who, &op->cur, "stop", "failed", op->res.nginx_message);
+        snprintf(op->res.summary, sizeof op->res.summary,
+                 "weights are back on %s, but stopping %s failed: %.300s",
+                 color_name(op->cur.stable), name, op->res.nginx_message);
+        op->res.exit_code = EXIT_STOP_FAILED;
+    }
+    finish(op);
+}
+
+int mover_stop_candidate(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                         const struct mover_current *cur, mover_done_cb cb, void *data,
+                         char *msg, size_t msglen)
+{
+    struct mover_current stopped = *cur;
+    /* By now the stable color holds all the weight. */
+    stopped.weight[cur->stable] = 100;
+    stopped.weight[cur->candidate] = 0;
+    struct move_op *op = op_new(loop, cfg, who, &stopped, "stop", cb, data);
+    if (!op) {
+        snprintf(msg, msglen, "out of memory");
+        return EXIT_FAILURE_IO;
+    }
+    const struct config_argv *stop = &cfg->colors[cur->candidate].stop;
+    if (stop->argc == 0) {
+        snprintf(op->res.summary, sizeof op->res.summary,
+                 "no stop command configured for %s (colors.%s.stop): stop it by hand",
+                 color_name(cur->candidate), color_name(cur->candidate));
+        finish(op);
+        return 0;
+    }
+    char why[256];
+    if (spawn_start(loop, stop->argv, NULL, cfg->command_timeout_ms, on_stopped, op, why,
+                    sizeof why) != 0) {
+        struct spawn_result r = {.started = false};
+        snprintf(r.error, sizeof r.error, "%s", why);
+        on_stopped(&r, op);
+    }
+    return 0;
+}
+
+/* ---- blocking forms ---------------------------------------------------- */
+
+struct run_wait {
+    struct mover_result *out;
+    bool done;
+};
+
+static void on_run_done(const struct mover_result *r, void *data)
+{
+    struct run_wait *w = data;
+    *w->out = *r;
+    w->done = true;
+}
+
+static void run_until(uv_loop_t *loop, struct run_wait *w, int rc, const char *msg)
+{
+    if (rc != 0) {
+        w->out->exit_code = rc;
+        snprintf(w->out->summary, sizeof w->out->summary, "%s", msg);
+        return;
+    }
+    while (!w->done)
+        uv_run(loop, UV_RUN_ONCE);
+}
+
+void mover_apply_run(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                     const struct mover_current *cur, const int after[COLOR_COUNT],
+                     const char *action, struct mover_result *out)
+{
+    char msg[512];
+    struct run_wait w = {out, false};
+    memset(out, 0, sizeof *out);
+    run_until(loop, &w, mover_apply(loop, cfg, who, cur, after, action, on_run_done, &w, msg,
+                                    sizeof msg), msg);
+}
+
+void mover_stop_candidate_run(uv_loop_t *loop, const struct config *cfg,
+                              const struct mover_actor *who, const struct mover_current *cur,
+                              struct mover_result *out)
+{
+    char msg[512];
+    struct run_wait w = {out, false};
+    memset(out, 0, sizeof *out);
+    run_until(loop, &w, mover_stop_candidate(loop, cfg, who, cur, on_run_done, &w, msg,
+                                             sizeof msg), msg);
+}
