@@ -173,18 +173,18 @@ static void deliver_lines(struct conn *c)
 
     while (!c->closing &&
            (nl = memchr(c->buf + c->scanned, '\n', c->used - c->scanned)) != NULL) {
-        size_t end = (size_t)(nl - c->buf), n = end - start;
+        size_t line = start, end = (size_t)(nl - c->buf), n = end - line;
 
-        if (n > 0 && c->buf[start + n - 1] == '\r')
+        if (n > 0 && c->buf[line + n - 1] == '\r')
             n--;
         if (n > c->opt.max_line) {
             violation(c);
             return;
         }
-        c->buf[start + n] = '\0';
+        c->buf[line + n] = '\0';
         c->scanned = start = end + 1;
         if (c->opt.on_line)
-            c->opt.on_line(c, c->buf + start - (end + 1 - start == 0 ? 0 : 0) - (end + 1 - start), n);
+            c->opt.on_line(c, c->buf + line, n);
     }
     if (c->closing)
         return;
@@ -194,4 +194,122 @@ static void deliver_lines(struct conn *c)
     /* One more byte may still be the '\r' of an allowed line. */
     if (c->used > c->opt.max_line + 1)
         violation(c);
+}
+
+/* Reads land directly in the line buffer, which grows up to one maximal
+ * line plus "\r\n" and a NUL: never more, whatever the client sends. */
+static void alloc_buf(uv_handle_t *h, size_t suggested, uv_buf_t *out)
+{
+    struct conn *c = h->data;
+    size_t limit = c->opt.max_line + 3;
+    (void)suggested;
+
+    if (c->cap - c->used - 1 < CONN_BUF_MIN_FREE && c->cap < limit) {
+        size_t ncap = c->cap * 2 < limit ? c->cap * 2 : limit;
+        char *nb = realloc(c->buf, ncap);
+
+        if (nb) {
+            c->buf = nb;
+            c->cap = ncap;
+        }
+    }
+    *out = uv_buf_init(c->buf + c->used, (unsigned)(c->cap - c->used - 1));
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
+{
+    struct conn *c = s->data;
+    (void)b;
+
+    if (c->closing)
+        return;
+    if (nread < 0) {
+        close_uv_error(c, "read", (int)nread);
+        return;
+    }
+    c->used += (size_t)nread;
+    deliver_lines(c);
+}
+
+int conn_accept(uv_stream_t *server, uint64_t id, struct conn **out, char *msg, size_t len)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    uv_os_fd_t fd;
+    int r;
+
+    if (!c) {
+        snprintf(msg, len, "out of memory for a connection");
+        return -1;
+    }
+    c->id = id;
+    c->peer.pid = -1;
+    uv_pipe_init(server->loop, &c->pipe, 0);
+    c->pipe.data = c;
+    r = uv_accept(server, (uv_stream_t *)&c->pipe);
+    if (r == 0)
+        r = uv_fileno((uv_handle_t *)&c->pipe, &fd);
+    if (r < 0) {
+        snprintf(msg, len, "accept: %s", uv_strerror(r));
+        conn_close(c, msg);
+        return -1;
+    }
+    if (peercred_get(fd, &c->peer, msg, len) != 0) {
+        conn_close(c, msg);
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+int conn_start(struct conn *c, const struct conn_options *opt, char *msg, size_t len)
+{
+    int r;
+
+    c->opt = *opt;
+    if (c->opt.max_output == 0)
+        c->opt.max_output = CONN_MAX_OUTPUT_DEFAULT;
+    if (c->opt.max_line == 0)
+        c->opt.max_line = PROTOCOL_MAX_LINE;
+    c->started = true;
+    if (c->closing)
+        return 0;
+    c->cap = CONN_BUF_INITIAL < c->opt.max_line + 3 ? CONN_BUF_INITIAL : c->opt.max_line + 3;
+    c->buf = malloc(c->cap);
+    if (!c->buf) {
+        snprintf(msg, len, "out of memory for a connection");
+        conn_close(c, msg);
+        return -1;
+    }
+    r = uv_read_start((uv_stream_t *)&c->pipe, alloc_buf, on_read);
+    if (r < 0) {
+        snprintf(msg, len, "read: %s", uv_strerror(r));
+        conn_close(c, msg);
+        return -1;
+    }
+    return 0;
+}
+
+bool conn_is_closing(const struct conn *c)
+{
+    return c->closing;
+}
+
+const struct peercred *conn_peer(const struct conn *c)
+{
+    return &c->peer;
+}
+
+uint64_t conn_id(const struct conn *c)
+{
+    return c->id;
+}
+
+void *conn_data(const struct conn *c)
+{
+    return c->opt.data;
+}
+
+size_t conn_queued(const struct conn *c)
+{
+    return uv_stream_get_write_queue_size((const uv_stream_t *)&c->pipe);
 }
