@@ -25,6 +25,12 @@ static const char usage_text[] =
     "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
     "  stats LOG [--json] [--since T] [--window S] [--threads N]\n"
     "                       per color from a whole access log: requests, 5xx, header-time p50/p95/p99\n"
+    "  server [start | stop [--force] | status | --foreground]\n"
+    "                       the engine that keeps collecting and guarding when SSH drops;\n"
+    "                       status, shift and rollback go through it when it runs\n"
+    "  attach [--watch] [--steal]\n"
+    "                       connect to the server (starting it if needed) and print its\n"
+    "                       messages as JSON lines; takes control unless --watch\n"
     "  init                 print the nginx snippets and a sample config\n"
     "  demo [--dir D] [--no-load] [--rps N]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load\n"
@@ -52,6 +58,8 @@ static const struct command commands[] = {
     {"rollback", cmd_rollback},
     {"init", cmd_init},
     {"stats", cmd_stats},
+    {"server", cmd_server},
+    {"attach", cmd_attach},
 };
 
 static const struct command *find_command(const char *name)

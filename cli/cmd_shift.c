@@ -2,7 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/client.h"
 #include "cli/commands.h"
+#include "cli/remote.h"
 #include "server/mover.h"
 #include "server/statedir.h"
 
@@ -173,16 +175,29 @@ int cmd_rollback_direct(struct app *app, int named)
     return rc;
 }
 
+/* With a server running, the move goes through it: same lock, same guards,
+ * and the server's clients see it happen. Without one, it runs here. */
 int cmd_shift(struct app *app, int argc, char **argv)
 {
     struct shift_args a;
     int rc = cli_parse_shift_args(app, argc, argv, &a);
-    return rc != EXIT_OK ? rc : cmd_shift_direct(app, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    if (!client_server_live(app->cfg))
+        return cmd_shift_direct(app, &a);
+    struct protocol_cmd cmd = {.name = CMD_SHIFT, .absolute = a.absolute, .amount = a.amount,
+                               .stable = a.named_stable};
+    return remote_move(app, &cmd);
 }
 
 int cmd_rollback(struct app *app, int argc, char **argv)
 {
     int named;
     int rc = cli_parse_rollback_args(app, argc, argv, &named);
-    return rc != EXIT_OK ? rc : cmd_rollback_direct(app, named);
+    if (rc != EXIT_OK)
+        return rc;
+    if (!client_server_live(app->cfg))
+        return cmd_rollback_direct(app, named);
+    struct protocol_cmd cmd = {.name = CMD_ROLLBACK, .stable = named};
+    return remote_move(app, &cmd);
 }

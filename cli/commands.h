@@ -18,6 +18,8 @@ int cmd_status(struct app *app, int argc, char **argv);
 int cmd_shift(struct app *app, int argc, char **argv);
 int cmd_rollback(struct app *app, int argc, char **argv);
 int cmd_init(struct app *app, int argc, char **argv);
+int cmd_server(struct app *app, int argc, char **argv);
+int cmd_attach(struct app *app, int argc, char **argv);
 /* demo builds its own config, so it runs without an opened app. */
 int cmd_demo(int argc, char **argv);
 

@@ -5,11 +5,14 @@ libcli_a_SOURCES = \
 	cli/app.c cli/app.h \
 	cli/cfgedit.c cli/cfgedit.h \
 	cli/cli.c cli/cli.h \
+	cli/client.c cli/client.h \
+	cli/cmd_server.c \
 	cli/cmd_init.c \
 	cli/cmd_shift.c \
 	cli/cmd_status.c \
 	cli/commands.h \
 	cli/demo.c \
+	cli/remote.c cli/remote.h \
 	cli/sample.c cli/sample.h \
 	cli/sandbox.c cli/sandbox.h \
 	cli/snippets.c cli/snippets.h \

@@ -14,7 +14,5 @@ int sample_signals(struct app *app, double seconds, struct collector_snapshot *s
 
 /* The snapshot as the "signals" object of `status --json`. */
 cJSON *sample_to_json(const struct collector_snapshot *snap, int window_s, double sampled_s);
-/* The snapshot as a small table for `status`. */
-void sample_print(FILE *out, const struct collector_snapshot *snap, int window_s, double sampled_s);
 
 #endif

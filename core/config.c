@@ -27,6 +27,7 @@ struct key {
 #define COL(f) offsetof(struct config_color, f)
 #define PRB(f) offsetof(struct config, probe.f)
 #define SIG(f) offsetof(struct config, signals.f)
+#define SRV(f) offsetof(struct config, server.f)
 
 static const struct key nginx_keys[] = {
     { "upstream_file", K_STR, NGX(upstream_file), 0, 0, true },
@@ -70,6 +71,13 @@ static const struct key signals_keys[] = {
     { NULL, K_STR, 0, 0, 0, false }
 };
 
+static const struct key server_keys[] = {
+    { "watch_group", K_STR, SRV(watch_group), 0, 0, false },
+    { "control_grace_s", K_NUM, SRV(control_grace_s), 0, 86400, false },
+    { "snapshot_series_s", K_INT, SRV(snapshot_series_s), 0, 3600, false },
+    { NULL, K_STR, 0, 0, 0, false }
+};
+
 static const struct key color_keys[] = {
     { "addr", K_STR, COL(addr), 0, 0, true },
     { "stop", K_ARGV, COL(stop), 0, 0, false },
@@ -79,7 +87,7 @@ static const struct key color_keys[] = {
 };
 
 static const char *const top_keys[] = {
-    "nginx", "colors", "rollout", "probe", "signals", "state_dir", "command_timeout_ms", NULL
+    "nginx", "colors", "rollout", "probe", "signals", "server", "state_dir", "command_timeout_ms", NULL
 };
 
 /* Parse context: the text (for line numbers) and the error sink. */
@@ -232,6 +240,9 @@ static int load_defaults(struct config *cfg)
     cfg->signals.history_s = 86400;
     rc |= set_str(&cfg->signals.sockets, "auto");
     cfg->signals.backfill_s = 0;
+    rc |= set_str(&cfg->server.watch_group, "");
+    cfg->server.control_grace_s = 30;
+    cfg->server.snapshot_series_s = 300;
     cfg->state_dir = NULL;
     cfg->command_timeout_ms = 10000;
     return rc;
@@ -270,6 +281,7 @@ void config_free(struct config *cfg)
     free(cfg->probe.body);
     headers_clear(&cfg->probe.headers);
     free(cfg->signals.sockets);
+    free(cfg->server.watch_group);
     free(cfg->state_dir);
     free(cfg);
 }
@@ -500,6 +512,8 @@ static int load_top_item(const struct ctx *c, const cJSON *i, struct config *cfg
         return load_table(c, where, "probe", i, probe_keys, (char *)cfg);
     if (strcmp(i->string, "signals") == 0)
         return load_table(c, where, "signals", i, signals_keys, (char *)cfg);
+    if (strcmp(i->string, "server") == 0)
+        return load_table(c, where, "server", i, server_keys, (char *)cfg);
     if (strcmp(i->string, "colors") == 0)
         return load_colors(c, where, i, cfg);
     if (strcmp(i->string, "state_dir") == 0)
@@ -665,6 +679,7 @@ char *config_to_json(const struct config *cfg)
     table_json(cJSON_AddObjectToObject(root, "rollout"), rollout_keys, (const char *)cfg);
     table_json(cJSON_AddObjectToObject(root, "probe"), probe_keys, (const char *)cfg);
     table_json(cJSON_AddObjectToObject(root, "signals"), signals_keys, (const char *)cfg);
+    table_json(cJSON_AddObjectToObject(root, "server"), server_keys, (const char *)cfg);
     if (cfg->state_dir != NULL)
         cJSON_AddStringToObject(root, "state_dir", cfg->state_dir);
     cJSON_AddNumberToObject(root, "command_timeout_ms", cfg->command_timeout_ms);

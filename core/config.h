@@ -64,6 +64,11 @@ struct config {
         char *sockets;             /* "auto", "procnet" (Linux) or "lsof" */
         int backfill_s;            /* 0: seconds of access log read at start */
     } signals;
+    struct {
+        char *watch_group;         /* "": only our user connects; else this group watches */
+        double control_grace_s;    /* 30: a dropped controller's seat is kept this long */
+        int snapshot_series_s;     /* 300: seconds of per-second series in each snapshot */
+    } server;
     /* journal, lock, rollout state, backups. NULL unless the file sets it:
      * the default ($HOME/.local/state/cutover) depends on the environment,
      * so the CLI fills it in; core stays pure. */

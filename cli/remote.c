@@ -1,0 +1,88 @@
+/* remote: one-shot commands through the server. */
+#include "cli/remote.h"
+
+#include <string.h>
+
+#include "cli/client.h"
+
+/* Long enough for nginx -t, a reload, its confirmation and a stop command. */
+#define REMOTE_MOVE_TIMEOUT_MS (5 * 60 * 1000)
+
+static const char *reply_text(const cJSON *reply, const char *field)
+{
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "reply"), field);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int reply_code(const cJSON *reply)
+{
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "reply"), "exit_code");
+    return cJSON_IsNumber(v) ? (int)v->valuedouble : EXIT_FAILURE_IO;
+}
+
+static void print_reply(struct app *app, const cJSON *reply, int code)
+{
+    const char *m = reply_text(reply, "message");
+    const char *nginx = reply_text(reply, "nginx_message");
+    const char *warn = reply_text(reply, "warnings");
+    if (code == EXIT_OK)
+        fprintf(app->out, "%s\n", m ? m : "done");
+    else
+        app_errorf(app, "%s", m ? m : "failed");
+    if (code == EXIT_TEST_FAILED && nginx)
+        app_errorf(app, "nginx said: %s", nginx);
+    if (warn)
+        app_errorf(app, "warning: %s", warn);
+}
+
+int remote_move(struct app *app, const struct protocol_cmd *cmd)
+{
+    struct client c;
+    char msg[512];
+    if (client_open(&c, app->cfg, false, msg, sizeof msg) != 0) {
+        app_errorf(app, "cannot reach the cutover server: %s", msg);
+        return EXIT_FAILURE_IO;
+    }
+    struct protocol_cmd take = {.id = 1, .name = CMD_TAKE_CONTROL, .stable = COLOR_NONE};
+    cJSON *r = client_call(&c, &take, 10000, msg, sizeof msg);
+    int code = r ? reply_code(r) : EXIT_FAILURE_IO;
+    if (!r || code != EXIT_OK) {
+        app_errorf(app, "%s", r ? reply_text(r, "message") : msg);
+        cJSON_Delete(r);
+        client_close(&c);
+        return r ? EXIT_REFUSED : EXIT_FAILURE_IO;
+    }
+    cJSON_Delete(r);
+    struct protocol_cmd run = *cmd;
+    run.id = 2;
+    r = client_call(&c, &run, REMOTE_MOVE_TIMEOUT_MS, msg, sizeof msg);
+    if (!r) {
+        app_errorf(app, "%s (see `cutover status` and the journal for the outcome)", msg);
+        client_close(&c);
+        return EXIT_FAILURE_IO;
+    }
+    code = reply_code(r);
+    print_reply(app, r, code);
+    cJSON_Delete(r);
+    /* Give control back at once: a script's disconnect must not hold it
+     * for the grace period. */
+    struct protocol_cmd release = {.id = 3, .name = CMD_RELEASE, .stable = COLOR_NONE};
+    cJSON_Delete(client_call(&c, &release, 10000, msg, sizeof msg));
+    client_close(&c);
+    return code;
+}
+
+cJSON *remote_snapshot(struct app *app)
+{
+    struct client c;
+    char msg[512];
+    if (client_open(&c, app->cfg, false, msg, sizeof msg) != 0) {
+        app_errorf(app, "cannot reach the cutover server: %s", msg);
+        return NULL;
+    }
+    cJSON *s = client_wait_for(&c, "snapshot", 10000, msg, sizeof msg);
+    if (!s)
+        app_errorf(app, "no snapshot from the server: %s", msg);
+    client_close(&c);
+    return s;
+}

@@ -1,0 +1,249 @@
+/* engine_cmd: the clients' commands. Moving commands need control and run
+ * one at a time; a second one while a move is in flight is refused, never
+ * queued. */
+#include "server/engine_priv.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/exitcode.h"
+#include "server/statedir.h"
+
+/* A reply carrying the mover's details (nginx's text, warnings). */
+static void reply_move(struct engine *e, const struct mover_result *r)
+{
+    struct client *c = engine_find_client(e, e->pending.conn_id);
+    if (!c)
+        return; /* the asker left; the journal has the outcome */
+    cJSON *o = cJSON_CreateObject();
+    cJSON *p = cJSON_AddObjectToObject(o, "reply");
+    cJSON_AddNumberToObject(p, "id", (double)e->pending.cmd_id);
+    cJSON_AddBoolToObject(p, "ok", r->exit_code == EXIT_OK);
+    cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
+    cJSON_AddStringToObject(p, "message", r->summary);
+    if (r->nginx_message[0])
+        cJSON_AddStringToObject(p, "nginx_message", r->nginx_message);
+    if (r->warnings[0])
+        cJSON_AddStringToObject(p, "warnings", r->warnings);
+    char *line = cJSON_PrintUnformatted(o);
+    engine_send(c, line);
+    free(line);
+    cJSON_Delete(o);
+}
+
+static void end_move(struct engine *e, const struct mover_result *r)
+{
+    reply_move(e, r);
+    statedir_unlock(e->pending.lock_fd);
+    e->busy = false;
+    e->busy_text[0] = '\0';
+    engine_maybe_finish_stop(e);
+}
+
+static void on_stop_done(const struct mover_result *r, void *data)
+{
+    end_move(data, r);
+}
+
+static void on_move_done(const struct mover_result *r, void *data)
+{
+    struct engine *e = data;
+    char msg[256];
+    /* Rollback: stop the candidate only once no new request can reach it. */
+    if (e->pending.name == CMD_ROLLBACK && r->exit_code == EXIT_OK && !e->stopping &&
+        mover_stop_candidate(e->loop, e->cfg, &e->pending.actor, &e->pending.cur, on_stop_done,
+                             e, msg, sizeof msg) == 0)
+        return;
+    end_move(e, r);
+}
+
+static void on_reload_done(const struct nginx_report *rep, void *data)
+{
+    struct engine *e = data;
+    struct mover_result r = {.exit_code = rep->outcome == NGINX_OK ? EXIT_OK
+                                          : rep->outcome == NGINX_TEST_FAILED ? EXIT_TEST_FAILED
+                                                                              : EXIT_RELOAD_FAILED,
+                             .outcome = rep->outcome};
+    snprintf(r.summary, sizeof r.summary, "reload: %.400s", rep->message);
+    if (rep->outcome != NGINX_OK)
+        snprintf(r.nginx_message, sizeof r.nginx_message, "%s", rep->message);
+    mover_journal(e->cfg, &e->pending.actor, &e->pending.cur, "reload",
+                  nginx_outcome_name(rep->outcome), rep->outcome == NGINX_OK ? NULL : rep->message);
+    end_move(e, &r);
+}
+
+/* Checks that c may move traffic now; replies and returns false if not. */
+static bool may_move(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char text[400];
+    if (!c->may_control) {
+        snprintf(text, sizeof text, "refused: %s may only watch (only the server's user moves traffic)",
+                 c->who.user);
+        engine_reply(c, cmd->id, false, EXIT_REFUSED, text);
+        return false;
+    }
+    if (!control_may_command(&e->control, c->who.client_id)) {
+        struct control_view v;
+        control_holder(&e->control, collector_now(), &v);
+        snprintf(text, sizeof text, "refused: you do not hold control (control: %s)", v.text);
+        engine_reply(c, cmd->id, false, EXIT_REFUSED, text);
+        return false;
+    }
+    if (e->busy) {
+        snprintf(text, sizeof text, "refused: %s is still running; try again when it is done",
+                 e->busy_text);
+        engine_reply(c, cmd->id, false, EXIT_REFUSED, text);
+        return false;
+    }
+    return true;
+}
+
+/* Reads the weights and takes the state folder's lock (a direct `cutover
+ * shift` elsewhere takes the same lock). Replies on failure. */
+static bool begin_move(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char msg[512];
+    struct pending *p = &e->pending;
+    memset(p, 0, sizeof *p);
+    p->lock_fd = statedir_lock(e->cfg->state_dir, msg, sizeof msg);
+    if (p->lock_fd < 0) {
+        engine_reply(c, cmd->id, false, EXIT_REFUSED, msg);
+        return false;
+    }
+    int rc = mover_read_current(e->cfg, cmd->stable, &p->cur, msg, sizeof msg);
+    if (rc == EXIT_OK && !p->cur.stable_known && cmd->name != CMD_RELOAD) {
+        snprintf(msg, sizeof msg, "%s", p->cur.why_unknown);
+        rc = EXIT_REFUSED;
+    }
+    if (rc != EXIT_OK) {
+        statedir_unlock(p->lock_fd);
+        engine_reply(c, cmd->id, false, rc, msg);
+        return false;
+    }
+    p->conn_id = conn_id(c->conn);
+    p->cmd_id = cmd->id;
+    p->name = cmd->name;
+    p->actor.user = c->who.user;
+    p->actor.ssh_client = c->who.ssh_client;
+    return true;
+}
+
+static void fail_move(struct engine *e, struct client *c, const struct protocol_cmd *cmd, int rc,
+                      const char *msg)
+{
+    statedir_unlock(e->pending.lock_fd);
+    e->busy = false;
+    e->busy_text[0] = '\0';
+    engine_reply(c, cmd->id, false, rc, msg);
+}
+
+static void start_busy(struct engine *e, struct client *c, const char *what)
+{
+    e->busy = true;
+    snprintf(e->busy_text, sizeof e->busy_text, "%.120s by %.60s", what, c->who.user);
+}
+
+static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char msg[512];
+    int after[COLOR_COUNT];
+    if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
+        return;
+    struct pending *p = &e->pending;
+    int rc = mover_plan_shift(e->cfg, &p->cur, cmd->absolute, cmd->amount, after, msg, sizeof msg);
+    if (rc != EXIT_OK) {
+        mover_journal(e->cfg, &p->actor, &p->cur, "shift", "refused", msg);
+        fail_move(e, c, cmd, rc, msg);
+        return;
+    }
+    if (after[COLOR_BLUE] == p->cur.weight[COLOR_BLUE]) {
+        snprintf(msg, sizeof msg, "already at blue %d / green %d: nothing to do",
+                 after[COLOR_BLUE], after[COLOR_GREEN]);
+        statedir_unlock(p->lock_fd);
+        engine_reply(c, cmd->id, true, EXIT_OK, msg);
+        return;
+    }
+    /* Busy before starting: the move may end within the call. */
+    snprintf(msg, sizeof msg, "shift to blue %d / green %d", after[COLOR_BLUE], after[COLOR_GREEN]);
+    start_busy(e, c, msg);
+    rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "shift", on_move_done, e, msg,
+                     sizeof msg);
+    if (rc != 0)
+        fail_move(e, c, cmd, rc, msg);
+}
+
+static void cmd_rollback(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char msg[512];
+    int after[COLOR_COUNT];
+    if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
+        return;
+    struct pending *p = &e->pending;
+    rollout_set(p->cur.stable, 0, e->cfg->rollout.step, after, msg, sizeof msg);
+    int rc;
+    start_busy(e, c, "rollback");
+    if (p->cur.weight[p->cur.stable] == 100)
+        rc = mover_stop_candidate(e->loop, e->cfg, &p->actor, &p->cur, on_stop_done, e, msg,
+                                  sizeof msg);
+    else
+        rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "rollback", on_move_done, e,
+                         msg, sizeof msg);
+    if (rc != 0)
+        fail_move(e, c, cmd, rc, msg);
+}
+
+static void cmd_reload(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char msg[512];
+    if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
+        return;
+    const struct config *cfg = e->cfg;
+    struct nginx_params np = {
+        .upstream_file = cfg->nginx.upstream_file,
+        .test_argv = cfg->nginx.test.argv,
+        .reload_argv = cfg->nginx.reload.argv,
+        .pid_file = cfg->nginx.pid_file,
+        .reload_confirm_ms = cfg->nginx.reload_confirm_ms,
+        .command_timeout_ms = cfg->command_timeout_ms,
+    };
+    start_busy(e, c, "reload");
+    if (nginx_reload_current(e->loop, &np, on_reload_done, e, msg, sizeof msg) != 0)
+        fail_move(e, c, cmd, EXIT_FAILURE_IO, msg);
+}
+
+void engine_command(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char text[400];
+    switch (cmd->name) {
+    case CMD_SHIFT:
+        cmd_shift(e, c, cmd);
+        break;
+    case CMD_ROLLBACK:
+        cmd_rollback(e, c, cmd);
+        break;
+    case CMD_RELOAD:
+        cmd_reload(e, c, cmd);
+        break;
+    case CMD_TAKE_CONTROL: {
+        enum control_outcome o = engine_request_control(e, c, cmd->steal, text, sizeof text);
+        bool ok = o == CONTROL_GRANTED || o == CONTROL_RECLAIMED || o == CONTROL_STOLEN;
+        engine_reply(c, cmd->id, ok, ok ? EXIT_OK : EXIT_REFUSED, text);
+        break;
+    }
+    case CMD_RELEASE:
+        if (control_release(&e->control, c->who.client_id, collector_now()) == 0) {
+            engine_journal_control(e, &c->who, "release", "ok", NULL);
+            engine_reply(c, cmd->id, true, EXIT_OK, "control released");
+        } else {
+            engine_reply(c, cmd->id, false, EXIT_REFUSED, "you do not hold control");
+        }
+        break;
+    case CMD_STATUS:
+        engine_reply(c, cmd->id, true, EXIT_OK, "status");
+        engine_send_snapshot(e, c);
+        break;
+    case CMD_NONE:
+        break;
+    }
+}

@@ -1,0 +1,74 @@
+/* engine_priv: what engine.c and engine_cmd.c share; nobody else includes it. */
+#ifndef CUTOVER_SERVER_ENGINE_PRIV_H
+#define CUTOVER_SERVER_ENGINE_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "backends/accesslog.h"
+#include "core/control.h"
+#include "core/protocol.h"
+#include "server/collector.h"
+#include "server/conn.h"
+#include "server/engine.h"
+#include "server/listener.h"
+#include "server/mover.h"
+
+#define ENGINE_EVENTS_KEPT 20
+
+struct client {
+    struct engine *e;
+    struct conn *conn;
+    struct client *next;
+    bool greeted;
+    bool may_control;           /* the server's own user */
+    struct control_who who;
+};
+
+/* The move in flight, and whom to answer when it ends. */
+struct pending {
+    uint64_t conn_id;
+    long long cmd_id;
+    enum protocol_command name;
+    struct mover_current cur;
+    struct mover_actor actor;
+    int lock_fd;
+};
+
+struct engine {
+    uv_loop_t *loop;
+    const struct config *cfg;
+    char socket_path[1024];
+    void (*on_stopped)(void *data);
+    void *data;
+    struct collector *collector;
+    struct accesslog *journal_tail;
+    struct listener *listener;
+    struct control control;
+    struct client *clients;
+    uv_timer_t tick;
+    uint64_t seq;
+    bool busy;
+    char busy_text[200];
+    struct pending pending;
+    char *events[ENGINE_EVENTS_KEPT];   /* journal lines, oldest first from ev_head - ev_count */
+    int ev_head, ev_count;
+    bool stopping, tick_closed;
+};
+
+struct client *engine_find_client(struct engine *e, uint64_t id);
+void engine_send(struct client *c, const char *line);
+void engine_reply(struct client *c, long long id, bool ok, int exit_code, const char *message);
+void engine_broadcast(struct engine *e, const char *line);
+void engine_send_snapshot(struct engine *e, struct client *c);
+void engine_journal_control(struct engine *e, const struct control_who *who, const char *action,
+                            const char *outcome, const char *detail);
+enum control_outcome engine_request_control(struct engine *e, struct client *c, bool steal,
+                                            char *text, size_t textlen);
+void engine_maybe_finish_stop(struct engine *e);
+
+/* engine_cmd.c */
+void engine_command(struct engine *e, struct client *c, const struct protocol_cmd *cmd);
+
+#endif

@@ -1,0 +1,22 @@
+/* snapshot: the JSON shapes of the live numbers, one definition for
+ * `cutover status --json` (direct or through the server) and the server's
+ * per-second snapshots. The caller owns the returned cJSON trees. */
+#ifndef CUTOVER_SERVER_SNAPSHOT_H
+#define CUTOVER_SERVER_SNAPSHOT_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include "core/window.h"
+#include "server/collector.h"
+
+/* {"at", "window_s", "blue": {...}, "green": {...}, "access_log": {...},
+ *  "sockets": {...}}: per color connections, requests, status_5xx,
+ * ratio_5xx, header_ms and ttft_ms quantiles (null without samples), probes,
+ * probe_errors and probe_errors_by_kind, last_probe_error. */
+cJSON *snapshot_signals_json(const struct collector_snapshot *snap, int window_s);
+
+/* Per-second history for the chart: {"from": S, "fields": [...], "blue":
+ * [[...], ...], "green": [...]}, one row per second in [from, to]. */
+cJSON *snapshot_series_json(const struct window *w, int64_t from, int64_t to);
+
+#endif
