@@ -374,6 +374,8 @@ static void test_probe_and_signals_defaults(void **state)
     assert_int_equal(cfg->signals.history_s, 86400);
     assert_string_equal(cfg->signals.sockets, "auto");
     assert_int_equal(cfg->signals.backfill_s, 0);
+    assert_string_equal(cfg->server.watch_group, "");
+    assert_true(cfg->server.control_grace_s == 30);
     config_free(cfg);
 }
 
