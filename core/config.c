@@ -242,7 +242,7 @@ static int load_defaults(struct config *cfg)
     cfg->signals.backfill_s = 0;
     rc |= set_str(&cfg->server.watch_group, "");
     cfg->server.control_grace_s = 30;
-    cfg->server.snapshot_series_s = 300;
+    cfg->server.snapshot_series_s = 120;
     cfg->state_dir = NULL;
     cfg->command_timeout_ms = 10000;
     return rc;

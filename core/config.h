@@ -67,7 +67,7 @@ struct config {
     struct {
         char *watch_group;         /* "": only our user connects; else this group watches */
         double control_grace_s;    /* 30: a dropped controller's seat is kept this long */
-        int snapshot_series_s;     /* 300: seconds of per-second series in each snapshot */
+        int snapshot_series_s;     /* 120: seconds of per-second series in each snapshot */
     } server;
     /* journal, lock, rollout state, backups. NULL unless the file sets it:
      * the default ($HOME/.local/state/cutover) depends on the environment,

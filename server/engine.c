@@ -278,9 +278,23 @@ static char *build_snapshot(struct engine *e)
         cJSON_AddNullToObject(s, "busy");
     add_control(e, s);
     int clients = 0;
-    for (struct client *c = e->clients; c; c = c->next)
-        clients += c->greeted;
+    cJSON *list = cJSON_CreateArray();
+    for (struct client *c = e->clients; c; c = c->next) {
+        if (!c->greeted)
+            continue;
+        clients++;
+        /* queued_bytes shows a slow client's cost to the server: bounded by
+         * the conn's output limit, past which the client is dropped. */
+        cJSON *ci = cJSON_CreateObject();
+        cJSON_AddNumberToObject(ci, "client_id", (double)c->who.client_id);
+        cJSON_AddStringToObject(ci, "user", c->who.user);
+        cJSON_AddNumberToObject(ci, "pid", (double)c->who.pid);
+        cJSON_AddBoolToObject(ci, "may_control", c->may_control);
+        cJSON_AddNumberToObject(ci, "queued_bytes", (double)conn_queued(c->conn));
+        cJSON_AddItemToArray(list, ci);
+    }
     cJSON_AddNumberToObject(s, "clients", clients);
+    cJSON_AddItemToObject(s, "client_list", list);
     cJSON_AddItemToObject(s, "signals", snapshot_signals_json(&snap, e->cfg->rollout.window_s));
     int64_t to = (int64_t)snap.at - 1;
     cJSON_AddItemToObject(s, "series", snapshot_series_json(collector_window(e->collector),
@@ -291,11 +305,12 @@ static char *build_snapshot(struct engine *e)
     return line;
 }
 
+/* The newest snapshot everyone has seen; built now only before the first tick. */
 void engine_send_snapshot(struct engine *e, struct client *c)
 {
-    char *line = build_snapshot(e);
-    engine_send(c, line);
-    free(line);
+    if (!e->last_snapshot)
+        e->last_snapshot = build_snapshot(e);
+    engine_send(c, e->last_snapshot);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -306,9 +321,9 @@ static void on_tick(uv_timer_t *t)
         engine_journal_control(e, &expired, "control", "released",
                                "the disconnected controller's grace ran out");
     /* One snapshot, encoded once, for every client. */
-    char *line = build_snapshot(e);
-    engine_broadcast(e, line);
-    free(line);
+    free(e->last_snapshot);
+    e->last_snapshot = build_snapshot(e);
+    engine_broadcast(e, e->last_snapshot);
 }
 
 /* ---- journal events as they are written --------------------------------- */
@@ -405,6 +420,7 @@ void engine_maybe_finish_stop(struct engine *e)
         return;
     for (int i = 0; i < ENGINE_EVENTS_KEPT; i++)
         free(e->events[i]);
+    free(e->last_snapshot);
     void (*done)(void *) = e->on_stopped;
     void *data = e->data;
     free(e);

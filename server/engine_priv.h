@@ -49,6 +49,8 @@ struct engine {
     struct client *clients;
     uv_timer_t tick;
     uint64_t seq;
+    char *last_snapshot;        /* the line every client got last second: a new
+                                   client starts from the same numbers */
     bool busy;
     char busy_text[200];
     struct pending pending;

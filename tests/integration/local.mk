@@ -5,6 +5,7 @@ TESTS += \
 	tests/integration/test_demo.sh \
 	tests/integration/test_direction.sh \
 	tests/integration/test_rejected_file.sh \
+	tests/integration/test_server.sh \
 	tests/integration/test_sigkill.sh \
 	tests/integration/test_status_signals.sh \
 	tests/integration/test_traffic_shift.sh
