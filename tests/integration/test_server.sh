@@ -6,7 +6,7 @@
 # server is refused and a crashed one's files are replaced.
 . "$top_srcdir/tests/integration/lib.sh"
 start_sandbox
-tap_plan 24
+tap_plan 26
 
 # A short grace so the test sees it end.
 python3 - "$CONFIG" <<'PY'
@@ -149,6 +149,33 @@ wait_for 3 grep -q '{"event":{.*"action":"shift".*"outcome":"ok"' "$WORK/w1"
 is "watchers receive the journal event as it happens" "$?" "0"
 "$CUTOVER" -c "$CONFIG" server stop >"$WORK/stop.out" 2>&1
 is "server stop is refused mid-cutover (90/10)" "$?" "5"
+
+# --- garbage on the socket ------------------------------------------------------
+python3 - "$SANDBOX/state/server.sock" <<'PY' >"$WORK/garbage.out" 2>&1
+import socket, sys, json
+def talk(payload):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.settimeout(5)
+    s.sendall(payload)
+    data = b""
+    try:
+        while b"\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk: break
+            data += chunk
+    except socket.timeout:
+        pass
+    s.close()
+    return data.split(b"\n")[0]
+bad_hello = talk(b'{"hello": {"version": 99}}\n')
+not_json = talk(b'\x00\xff garbage\n')
+huge = talk(b'{"hello":' + b'[' * 70000 + b'\n')
+ok = (b'"error"' in bad_hello and b"version" in bad_hello and b'"error"' in not_json
+      and (huge == b"" or b'"error"' in huge))
+print(bad_hello[:120], not_json[:120], huge[:120])
+sys.exit(0 if ok else 1)
+PY
+is "malformed, unknown-version and oversized lines get an error reply or a disconnect" "$?" "0"
+check "and the server goes on serving" "$CUTOVER" -c "$CONFIG" status --json
 
 # --- a crashed server's files ---------------------------------------------------
 kill -KILL "$SERVER_PID"
