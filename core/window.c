@@ -24,14 +24,110 @@ struct running {
     double connections_at;
 };
 
-/* One history second of one color, packed: 86400 of these per color fit. */
+/* One history second of one color in 16 bytes (a day of both colors is
+ * 2.8 MB, not the 5.5 MB of plain fields): two words of bit fields laid out
+ * by LAYOUT. Counts saturate at their field's maximum instead of wrapping,
+ * so a full field reads "at least this many"; p95s are 11-bit codes. */
 struct summary {
-    uint32_t requests, status_5xx;
-    uint16_t probes, probe_errors;
-    int32_t connections;
-    uint32_t header_p95_us, ttft_p95_us;
-    uint32_t win_header_p95_us, win_ttft_p95_us;
+    uint64_t word[2];
 };
+
+#define COUNT_BITS 24          /* requests, 5xx: 16.7 M a second */
+#define PROBE_BITS 8           /* probes, probe errors: interval_s >= 0.1 */
+#define CONN_BITS 20           /* the gauge + 1, 0 for never set */
+#define CODE_BITS 11           /* a p95 code, see p95_code */
+#define CODE_SUB_BITS 6        /* steps per power of two in a code, as in hist */
+
+_Static_assert(WINDOW_SECOND_MAX_COUNT == (1u << COUNT_BITS) - 1, "count field");
+_Static_assert(WINDOW_SECOND_MAX_PROBES == (1u << PROBE_BITS) - 1, "probe field");
+_Static_assert(WINDOW_SECOND_MAX_CONNECTIONS == (1 << CONN_BITS) - 2, "gauge field");
+_Static_assert(2 * COUNT_BITS + 2 * PROBE_BITS <= 64, "word 0 overflows");
+_Static_assert(CONN_BITS + 4 * CODE_BITS <= 64, "word 1 overflows");
+
+enum field {
+    F_REQUESTS, F_5XX, F_PROBES, F_PROBE_ERRORS,
+    F_CONNECTIONS, F_HEADER_P95, F_TTFT_P95, F_WIN_HEADER_P95, F_WIN_TTFT_P95,
+    F_COUNT
+};
+
+static const struct {
+    unsigned char word, shift, bits;
+} LAYOUT[F_COUNT] = {
+    [F_REQUESTS] = {0, 0, COUNT_BITS},
+    [F_5XX] = {0, COUNT_BITS, COUNT_BITS},
+    [F_PROBES] = {0, 2 * COUNT_BITS, PROBE_BITS},
+    [F_PROBE_ERRORS] = {0, 2 * COUNT_BITS + PROBE_BITS, PROBE_BITS},
+    [F_CONNECTIONS] = {1, 0, CONN_BITS},
+    [F_HEADER_P95] = {1, CONN_BITS, CODE_BITS},
+    [F_TTFT_P95] = {1, CONN_BITS + CODE_BITS, CODE_BITS},
+    [F_WIN_HEADER_P95] = {1, CONN_BITS + 2 * CODE_BITS, CODE_BITS},
+    [F_WIN_TTFT_P95] = {1, CONN_BITS + 3 * CODE_BITS, CODE_BITS},
+};
+
+static uint64_t field_max(enum field f)
+{
+    return ((uint64_t)1 << LAYOUT[f].bits) - 1;
+}
+
+/* Stores v, or the field's maximum when v does not fit. */
+static void put(struct summary *m, enum field f, uint64_t v)
+{
+    uint64_t max = field_max(f);
+    uint64_t *word = &m->word[LAYOUT[f].word];
+    if (v > max)
+        v = max;
+    *word &= ~(max << LAYOUT[f].shift);
+    *word |= v << LAYOUT[f].shift;
+}
+
+static uint64_t get(const struct summary *m, enum field f)
+{
+    return (m->word[LAYOUT[f].word] >> LAYOUT[f].shift) & field_max(f);
+}
+
+static unsigned top_bit(uint64_t v)
+{
+    unsigned p = 0;
+    while (v >>= 1)
+        p++;
+    return p;
+}
+
+/* A latency as a log-linear code with hist's bucket layout: exact below
+ * 64 us, then 64 steps per power of two up to UINT32_MAX us (1,728 codes).
+ * p95s come out of hist as bucket midpoints, and p95_value decodes a code
+ * to its step's midpoint, so a stored p95 reads back exactly (anything
+ * else within 0.8%). */
+static uint64_t p95_code(uint64_t us)
+{
+    if (us > UINT32_MAX)
+        us = UINT32_MAX;
+    if (us < (1u << CODE_SUB_BITS))
+        return us;
+    unsigned shift = top_bit(us) - CODE_SUB_BITS;
+    return ((uint64_t)shift << CODE_SUB_BITS) + (us >> shift);
+}
+
+static uint32_t p95_value(uint64_t code)
+{
+    if (code < (2u << CODE_SUB_BITS))
+        return (uint32_t)code;
+    unsigned shift = (unsigned)(code >> CODE_SUB_BITS) - 1;
+    uint64_t lower = (code - ((uint64_t)shift << CODE_SUB_BITS)) << shift;
+    return (uint32_t)(lower + (((uint64_t)1 << shift) - 1) / 2);
+}
+
+/* The gauge stored one up so that an all-zero summary means "never set". */
+static void put_connections(struct summary *m, int64_t n)
+{
+    put(m, F_CONNECTIONS, n < 0 ? 0 : (uint64_t)n + 1);
+}
+
+static void summary_reset(struct summary *m, int64_t connections)
+{
+    memset(m, 0, sizeof *m);
+    put_connections(m, connections);
+}
 
 struct window {
     int64_t W, H;              /* window_s, history_s */
@@ -122,33 +218,18 @@ static int64_t history_first(const struct window *w)
     return w->start > floor_sec ? w->start : floor_sec;
 }
 
-static uint32_t clamp32(uint64_t v)
-{
-    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
-static uint16_t clamp16(uint32_t v)
-{
-    return v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
-}
-
-static int32_t gauge32(int64_t v)
-{
-    return v > INT32_MAX ? INT32_MAX : (int32_t)v;
-}
-
 /* The fields of a history second that come from its own slot. */
 static void summary_fill_own(struct window *w, int64_t sec)
 {
     for (int c = 0; c < COLOR_COUNT; c++) {
         const struct slot *s = slot_at(w, sec, c);
         struct summary *m = summary_at(w, sec, c);
-        m->requests = s->requests;
-        m->status_5xx = s->status_5xx;
-        m->probes = clamp16(s->probes);
-        m->probe_errors = clamp16(s->probe_errors);
-        m->header_p95_us = clamp32(hist_quantile(&s->header, 0.95));
-        m->ttft_p95_us = clamp32(hist_quantile(&s->ttft, 0.95));
+        put(m, F_REQUESTS, s->requests);
+        put(m, F_5XX, s->status_5xx);
+        put(m, F_PROBES, s->probes);
+        put(m, F_PROBE_ERRORS, s->probe_errors);
+        put(m, F_HEADER_P95, p95_code(hist_quantile(&s->header, 0.95)));
+        put(m, F_TTFT_P95, p95_code(hist_quantile(&s->ttft, 0.95)));
     }
     w->hist_malformed[sec % w->H] = w->slot_malformed[sec % w->W];
 }
@@ -161,9 +242,9 @@ static void close_current(struct window *w)
     for (int c = 0; c < COLOR_COUNT; c++) {
         const struct running *r = &w->run[c];
         struct summary *m = summary_at(w, sec, c);
-        m->connections = gauge32(r->connections);
-        m->win_header_p95_us = clamp32(hist_quantile(&r->header, 0.95));
-        m->win_ttft_p95_us = clamp32(hist_quantile(&r->ttft, 0.95));
+        put_connections(m, r->connections);
+        put(m, F_WIN_HEADER_P95, p95_code(hist_quantile(&r->header, 0.95)));
+        put(m, F_WIN_TTFT_P95, p95_code(hist_quantile(&r->ttft, 0.95)));
     }
     w->dirty[sec % w->W] = 0;
 }
@@ -219,11 +300,8 @@ static void fill_idle(struct window *w, int64_t from, int64_t to)
     if (to - from > w->H)
         from = to - w->H;
     for (int64_t sec = from; sec < to; sec++) {
-        for (int c = 0; c < COLOR_COUNT; c++) {
-            struct summary *m = summary_at(w, sec, c);
-            memset(m, 0, sizeof *m);
-            m->connections = gauge32(w->run[c].connections);
-        }
+        for (int c = 0; c < COLOR_COUNT; c++)
+            summary_reset(summary_at(w, sec, c), w->run[c].connections);
         w->hist_malformed[sec % w->H] = 0;
     }
 }
@@ -252,11 +330,8 @@ static void extend_start(struct window *w, int64_t sec)
 {
     int64_t from = sec > w->cur - w->H ? sec : w->cur - w->H;
     for (int64_t s = from; s < w->start; s++) {
-        for (int c = 0; c < COLOR_COUNT; c++) {
-            struct summary *m = summary_at(w, s, c);
-            memset(m, 0, sizeof *m);
-            m->connections = -1;
-        }
+        for (int c = 0; c < COLOR_COUNT; c++)
+            summary_reset(summary_at(w, s, c), -1);
         w->hist_malformed[s % w->H] = 0;
     }
     if (sec < w->start)
@@ -421,16 +496,16 @@ size_t window_history(const struct window *w, enum color c, int64_t from, int64_
         const struct summary *m = summary_at(w, sec, c);
         out[n] = (struct window_second){
             .sec = sec,
-            .requests = m->requests,
-            .status_5xx = m->status_5xx,
-            .probes = m->probes,
-            .probe_errors = m->probe_errors,
-            .connections = m->connections,
+            .requests = (uint32_t)get(m, F_REQUESTS),
+            .status_5xx = (uint32_t)get(m, F_5XX),
+            .probes = (uint32_t)get(m, F_PROBES),
+            .probe_errors = (uint32_t)get(m, F_PROBE_ERRORS),
+            .connections = (int32_t)get(m, F_CONNECTIONS) - 1,
             .malformed = w->hist_malformed[sec % w->H],
-            .header_p95_us = m->header_p95_us,
-            .ttft_p95_us = m->ttft_p95_us,
-            .win_header_p95_us = m->win_header_p95_us,
-            .win_ttft_p95_us = m->win_ttft_p95_us,
+            .header_p95_us = p95_value(get(m, F_HEADER_P95)),
+            .ttft_p95_us = p95_value(get(m, F_TTFT_P95)),
+            .win_header_p95_us = p95_value(get(m, F_WIN_HEADER_P95)),
+            .win_ttft_p95_us = p95_value(get(m, F_WIN_TTFT_P95)),
         };
     }
     return n;

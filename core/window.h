@@ -49,12 +49,21 @@ struct window_stats {
 
 /* One closed second of history for one color. Counts and this second's own
  * p95s follow late samples while the second is inside the window; the win_
- * p95s are the window's values when the second closed (what a guard saw). */
+ * p95s are the window's values when the second closed (what a guard saw).
+ *
+ * History is stored packed (24 h of both colors in under 3 MB), so a field
+ * saturates instead of wrapping: a value at its maximum below means "at
+ * least that many". The p95s are kept to the precision of hist's buckets
+ * (they read back as the window computed them, within 1% of any value). */
+#define WINDOW_SECOND_MAX_COUNT 16777215u        /* requests, status_5xx */
+#define WINDOW_SECOND_MAX_PROBES 255u            /* probes, probe_errors */
+#define WINDOW_SECOND_MAX_CONNECTIONS 1048574    /* connections */
 struct window_second {
     int64_t sec;
     uint32_t requests, status_5xx;
     uint32_t probes, probe_errors;
-    int32_t connections;       /* gauge at the close; -1 if never set */
+    int32_t connections;       /* gauge at the close; -1 if never set
+                                  (or set to a negative value) */
     uint32_t malformed;        /* all colors */
     uint32_t header_p95_us, ttft_p95_us;           /* this second only */
     uint32_t win_header_p95_us, win_ttft_p95_us;   /* the window at the close */

@@ -356,20 +356,105 @@ static void test_malformed_window(void **state)
     window_free(w);
 }
 
-/* 24 h of history for both colors within the process's 16 MB target. */
+/* 24 h of history for both colors within the process's 16 MB target, with
+ * room left for the process itself (libraries alone are about 9 MB). */
 static void test_memory_bound(void **state)
 {
     (void)state;
     size_t bytes = window_memory_bytes(60, 86400);
-    assert_true(bytes < 16u * 1024 * 1024);
+    assert_true(bytes < 6u * 1024 * 1024);
     /* and it is the real layout, not a made-up constant: it grows with
      * both sizes at least by a histogram per slot and a summary per second */
     assert_true(window_memory_bytes(61, 86400) - bytes >= 2 * COLOR_COUNT * sizeof(struct hist));
-    assert_true(window_memory_bytes(60, 86401) - bytes >= COLOR_COUNT * 4 * sizeof(uint32_t));
+    size_t per_second = window_memory_bytes(60, 86401) - bytes;
+    assert_true(per_second >= COLOR_COUNT * 2 * sizeof(uint32_t));
+    /* the day of history itself: packed summaries, at most 40 bytes a second */
+    assert_true(per_second <= 40);
+    assert_true(bytes - window_memory_bytes(60, 1) <= 86399u * 40);
     struct window *w = make(60, 86400);
     window_free(w);
     /* a long window still fits */
     assert_true(window_memory_bytes(300, 86400) < 16u * 1024 * 1024);
+}
+
+/* History stores p95s compactly: from 1 us to over an hour, each second's
+ * own p95 and the window's read back within 1% of the sample, and the
+ * window's exactly as window_stats computed it at the close. */
+static void test_history_p95_precision(void **state)
+{
+    (void)state;
+    enum { MAXN = 400 };
+    uint64_t v[MAXN], win[MAXN];
+    size_t n = 0;
+    for (double x = 1; x < 4.2e9 && n < MAXN - 6; x = x * 1.07 + 1)
+        v[n++] = (uint64_t)x;
+    /* the edges of the code's steps */
+    const uint64_t edges[] = {63, 64, 127, 128, (1u << 31) - 1, UINT32_MAX};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        v[n++] = edges[i];
+    struct window *w = make(1, MAXN);
+    for (size_t i = 0; i < n; i++) {
+        double t = T0 + (double)i;
+        window_add_request(w, COLOR_GREEN, t, 200, v[i]);
+        window_add_probe(w, COLOR_GREEN, t, 1, v[i]);
+        struct window_stats st;
+        window_stats(w, COLOR_GREEN, t + 0.5, &st);
+        assert_near(st.header_p95_us, v[i]);
+        win[i] = st.header_p95_us;
+    }
+    window_advance(w, T0 + (double)n);
+    struct window_second h[MAXN];
+    assert_int_equal(window_history(w, COLOR_GREEN, (int64_t)T0, INT64_MAX, h, MAXN), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_near(h[i].header_p95_us, v[i]);
+        assert_near(h[i].ttft_p95_us, v[i]);
+        assert_near(h[i].win_header_p95_us, v[i]);
+        assert_near(h[i].win_ttft_p95_us, v[i]);
+        assert_int_equal(h[i].win_header_p95_us, win[i]);
+        assert_int_equal(h[i].header_p95_us, h[i].win_header_p95_us);
+        if (v[i] < 128)
+            assert_int_equal(h[i].header_p95_us, v[i]);   /* small ones exact */
+    }
+    window_free(w);
+}
+
+/* A second with more than a history field holds reads as the field's
+ * maximum, never as the count wrapped around; the window itself counts on. */
+static void test_history_saturates(void **state)
+{
+    (void)state;
+    struct window *w = make(60, 600);
+    uint64_t many = (uint64_t)WINDOW_SECOND_MAX_COUNT + 7;
+    for (uint64_t i = 0; i < many; i++)
+        window_add_request(w, COLOR_BLUE, T0 + 0.5, i < many - 3 ? 500 : 200, WINDOW_NO_TIME);
+    for (unsigned i = 0; i < WINDOW_SECOND_MAX_PROBES + 20; i++)
+        window_add_probe(w, COLOR_BLUE, T0 + 0.5, 0, 0);
+    window_set_connections(w, COLOR_BLUE, T0 + 0.5, (int64_t)WINDOW_SECOND_MAX_CONNECTIONS + 3);
+    /* one below each maximum in the next second: stored as is */
+    for (uint64_t i = 0; i < 254; i++)
+        window_add_probe(w, COLOR_GREEN, T0 + 1.5, 1, 1000);
+    window_set_connections(w, COLOR_GREEN, T0 + 1.5, WINDOW_SECOND_MAX_CONNECTIONS);
+    window_set_connections(w, COLOR_BLUE, T0 + 1.6, INT64_MAX);
+    struct window_stats st;
+    window_stats(w, COLOR_BLUE, T0 + 2, &st);
+    assert_int_equal(st.requests, many);
+    assert_int_equal(st.status_5xx, many - 3);
+
+    struct window_second b[2], g[2];
+    assert_int_equal(window_history(w, COLOR_BLUE, (int64_t)T0, (int64_t)T0 + 1, b, 2), 2);
+    assert_int_equal(window_history(w, COLOR_GREEN, (int64_t)T0, (int64_t)T0 + 1, g, 2), 2);
+    assert_int_equal(b[0].requests, WINDOW_SECOND_MAX_COUNT);
+    assert_int_equal(b[0].status_5xx, WINDOW_SECOND_MAX_COUNT);
+    assert_int_equal(b[0].probes, WINDOW_SECOND_MAX_PROBES);
+    assert_int_equal(b[0].probe_errors, WINDOW_SECOND_MAX_PROBES);
+    assert_int_equal(b[0].connections, WINDOW_SECOND_MAX_CONNECTIONS);
+    assert_int_equal(b[1].connections, WINDOW_SECOND_MAX_CONNECTIONS);
+    assert_int_equal(b[1].requests, 0);
+    assert_int_equal(g[0].connections, -1);
+    assert_int_equal(g[1].probes, 254);
+    assert_int_equal(g[1].probe_errors, 0);
+    assert_int_equal(g[1].connections, WINDOW_SECOND_MAX_CONNECTIONS);
+    window_free(w);
 }
 
 static void test_bad_sizes(void **state)
@@ -397,6 +482,8 @@ int main(void)
         cmocka_unit_test(test_connections_gauge),
         cmocka_unit_test(test_malformed_window),
         cmocka_unit_test(test_memory_bound),
+        cmocka_unit_test(test_history_p95_precision),
+        cmocka_unit_test(test_history_saturates),
         cmocka_unit_test(test_bad_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
