@@ -11,7 +11,9 @@
 #include "core/config.h"
 #include "core/confcheck.h"
 
-enum kind { K_STR, K_INT, K_NUM, K_ARGV, K_JSON, K_HEADERS };
+/* K_ARGV is a command (the first word names the program); K_LIST shares its
+ * storage but is a plain list of non-empty strings (paths). */
+enum kind { K_STR, K_INT, K_NUM, K_BOOL, K_ARGV, K_LIST, K_ARGV_LIST, K_JSON, K_HEADERS };
 
 /* One leaf key: where it lives (offset from a base struct) and its range. */
 struct key {
@@ -28,6 +30,8 @@ struct key {
 #define PRB(f) offsetof(struct config, probe.f)
 #define SIG(f) offsetof(struct config, signals.f)
 #define SRV(f) offsetof(struct config, server.f)
+#define HK(f) offsetof(struct config, hooks.f)
+#define GW(f) offsetof(struct config, gateway.f)
 
 static const struct key nginx_keys[] = {
     { "upstream_file", K_STR, NGX(upstream_file), 0, 0, true },
@@ -52,6 +56,8 @@ static const struct key rollout_keys[] = {
     { "drain_idle_s", K_INT, RO(drain_idle_s), 0, 86400, false },
     { "min_dwell_s", K_INT, RO(min_dwell_s), 0, 86400, false },
     { "window_s", K_INT, RO(window_s), 1, 3600, false },
+    { "min_samples", K_INT, RO(min_samples), 1, 100000, false },
+    { "auto_rollback", K_BOOL, RO(auto_rollback), 0, 0, false },
     { NULL, K_STR, 0, 0, 0, false }
 };
 
@@ -78,16 +84,33 @@ static const struct key server_keys[] = {
     { NULL, K_STR, 0, 0, 0, false }
 };
 
+static const struct key hooks_keys[] = {
+    { "on_rollback", K_ARGV_LIST, HK(on_rollback), 0, 0, false },
+    { NULL, K_STR, 0, 0, 0, false }
+};
+
+static const struct key gateway_keys[] = {
+    { "idle_timeout_s", K_INT, GW(idle_timeout_s), 1, 86400, false },
+    { "debug_paths", K_LIST, GW(debug_paths), 0, 0, false },
+    { "min_nofile", K_INT, GW(min_nofile), 1, 16777216, false },
+    { "health_path", K_STR, GW(health_path), 0, 0, true },
+    { NULL, K_STR, 0, 0, 0, false }
+};
+
 static const struct key color_keys[] = {
     { "addr", K_STR, COL(addr), 0, 0, true },
     { "stop", K_ARGV, COL(stop), 0, 0, false },
     { "start", K_ARGV, COL(start), 0, 0, false },
     { "version", K_ARGV, COL(version), 0, 0, false },
+    { "secret_files", K_LIST, COL(secret_files), 0, 0, false },
+    { "log_file", K_STR, COL(log_file), 0, 0, false },
+    { "pid_file", K_STR, COL(pid_file), 0, 0, false },
     { NULL, K_STR, 0, 0, 0, false }
 };
 
 static const char *const top_keys[] = {
-    "nginx", "colors", "rollout", "probe", "signals", "server", "state_dir", "command_timeout_ms", NULL
+    "nginx", "colors", "rollout", "probe", "signals", "server", "hooks", "gateway",
+    "state_dir", "command_timeout_ms", NULL
 };
 
 /* Parse context: the text (for line numbers) and the error sink. */
@@ -180,6 +203,15 @@ static int argv_set(struct config_argv *a, const char *const *words, int n)
     return 0;
 }
 
+static void argv_list_clear(struct config_argv_list *l)
+{
+    for (int i = 0; l->items != NULL && i < l->count; i++)
+        argv_clear(&l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->count = 0;
+}
+
 static void headers_clear(struct config_headers *h)
 {
     for (int i = 0; i < h->count; i++) {
@@ -206,6 +238,7 @@ static int load_defaults(struct config *cfg)
     static const char *const test[] = { "nginx", "-t" };
     static const char *const reload[] = { "nginx", "-s", "reload" };
     static const char *const addr[COLOR_COUNT] = { "127.0.0.1:8787", "127.0.0.1:8788" };
+    static const char *const debug[] = { "/debug", "/admin", "/_internal" };
     int rc = 0;
     rc |= set_str(&cfg->nginx.upstream_file, "/etc/nginx/conf.d/cutover-upstream.conf");
     rc |= set_str(&cfg->nginx.upstream_name, "openclaw_gateway");
@@ -222,6 +255,9 @@ static int load_defaults(struct config *cfg)
         rc |= argv_set(&cfg->colors[c].stop, NULL, 0);
         rc |= argv_set(&cfg->colors[c].start, NULL, 0);
         rc |= argv_set(&cfg->colors[c].version, NULL, 0);
+        rc |= argv_set(&cfg->colors[c].secret_files, NULL, 0);
+        rc |= set_str(&cfg->colors[c].log_file, "");
+        rc |= set_str(&cfg->colors[c].pid_file, "");
     }
     cfg->rollout.step = 10;
     cfg->rollout.ttft_halt_pct = 8;
@@ -230,6 +266,8 @@ static int load_defaults(struct config *cfg)
     cfg->rollout.drain_idle_s = 120;
     cfg->rollout.min_dwell_s = 60;
     cfg->rollout.window_s = 60;
+    cfg->rollout.min_samples = 5;
+    cfg->rollout.auto_rollback = true;
     cfg->probe.interval_s = 2;
     cfg->probe.timeout_s = 10;
     rc |= set_str(&cfg->probe.path, "/v1/chat/completions");
@@ -243,6 +281,11 @@ static int load_defaults(struct config *cfg)
     rc |= set_str(&cfg->server.watch_group, "");
     cfg->server.control_grace_s = 30;
     cfg->server.snapshot_series_s = 120;
+    /* hooks.on_rollback stays empty (calloc'd): nothing runs unless configured. */
+    cfg->gateway.idle_timeout_s = 300;
+    rc |= argv_set(&cfg->gateway.debug_paths, debug, 3);
+    cfg->gateway.min_nofile = 4096;
+    rc |= set_str(&cfg->gateway.health_path, "/healthz");
     cfg->state_dir = NULL;
     cfg->command_timeout_ms = 10000;
     return rc;
@@ -276,12 +319,18 @@ void config_free(struct config *cfg)
         argv_clear(&cfg->colors[c].stop);
         argv_clear(&cfg->colors[c].start);
         argv_clear(&cfg->colors[c].version);
+        argv_clear(&cfg->colors[c].secret_files);
+        free(cfg->colors[c].log_file);
+        free(cfg->colors[c].pid_file);
     }
     free(cfg->probe.path);
     free(cfg->probe.body);
     headers_clear(&cfg->probe.headers);
     free(cfg->signals.sockets);
     free(cfg->server.watch_group);
+    argv_list_clear(&cfg->hooks.on_rollback);
+    argv_clear(&cfg->gateway.debug_paths);
+    free(cfg->gateway.health_path);
     free(cfg->state_dir);
     free(cfg);
 }
@@ -333,8 +382,14 @@ static int load_argv(const struct ctx *c, const char *where, const char *path,
             return fail(c, where, path, "expected an array of strings");
     if (n == 0 && k->nonempty)
         return fail(c, where, path, "must name a program (the array is empty)");
-    if (n > 0 && v->child->valuestring[0] == '\0')
+    if (k->kind == K_LIST) {
+        for (const cJSON *e = v->child; e != NULL; e = e->next, i++)
+            if (e->valuestring[0] == '\0')
+                return fail(c, where, path, "element %d is empty", i + 1);
+        i = 0;
+    } else if (n > 0 && v->child->valuestring[0] == '\0') {
         return fail(c, where, path, "the program name (first element) is empty");
+    }
     words = calloc((size_t)n + 1, sizeof *words);
     if (words == NULL)
         return fail(c, where, path, "out of memory");
@@ -343,6 +398,29 @@ static int load_argv(const struct ctx *c, const char *where, const char *path,
     rc = argv_set(slot, words, n);
     free(words);
     return rc == 0 ? 0 : fail(c, where, path, "out of memory");
+}
+
+/* [["prog", "arg"], ["prog2"]]: every command names its program; an error
+ * names the command by its 1-based position. */
+static int load_argv_list(const struct ctx *c, const char *where, const char *path,
+                          const cJSON *v, struct config_argv_list *slot)
+{
+    static const struct key one = { "", K_ARGV, 0, 0, 0, true };
+    int n = cJSON_GetArraySize(v), i = 0;
+    if (!cJSON_IsArray(v))
+        return fail(c, where, path, "expected an array of commands (arrays of strings)");
+    argv_list_clear(slot);
+    slot->items = calloc((size_t)n + 1, sizeof *slot->items);
+    if (slot->items == NULL)
+        return fail(c, where, path, "out of memory");
+    for (const cJSON *e = v->child; e != NULL; e = e->next, i++) {
+        char item[280];
+        snprintf(item, sizeof item, "%s[%d]", path, i + 1);
+        slot->count = i + 1;
+        if (load_argv(c, where, item, e, &one, &slot->items[i]) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* Any JSON value; kept as text (a string is taken as the text itself). */
@@ -421,8 +499,16 @@ static int load_leaf(const struct ctx *c, const char *where, const char *path,
         if (k->nonempty && v->valuestring[0] == '\0')
             return fail(c, where, path, "must not be empty");
         return set_str(slot, v->valuestring) == 0 ? 0 : fail(c, where, path, "out of memory");
+    case K_BOOL:
+        if (!cJSON_IsBool(v))
+            return fail(c, where, path, "expected true or false");
+        *(bool *)slot = cJSON_IsTrue(v);
+        return 0;
     case K_ARGV:
+    case K_LIST:
         return load_argv(c, where, path, v, k, slot);
+    case K_ARGV_LIST:
+        return load_argv_list(c, where, path, v, slot);
     case K_JSON:
         return load_json_text(c, where, path, v, slot);
     case K_HEADERS:
@@ -514,6 +600,10 @@ static int load_top_item(const struct ctx *c, const cJSON *i, struct config *cfg
         return load_table(c, where, "signals", i, signals_keys, (char *)cfg);
     if (strcmp(i->string, "server") == 0)
         return load_table(c, where, "server", i, server_keys, (char *)cfg);
+    if (strcmp(i->string, "hooks") == 0)
+        return load_table(c, where, "hooks", i, hooks_keys, (char *)cfg);
+    if (strcmp(i->string, "gateway") == 0)
+        return load_table(c, where, "gateway", i, gateway_keys, (char *)cfg);
     if (strcmp(i->string, "colors") == 0)
         return load_colors(c, where, i, cfg);
     if (strcmp(i->string, "state_dir") == 0)
@@ -521,6 +611,21 @@ static int load_top_item(const struct ctx *c, const cJSON *i, struct config *cfg
     if (strcmp(i->string, "command_timeout_ms") == 0)
         return load_number(c, where, i->string, i, &timeout, &cfg->command_timeout_ms);
     return fail_unknown(c, where, "", i->string, top_keys);
+}
+
+/* Paths the preflight requests from the gateway must be absolute URL paths. */
+static int validate_gateway(const struct ctx *c, const struct config *cfg)
+{
+    const char *gw = find_key(c->text, "gateway");
+    const struct config_argv *dbg = &cfg->gateway.debug_paths;
+    if (cfg->gateway.health_path[0] != '/')
+        return fail(c, find_key(gw, "health_path"), "gateway.health_path",
+                    "'%s' must start with /", cfg->gateway.health_path);
+    for (int i = 0; i < dbg->argc; i++)
+        if (dbg->argv[i][0] != '/')
+            return fail(c, find_key(gw, "debug_paths"), "gateway.debug_paths",
+                        "'%s' must start with /", dbg->argv[i]);
+    return 0;
 }
 
 /* Checks that span keys, or that need the whole value, after loading. */
@@ -555,6 +660,8 @@ static int validate(const struct ctx *c, const struct config *cfg)
     if (cfg->probe.path[0] != '/')
         return fail(c, find_key(find_key(c->text, "probe"), "path"), "probe.path",
                     "'%s' must start with /", cfg->probe.path);
+    if (validate_gateway(c, cfg) != 0)
+        return -1;
     if (strcmp(cfg->colors[COLOR_BLUE].addr, cfg->colors[COLOR_GREEN].addr) == 0)
         return fail(c, find_key(find_key(colors, "green"), "addr"), "colors.green.addr",
                     "same address as colors.blue.addr (%s): blue and green must differ",
@@ -645,14 +752,26 @@ static cJSON *headers_json(const struct config_headers *h)
     return obj;
 }
 
+static cJSON *argv_list_json(const struct config_argv_list *l)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr != NULL && i < l->count; i++)
+        cJSON_AddItemToArray(arr, argv_json(&l->items[i]));
+    return arr;
+}
+
 static void table_json(cJSON *obj, const struct key *keys, const char *base)
 {
     for (const struct key *k = keys; k->name != NULL; k++) {
         const void *slot = base + k->off;
         if (k->kind == K_STR)
             cJSON_AddStringToObject(obj, k->name, *(char *const *)slot);
-        else if (k->kind == K_ARGV)
+        else if (k->kind == K_ARGV || k->kind == K_LIST)
             cJSON_AddItemToObject(obj, k->name, argv_json(slot));
+        else if (k->kind == K_ARGV_LIST)
+            cJSON_AddItemToObject(obj, k->name, argv_list_json(slot));
+        else if (k->kind == K_BOOL)
+            cJSON_AddBoolToObject(obj, k->name, *(const bool *)slot);
         else if (k->kind == K_JSON)
             cJSON_AddItemToObject(obj, k->name, json_value(*(char *const *)slot));
         else if (k->kind == K_HEADERS)
@@ -680,6 +799,8 @@ char *config_to_json(const struct config *cfg)
     table_json(cJSON_AddObjectToObject(root, "probe"), probe_keys, (const char *)cfg);
     table_json(cJSON_AddObjectToObject(root, "signals"), signals_keys, (const char *)cfg);
     table_json(cJSON_AddObjectToObject(root, "server"), server_keys, (const char *)cfg);
+    table_json(cJSON_AddObjectToObject(root, "hooks"), hooks_keys, (const char *)cfg);
+    table_json(cJSON_AddObjectToObject(root, "gateway"), gateway_keys, (const char *)cfg);
     if (cfg->state_dir != NULL)
         cJSON_AddStringToObject(root, "state_dir", cfg->state_dir);
     cJSON_AddNumberToObject(root, "command_timeout_ms", cfg->command_timeout_ms);

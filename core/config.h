@@ -4,6 +4,7 @@
 #ifndef CUTOVER_CORE_CONFIG_H
 #define CUTOVER_CORE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "core/color.h"
 
@@ -13,11 +14,21 @@ struct config_argv {
     int argc;
 };
 
+/* Several commands, each its own argv (e.g. the hooks run on a rollback). */
+struct config_argv_list {
+    int count;
+    struct config_argv *items;
+};
+
 struct config_color {
     char *addr;                    /* "127.0.0.1:8787", "[::1]:8788" or "unix:/path" */
     struct config_argv stop;       /* empty (argc 0) when not configured */
     struct config_argv start;
     struct config_argv version;    /* prints the build's version (git SHA) on stdout */
+    struct config_argv secret_files; /* a list of paths (not a command): preflight
+                                        compares their SHA-256 across colors */
+    char *log_file;                /* "": the gateway's own log, when known */
+    char *pid_file;                /* "": the gateway's pid file (open-files check) */
 };
 
 /* HTTP headers sent with each probe. A value may name environment variables
@@ -51,6 +62,8 @@ struct config {
         int drain_idle_s;          /* 120 */
         int min_dwell_s;           /* 60 */
         int window_s;              /* 60 */
+        int min_samples;           /* 5: fewest ok probes per color to judge TTFT */
+        bool auto_rollback;        /* true: a 5xx excess rolls back; false: alarm only */
     } rollout;
     struct {
         double interval_s;         /* 2: one streaming chat per color this often */
@@ -69,6 +82,16 @@ struct config {
         double control_grace_s;    /* 30: a dropped controller's seat is kept this long */
         int snapshot_series_s;     /* 120: seconds of per-second series in each snapshot */
     } server;
+    struct {
+        struct config_argv_list on_rollback; /* run after a rollback; empty by default */
+    } hooks;
+    struct {
+        int idle_timeout_s;        /* 300: nginx's proxy_read_timeout must equal it */
+        struct config_argv debug_paths; /* a list of paths (not a command) that must
+                                           answer 403/404: /debug /admin /_internal */
+        int min_nofile;            /* 4096: the gateway's open-files limit floor */
+        char *health_path;         /* "/healthz" */
+    } gateway;
     /* journal, lock, rollout state, backups. NULL unless the file sets it:
      * the default ($HOME/.local/state/cutover) depends on the environment,
      * so the CLI fills it in; core stays pure. */

@@ -41,6 +41,24 @@ static void assert_argv(const struct config_argv *a, int argc, const char *const
     assert_null(a->argv[argc]);
 }
 
+/* Guards, hooks and preflight keys (issue 6). */
+static void assert_issue6_defaults(const struct config *cfg)
+{
+    static const char *const debug[] = { "/debug", "/admin", "/_internal" };
+    assert_int_equal(cfg->rollout.min_samples, 5);
+    assert_true(cfg->rollout.auto_rollback);
+    assert_int_equal(cfg->hooks.on_rollback.count, 0);
+    assert_int_equal(cfg->gateway.idle_timeout_s, 300);
+    assert_argv(&cfg->gateway.debug_paths, 3, debug);
+    assert_int_equal(cfg->gateway.min_nofile, 4096);
+    assert_string_equal(cfg->gateway.health_path, "/healthz");
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        assert_argv(&cfg->colors[c].secret_files, 0, NULL);
+        assert_string_equal(cfg->colors[c].log_file, "");
+        assert_string_equal(cfg->colors[c].pid_file, "");
+    }
+}
+
 static void assert_runbook_defaults(const struct config *cfg)
 {
     static const char *const test[] = { "nginx", "-t" };
@@ -71,6 +89,7 @@ static void assert_runbook_defaults(const struct config *cfg)
     assert_int_equal(cfg->rollout.window_s, 60);
     assert_null(cfg->state_dir);
     assert_int_equal(cfg->command_timeout_ms, 10000);
+    assert_issue6_defaults(cfg);
 }
 
 static void test_empty_object_gives_runbook_defaults(void **state)
@@ -417,6 +436,93 @@ static void test_probe_and_signals_errors(void **state)
                  "cutover.json:1: signals.histroy_s: unknown key (did you mean signals.history_s?)");
 }
 
+static void test_guard_and_preflight_keys_are_read(void **state)
+{
+    static const char *const page[] = { "/usr/local/bin/page", "oncall" };
+    static const char *const logger[] = { "logger", "-t", "cutover" };
+    static const char *const secrets[] = { "/etc/gw/blue.env", "/etc/gw/keys.json" };
+    static const char *const debug[] = { "/metrics-admin" };
+    (void)state;
+    struct config *cfg = parse_ok(
+        "{\"rollout\": {\"min_samples\": 30, \"auto_rollback\": false},\n"
+        " \"hooks\": {\"on_rollback\": [[\"/usr/local/bin/page\", \"oncall\"],\n"
+        "   [\"logger\", \"-t\", \"cutover\"]]},\n"
+        " \"gateway\": {\"idle_timeout_s\": 600, \"debug_paths\": [\"/metrics-admin\"],\n"
+        "   \"min_nofile\": 65536, \"health_path\": \"/readyz\"},\n"
+        " \"colors\": {\"blue\": {\"secret_files\": [\"/etc/gw/blue.env\", \"/etc/gw/keys.json\"],\n"
+        "   \"log_file\": \"/var/log/gw-blue.log\", \"pid_file\": \"/run/gw-blue.pid\"}}}\n");
+    assert_int_equal(cfg->rollout.min_samples, 30);
+    assert_false(cfg->rollout.auto_rollback);
+    assert_int_equal(cfg->hooks.on_rollback.count, 2);
+    assert_argv(&cfg->hooks.on_rollback.items[0], 2, page);
+    assert_argv(&cfg->hooks.on_rollback.items[1], 3, logger);
+    assert_int_equal(cfg->gateway.idle_timeout_s, 600);
+    assert_argv(&cfg->gateway.debug_paths, 1, debug);
+    assert_int_equal(cfg->gateway.min_nofile, 65536);
+    assert_string_equal(cfg->gateway.health_path, "/readyz");
+    assert_argv(&cfg->colors[COLOR_BLUE].secret_files, 2, secrets);
+    assert_string_equal(cfg->colors[COLOR_BLUE].log_file, "/var/log/gw-blue.log");
+    assert_string_equal(cfg->colors[COLOR_BLUE].pid_file, "/run/gw-blue.pid");
+    assert_string_equal(cfg->colors[COLOR_GREEN].pid_file, "");
+    /* And back: config_to_json renders every new key so `init` shows them. */
+    char *text = config_to_json(cfg);
+    struct config *back = parse_ok(text);
+    char *again = config_to_json(back);
+    assert_string_equal(text, again);
+    assert_non_null(strstr(text, "\"auto_rollback\":\tfalse"));
+    assert_argv(&back->hooks.on_rollback.items[1], 3, logger);
+    assert_argv(&back->colors[COLOR_BLUE].secret_files, 2, secrets);
+    free(text);
+    free(again);
+    config_free(back);
+    config_free(cfg);
+    /* An empty hook list and an empty debug list are allowed: nothing to run or check. */
+    cfg = parse_ok("{\"hooks\": {\"on_rollback\": []}, \"gateway\": {\"debug_paths\": []}}");
+    assert_int_equal(cfg->hooks.on_rollback.count, 0);
+    assert_int_equal(cfg->gateway.debug_paths.argc, 0);
+    config_free(cfg);
+}
+
+static void test_guard_and_preflight_key_errors(void **state)
+{
+    (void)state;
+    expect_error("{\"rollout\": {\"auto_rollback\": \"yes\"}}",
+                 "cutover.json:1: rollout.auto_rollback: expected true or false");
+    expect_error("{\"rollout\": {\"auto_rollback\": 1}}",
+                 "cutover.json:1: rollout.auto_rollback: expected true or false");
+    expect_error("{\"rollout\": {\"min_samples\": 0}}",
+                 "cutover.json:1: rollout.min_samples: 0 out of range (1-100000)");
+    expect_error("{\"hooks\": {\"on_rollback\": [\"page\", \"oncall\"]}}",
+                 "cutover.json:1: hooks.on_rollback[1]: expected an array of strings");
+    expect_error("{\"hooks\": {\"on_rollback\": \"page oncall\"}}",
+                 "cutover.json:1: hooks.on_rollback: expected an array of commands "
+                 "(arrays of strings)");
+    expect_error("{\"hooks\": {\n \"on_rollback\": [[\"page\"], []]}}",
+                 "cutover.json:2: hooks.on_rollback[2]: must name a program (the array is empty)");
+    expect_error("{\"hooks\": {\"on_rollback\": [[\"\", \"x\"]]}}",
+                 "cutover.json:1: hooks.on_rollback[1]: the program name (first element) is empty");
+    expect_error("{\"hooks\": {\"on_rolback\": []}}",
+                 "cutover.json:1: hooks.on_rolback: unknown key (did you mean hooks.on_rollback?)");
+    expect_error("{\"gateway\": {\"debug_paths\": [\"/debug\", \"\"]}}",
+                 "cutover.json:1: gateway.debug_paths: element 2 is empty");
+    expect_error("{\"gateway\": {\"debug_paths\": [\"/debug\", \"admin\"]}}",
+                 "cutover.json:1: gateway.debug_paths: 'admin' must start with /");
+    expect_error("{\"gateway\": {\"health_path\": \"healthz\"}}",
+                 "cutover.json:1: gateway.health_path: 'healthz' must start with /");
+    expect_error("{\"gateway\": {\"health_path\": \"\"}}",
+                 "cutover.json:1: gateway.health_path: must not be empty");
+    expect_error("{\"gateway\": {\"idle_timeout_s\": 0}}",
+                 "cutover.json:1: gateway.idle_timeout_s: 0 out of range (1-86400)");
+    expect_error("{\"gateway\": {\"min_nofile\": 4096.5}}",
+                 "cutover.json:1: gateway.min_nofile: expected an integer, got 4096.5");
+    expect_error("{\"colors\": {\"green\": {\"secret_files\": [\"\"]}}}",
+                 "cutover.json:1: colors.green.secret_files: element 1 is empty");
+    expect_error("{\"colors\": {\"green\": {\"pid_file\": 7}}}",
+                 "cutover.json:1: colors.green.pid_file: expected a string");
+    expect_error("{\"gatway\": {}}",
+                 "cutover.json:1: gatway: unknown key (did you mean gateway?)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -443,6 +549,8 @@ int main(void)
         cmocka_unit_test(test_probe_and_signals_defaults),
         cmocka_unit_test(test_probe_headers_and_body),
         cmocka_unit_test(test_probe_and_signals_errors),
+        cmocka_unit_test(test_guard_and_preflight_keys_are_read),
+        cmocka_unit_test(test_guard_and_preflight_key_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
