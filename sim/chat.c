@@ -16,8 +16,8 @@ struct chat {
     int stream, fail;
     long sent, tokens, token_ms;
     double jitter_pct;
-    uint64_t start;
-    long ttft;
+    uint64_t start_ns;   /* uv_hrtime when the request arrived */
+    double ttft;         /* ms to the first content actually written */
     char id[40];
     char *rid;
     char *content; /* the answer so far, for non-streaming replies */
@@ -121,10 +121,9 @@ static void finish(struct chat *ch)
 static void on_tick(uv_timer_t *t)
 {
     struct chat *ch = t->data;
-    uv_loop_t *loop = ch->env->loop;
     char tok[32];
     if (ch->sent == 0)
-        ch->ttft = (long)(uv_now(loop) - ch->start);
+        ch->ttft = (double)(uv_hrtime() - ch->start_ns) / 1e6;
     if (ch->fail) {
         send_chunk(ch, FAIL_TEXT);
         finish(ch);
@@ -158,7 +157,7 @@ int chat_start(const struct chat_env *env, struct httpd_conn *conn, const struct
     ch->tokens = tun->tokens;
     ch->token_ms = tun->token_ms;
     ch->jitter_pct = tun->jitter_pct;
-    ch->start = uv_now(env->loop);
+    ch->start_ns = uv_hrtime();
     snprintf(ch->id, sizeof ch->id, "chatcmpl-%08lx", (unsigned long)(rng_next(env->rng) * 4e9));
     uv_timer_init(env->loop, &ch->timer);
     ch->timer.data = ch;

@@ -64,7 +64,7 @@ void simlog_write(struct simlog *log, const struct simlog_entry *e)
     cJSON_AddStringToObject(o, "path", e->path);
     cJSON_AddNumberToObject(o, "status", e->status);
     if (e->ttft_ms >= 0)
-        cJSON_AddNumberToObject(o, "ttft_ms", (double)e->ttft_ms);
+        cJSON_AddNumberToObject(o, "ttft_ms", (double)(long long)(e->ttft_ms * 1000.0 + 0.5) / 1000.0);
     else
         cJSON_AddNullToObject(o, "ttft_ms");
     cJSON_AddStringToObject(o, "msg", e->msg);

@@ -15,7 +15,7 @@ struct simlog_entry {
     const char *method;
     const char *path;
     int status;
-    long ttft_ms;        /* < 0: none (not a chat, or no content sent) */
+    double ttft_ms;      /* measured, not the set value; < 0: none (not a chat, or no content sent) */
     const char *msg;
 };
 
