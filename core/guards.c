@@ -1,0 +1,371 @@
+/* guards: TTFT halt, dwell, 5xx excess and drain, decided from numbers the
+ * caller passes in. Texts are built from the same numbers the structs carry,
+ * so what the operator reads is what decided. */
+#include <stdio.h>
+#include <string.h>
+#include "core/guards.h"
+
+/* A part of a text (one rule's numbers): two parts and the glue fit in
+ * GUARDS_TEXT, so a composed line is never cut. */
+#define PART 120
+
+void guards_params_from_config(const struct config *cfg, struct guards_params *out)
+{
+    out->ttft_halt_pct = cfg->rollout.ttft_halt_pct;
+    out->min_samples = cfg->rollout.min_samples;
+    out->min_dwell_s = cfg->rollout.min_dwell_s;
+    out->excess_5xx_points = cfg->rollout.excess_5xx_points;
+    out->excess_5xx_for_s = cfg->rollout.excess_5xx_for_s;
+    out->excess_min_requests = GUARDS_EXCESS_MIN_REQUESTS;
+    out->drain_idle_s = cfg->rollout.drain_idle_s;
+}
+
+const char *guards_level_name(enum guards_level l)
+{
+    switch (l) {
+    case GUARDS_WATCHING: return "watching";
+    case GUARDS_TRIPPED: return "tripped";
+    default: return "ok";
+    }
+}
+
+/* ---- step --------------------------------------------------------------- */
+
+double guards_dwell_remaining(int min_dwell_s, double since, double now)
+{
+    double held;
+    if (since <= 0)
+        return 0;
+    held = now < since ? 0 : now - since;
+    return held >= min_dwell_s ? 0 : min_dwell_s - held;
+}
+
+static uint64_t ok_probes(const struct window_stats *s)
+{
+    return s->probes > s->probe_errors ? s->probes - s->probe_errors : 0;
+}
+
+/* Fills the TTFT numbers. A stable p95 of 0 us (a sub-microsecond fake)
+ * is taken as 1 us so the ratio stays finite. */
+static void judge_ttft(const struct guards_params *p, const struct window_stats st[COLOR_COUNT],
+                       struct guards_step *out)
+{
+    const struct window_stats *s = &st[out->stable], *c = &st[out->candidate];
+    double stable_us = s->ttft_p95_us > 0 ? (double)s->ttft_p95_us : 1.0;
+    out->stable_samples = ok_probes(s);
+    out->candidate_samples = ok_probes(c);
+    out->min_samples = p->min_samples;
+    out->limit_pct = p->ttft_halt_pct;
+    out->ttft_judged = out->stable_samples >= (uint64_t)p->min_samples &&
+                       out->candidate_samples >= (uint64_t)p->min_samples;
+    if (!out->ttft_judged)
+        return;
+    out->stable_p95_ms = (double)s->ttft_p95_us / 1000.0;
+    out->candidate_p95_ms = (double)c->ttft_p95_us / 1000.0;
+    out->over_pct = ((double)c->ttft_p95_us - stable_us) / stable_us * 100.0;
+}
+
+/* "green p95 TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
+static void ttft_text(const struct guards_step *s, char *buf, size_t n)
+{
+    const char *cand = color_name(s->candidate), *stab = color_name(s->stable);
+    if (!s->ttft_judged) {
+        snprintf(buf, n, "cannot judge TTFT: %s has %llu successful probes in the window, "
+                 "%s %llu (need %d each)", cand, (unsigned long long)s->candidate_samples,
+                 stab, (unsigned long long)s->stable_samples, s->min_samples);
+        return;
+    }
+    snprintf(buf, n, "%s p95 TTFT %.1f ms is %.1f%% %s %s's %.1f ms (limit %g%%; %llu and %llu "
+             "probes)", cand, s->candidate_p95_ms, s->over_pct < 0 ? -s->over_pct : s->over_pct,
+             s->over_pct < 0 ? "under" : "over", stab, s->stable_p95_ms, s->limit_pct,
+             (unsigned long long)s->candidate_samples, (unsigned long long)s->stable_samples);
+}
+
+static void dwell_text(const struct guards_step *s, int min_dwell_s, char *buf, size_t n)
+{
+    if (s->dwell_remaining_s > 0)
+        snprintf(buf, n, "the weights have held %.0f s of the %d s dwell (%.0f s left)",
+                 s->held_s, min_dwell_s, s->dwell_remaining_s);
+    else
+        snprintf(buf, n, "dwell of %d s passed", min_dwell_s);
+}
+
+/* One line: the decision, the main reason with its numbers, then the others. */
+static void step_text(const struct guards_step *s, int min_dwell_s, char *buf, size_t n)
+{
+    char ttft[PART], dwell[PART];
+    if (!s->toward_candidate) {
+        snprintf(buf, n, "allowed: not a step toward %s; guards never hold a step back or a "
+                 "rollback", color_name(s->candidate));
+        return;
+    }
+    ttft_text(s, ttft, sizeof ttft);
+    dwell_text(s, min_dwell_s, dwell, sizeof dwell);
+    if (s->allowed)
+        snprintf(buf, n, "allowed: %s", ttft);
+    else if (s->refused == GUARDS_REFUSED_DWELL)
+        snprintf(buf, n, "refused: %s", dwell);
+    else if (s->refused & GUARDS_REFUSED_DWELL)
+        snprintf(buf, n, "refused: %s; and %s", ttft, dwell);
+    else
+        snprintf(buf, n, "refused: %s", ttft);
+}
+
+void guards_check_step(const struct guards_params *p, enum color stable,
+                       const int before[COLOR_COUNT], const int after[COLOR_COUNT],
+                       const struct window_stats st[COLOR_COUNT], double since, double now,
+                       struct guards_step *out)
+{
+    memset(out, 0, sizeof *out);
+    out->stable = stable;
+    out->candidate = color_other(stable);
+    out->toward_candidate = after[out->candidate] > before[out->candidate];
+    judge_ttft(p, st, out);
+    out->dwell_remaining_s = guards_dwell_remaining(p->min_dwell_s, since, now);
+    out->held_s = since <= 0 ? 0 : (now < since ? 0 : now - since);
+    if (out->toward_candidate) {
+        if (!out->ttft_judged)
+            out->refused |= GUARDS_REFUSED_SAMPLES;
+        else if (out->over_pct > p->ttft_halt_pct)
+            out->refused |= GUARDS_REFUSED_TTFT;
+        if (out->dwell_remaining_s > 0)
+            out->refused |= GUARDS_REFUSED_DWELL;
+    }
+    out->allowed = out->refused == 0;
+    step_text(out, p->min_dwell_s, out->text, sizeof out->text);
+}
+
+/* ---- 5xx excess --------------------------------------------------------- */
+
+void guards_excess_init(struct guards_excess *e)
+{
+    memset(e, 0, sizeof *e);
+    e->level = GUARDS_OK;
+    e->since = -1;
+    e->tripped_at = -1;
+    snprintf(e->text, sizeof e->text, "ok: no 5xx data yet");
+}
+
+/* Why the ratios cannot be compared, or NULL when they can. */
+static const char *excess_unjudged(const struct guards_excess *e, const struct guards_params *p,
+                                   enum color stable, char *buf, size_t n)
+{
+    const char *cand = color_name(color_other(stable));
+    if (e->candidate_weight <= 0)
+        snprintf(buf, n, "%s at weight 0: 5xx not watched", cand);
+    else if (e->candidate_requests == 0)
+        snprintf(buf, n, "no traffic on %s in the window: cannot compare 5xx", cand);
+    else if (e->stable_requests == 0)
+        snprintf(buf, n, "no traffic on %s in the window: cannot compare 5xx",
+                 color_name(stable));
+    else if (e->candidate_requests < (uint64_t)p->excess_min_requests)
+        snprintf(buf, n, "%s has %llu requests in the window (need %d to judge 5xx)", cand,
+                 (unsigned long long)e->candidate_requests, p->excess_min_requests);
+    else
+        return NULL;
+    return buf;
+}
+
+/* "green 5xx 5.00% vs blue 0.10% (+4.90 points, limit 0.5)" */
+static void excess_numbers(const struct guards_excess *e, const struct guards_params *p,
+                           enum color stable, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s 5xx %.2f%% vs %s %.2f%% (%+.2f points, limit %g)",
+             color_name(color_other(stable)), e->candidate_ratio * 100.0, color_name(stable),
+             e->stable_ratio * 100.0, e->excess_points, p->excess_5xx_points);
+}
+
+static void excess_text(struct guards_excess *e, const struct guards_params *p, enum color stable,
+                        const char *unjudged)
+{
+    char nums[PART];
+    excess_numbers(e, p, stable, nums, sizeof nums);
+    if (e->level == GUARDS_TRIPPED)
+        snprintf(e->text, sizeof e->text, "tripped: %s for %d s", nums, p->excess_5xx_for_s);
+    else if (unjudged != NULL)
+        snprintf(e->text, sizeof e->text, "ok: %s", unjudged);
+    else if (e->level == GUARDS_WATCHING)
+        snprintf(e->text, sizeof e->text, "watching: %s for %.0f s of %d s", nums,
+                 e->exceeding_s, p->excess_5xx_for_s);
+    else
+        snprintf(e->text, sizeof e->text, "ok: %s", nums);
+}
+
+bool guards_excess_update(struct guards_excess *e, const struct guards_params *p, double now,
+                          enum color stable, const int weight[COLOR_COUNT],
+                          const struct window_stats st[COLOR_COUNT])
+{
+    const struct window_stats *c = &st[color_other(stable)], *s = &st[stable];
+    char why[PART];
+    const char *unjudged;
+    bool exceeding, trips = false;
+    e->candidate_weight = weight[color_other(stable)];
+    e->candidate_requests = c->requests;
+    e->stable_requests = s->requests;
+    e->candidate_ratio = c->requests > 0 ? (double)c->status_5xx / (double)c->requests : 0;
+    e->stable_ratio = s->requests > 0 ? (double)s->status_5xx / (double)s->requests : 0;
+    e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
+    unjudged = excess_unjudged(e, p, stable, why, sizeof why);
+    e->judged = unjudged == NULL;
+    if (e->candidate_weight <= 0) {          /* rolled back or not begun: start over */
+        e->level = GUARDS_OK;
+        e->tripped_at = -1;
+    }
+    exceeding = e->judged && e->excess_points > p->excess_5xx_points;
+    if (!exceeding)
+        e->since = -1;
+    else if (e->since < 0)
+        e->since = now;
+    e->exceeding_s = exceeding && now > e->since ? now - e->since : 0;
+    if (e->level != GUARDS_TRIPPED) {
+        e->level = exceeding ? GUARDS_WATCHING : GUARDS_OK;
+        if (exceeding && e->exceeding_s >= p->excess_5xx_for_s) {
+            e->level = GUARDS_TRIPPED;
+            e->tripped_at = now;
+            trips = true;
+        }
+    }
+    excess_text(e, p, stable, unjudged);
+    return trips;
+}
+
+/* ---- drain -------------------------------------------------------------- */
+
+const char *guards_drain_state_name(enum guards_drain_state s)
+{
+    switch (s) {
+    case GUARDS_DRAIN_DRAINING: return "draining";
+    case GUARDS_DRAIN_IDLE: return "idle";
+    case GUARDS_DRAIN_DRAINED: return "drained";
+    default: return "none";
+    }
+}
+
+void guards_drain_init(struct guards_drain *d)
+{
+    memset(d, 0, sizeof *d);
+    d->state = GUARDS_DRAIN_NONE;
+    d->color = COLOR_NONE;
+    d->connections = -1;
+    d->idle_since = -1;
+    d->drained_at = -1;
+    snprintf(d->text, sizeof d->text, "no color draining");
+}
+
+/* The color at 0 when the other is at 100, else COLOR_NONE. */
+static int draining_color(const int weight[COLOR_COUNT])
+{
+    for (int c = 0; c < COLOR_COUNT; c++)
+        if (weight[c] == 0 && weight[color_other((enum color)c)] == 100)
+            return c;
+    return COLOR_NONE;
+}
+
+static void drain_text(struct guards_drain *d, const struct guards_params *p,
+                       const int weight[COLOR_COUNT])
+{
+    const char *name = d->color == COLOR_NONE ? "" : color_name((enum color)d->color);
+    switch (d->state) {
+    case GUARDS_DRAIN_NONE:
+        snprintf(d->text, sizeof d->text, "weights blue %d / green %d: no color draining",
+                 weight[COLOR_BLUE], weight[COLOR_GREEN]);
+        break;
+    case GUARDS_DRAIN_DRAINING:
+        if (d->connections < 0)
+            snprintf(d->text, sizeof d->text, "draining: %s's connections are unknown", name);
+        else
+            snprintf(d->text, sizeof d->text, "draining: %s has %lld connections open", name,
+                     (long long)d->connections);
+        break;
+    case GUARDS_DRAIN_IDLE:
+        snprintf(d->text, sizeof d->text, "idle: %s has had 0 connections for %.0f s of %d s",
+                 name, d->idle_s, p->drain_idle_s);
+        break;
+    case GUARDS_DRAIN_DRAINED:
+        snprintf(d->text, sizeof d->text, "drained: %s has had 0 connections for %.0f s; "
+                 "it can be retired", name, d->idle_s);
+        break;
+    }
+}
+
+bool guards_drain_update(struct guards_drain *d, const struct guards_params *p, double now,
+                         const int weight[COLOR_COUNT], const int64_t connections[COLOR_COUNT])
+{
+    int col = draining_color(weight);
+    bool reached = false;
+    if (col != d->color)                     /* another end, or none: start over */
+        guards_drain_init(d);
+    d->color = col;
+    if (col == COLOR_NONE) {
+        drain_text(d, p, weight);
+        return false;
+    }
+    d->connections = connections[col];
+    if (d->connections != 0) {               /* open, or unknown: not idle */
+        d->state = GUARDS_DRAIN_DRAINING;
+        d->idle_since = -1;
+        d->drained_at = -1;
+        d->idle_s = 0;
+    } else {
+        if (d->idle_since < 0)
+            d->idle_since = now;
+        d->idle_s = now > d->idle_since ? now - d->idle_since : 0;
+        if (d->state != GUARDS_DRAIN_DRAINED && d->idle_s >= p->drain_idle_s) {
+            d->drained_at = now;
+            reached = true;
+        }
+        d->state = d->drained_at >= 0 ? GUARDS_DRAIN_DRAINED : GUARDS_DRAIN_IDLE;
+    }
+    drain_text(d, p, weight);
+    return reached;
+}
+
+/* ---- view --------------------------------------------------------------- */
+
+static void item_set(struct guards_item *it, const char *name, enum guards_level level,
+                     const char *text)
+{
+    it->name = name;
+    it->level = level;
+    snprintf(it->text, sizeof it->text, "%s", text);
+}
+
+static void view_step(struct guards_view *v, const struct guards_step *next)
+{
+    char buf[GUARDS_TEXT];
+    enum guards_level level = GUARDS_OK;
+    if (next == NULL) {
+        item_set(&v->item[GUARDS_ITEM_TTFT], "ttft", GUARDS_OK, "no step toward the candidate left");
+        item_set(&v->item[GUARDS_ITEM_DWELL], "dwell", GUARDS_OK, "no step toward the candidate left");
+        return;
+    }
+    ttft_text(next, buf, sizeof buf);
+    if (next->refused & GUARDS_REFUSED_TTFT)
+        level = GUARDS_TRIPPED;
+    else if (next->refused & GUARDS_REFUSED_SAMPLES)
+        level = GUARDS_WATCHING;
+    item_set(&v->item[GUARDS_ITEM_TTFT], "ttft", level, buf);
+    if (next->dwell_remaining_s > 0)
+        snprintf(buf, sizeof buf, "next step in %.0f s (held %.0f s)", next->dwell_remaining_s,
+                 next->held_s);
+    else
+        snprintf(buf, sizeof buf, "dwell passed (held %.0f s)", next->held_s);
+    item_set(&v->item[GUARDS_ITEM_DWELL], "dwell",
+             next->dwell_remaining_s > 0 ? GUARDS_WATCHING : GUARDS_OK, buf);
+}
+
+void guards_view_fill(struct guards_view *v, const struct guards_step *next,
+                      const struct guards_excess *excess, const struct guards_drain *drain)
+{
+    enum guards_level dl = GUARDS_OK;
+    memset(v, 0, sizeof *v);
+    if (next != NULL)
+        v->step = *next;
+    v->excess = *excess;
+    v->drain = *drain;
+    view_step(v, next);
+    item_set(&v->item[GUARDS_ITEM_EXCESS], "5xx", excess->level, excess->text);
+    if (drain->state == GUARDS_DRAIN_DRAINING || drain->state == GUARDS_DRAIN_IDLE)
+        dl = GUARDS_WATCHING;
+    item_set(&v->item[GUARDS_ITEM_DRAIN], "drain", dl, drain->text);
+}

@@ -1,0 +1,156 @@
+/* guards: the runbook's rules as pure decisions. A step toward the candidate
+ * waits for the dwell and is refused on a TTFT regression; a sustained 5xx
+ * excess trips (the caller rolls back, or alarms when auto_rollback is off);
+ * the color at 0 drains until its connections have been 0 for drain_idle_s.
+ *
+ * Ownership: nothing here allocates. The caller owns every struct (the two
+ * trackers are plain values it embeds and feeds); window stats are read, not
+ * kept. Pure: time is passed in as `now`, unix seconds (fractions allowed).
+ * Every result carries the numbers that decided it and a one-line text. */
+#ifndef CUTOVER_CORE_GUARDS_H
+#define CUTOVER_CORE_GUARDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/color.h"
+#include "core/config.h"
+#include "core/window.h"
+
+/* A candidate with fewer requests than this in the window is not judged on
+ * 5xx: one failed request of one would read as a 100% error ratio. */
+#define GUARDS_EXCESS_MIN_REQUESTS 20
+
+#define GUARDS_TEXT 256
+
+struct guards_params {
+    double ttft_halt_pct;          /* refuse when the candidate's p95 is more than this % over */
+    int min_samples;               /* successful probes per color needed to judge TTFT */
+    int min_dwell_s;               /* weights hold this long before the next step up */
+    double excess_5xx_points;      /* candidate ratio minus stable ratio, in points */
+    int excess_5xx_for_s;          /* how long the excess must last to trip */
+    int excess_min_requests;       /* GUARDS_EXCESS_MIN_REQUESTS */
+    int drain_idle_s;              /* 0 connections this long: drained */
+};
+
+void guards_params_from_config(const struct config *cfg, struct guards_params *out);
+
+enum guards_level { GUARDS_OK, GUARDS_WATCHING, GUARDS_TRIPPED };
+const char *guards_level_name(enum guards_level l);   /* "ok", "watching", "tripped" */
+
+/* ---- a step: TTFT halt and dwell ---------------------------------------- */
+
+/* What refused a step, as bits: a step can be refused for several reasons. */
+#define GUARDS_REFUSED_TTFT 1      /* candidate p95 over the limit */
+#define GUARDS_REFUSED_SAMPLES 2   /* too few successful probes to judge */
+#define GUARDS_REFUSED_DWELL 4     /* the current weights have not held long enough */
+
+struct guards_step {
+    bool allowed;
+    bool toward_candidate;         /* false: toward stable or no move: never refused */
+    int refused;                   /* GUARDS_REFUSED_* bits; 0 when allowed */
+    enum color stable, candidate;
+    bool ttft_judged;              /* both colors had min_samples successful probes */
+    double stable_p95_ms, candidate_p95_ms;
+    double over_pct;               /* (cand - stable) / stable * 100; negative when faster */
+    double limit_pct;
+    uint64_t stable_samples, candidate_samples;   /* successful probes in the window */
+    int min_samples;
+    double held_s;                 /* how long the current weights have held */
+    double dwell_remaining_s;      /* 0 when the dwell has passed */
+    char text[GUARDS_TEXT];        /* "refused: green p95 TTFT 181.2 ms is 20.8% over ..." */
+};
+
+/* Seconds of the dwell still to wait. since <= 0 means unknown (no move on
+ * record): the weights are taken to have held long enough. A clock that went
+ * back (now < since) waits the whole dwell. */
+double guards_dwell_remaining(int min_dwell_s, double since, double now);
+
+/* May weights move from `before` to `after` now? st[] is the window's stats
+ * per color; `since` is when the current weights were set (the last move's
+ * time, or rollout_state.since). Moves that do not raise the candidate's
+ * weight are always allowed (rollback and steps back are never held). */
+void guards_check_step(const struct guards_params *p, enum color stable,
+                       const int before[COLOR_COUNT], const int after[COLOR_COUNT],
+                       const struct window_stats st[COLOR_COUNT], double since, double now,
+                       struct guards_step *out);
+
+/* ---- 5xx excess --------------------------------------------------------- */
+
+/* Fed once per second (or per snapshot). The excess is measured on the
+ * window's ratios, so a burst keeps counting as long as it keeps the window's
+ * ratio over the line (up to window_s after it ends); any update that does not
+ * exceed (recovered, too few candidate requests, no stable traffic) restarts
+ * the sustain. A trip holds until the candidate's weight returns to 0. */
+struct guards_excess {
+    enum guards_level level;
+    double since;                  /* first exceeding update of this run; < 0 when none */
+    double exceeding_s;            /* now - since while exceeding */
+    int candidate_weight;
+    double candidate_ratio, stable_ratio;   /* 0..1 */
+    double excess_points;          /* (candidate - stable) * 100 */
+    uint64_t candidate_requests, stable_requests;
+    bool judged;                   /* both ratios were comparable */
+    double tripped_at;             /* < 0 until it trips */
+    char text[GUARDS_TEXT];
+};
+
+void guards_excess_init(struct guards_excess *e);
+/* Returns true on the one update that trips; false otherwise (also while
+ * it stays tripped). */
+bool guards_excess_update(struct guards_excess *e, const struct guards_params *p, double now,
+                          enum color stable, const int weight[COLOR_COUNT],
+                          const struct window_stats st[COLOR_COUNT]);
+
+/* ---- drain -------------------------------------------------------------- */
+
+enum guards_drain_state {
+    GUARDS_DRAIN_NONE,             /* weights not at an end: nothing drains */
+    GUARDS_DRAIN_DRAINING,         /* the color at 0 still has connections (or unknown) */
+    GUARDS_DRAIN_IDLE,             /* 0 connections since idle_since */
+    GUARDS_DRAIN_DRAINED           /* 0 connections for drain_idle_s: it can be retired */
+};
+const char *guards_drain_state_name(enum guards_drain_state s);  /* "none", "draining", ... */
+
+/* Applies whenever one color is at 100: the other drains (after a completed
+ * cutover the old stable, after a rollback the candidate). */
+struct guards_drain {
+    enum guards_drain_state state;
+    int color;                     /* the draining color, COLOR_NONE when none */
+    int64_t connections;           /* latest count; -1 unknown (counts as not idle) */
+    double idle_since;             /* < 0 unless IDLE or DRAINED */
+    double idle_s;
+    double drained_at;             /* < 0 until DRAINED */
+    char text[GUARDS_TEXT];
+};
+
+void guards_drain_init(struct guards_drain *d);
+/* connections[c] is the latest count per color, -1 when unknown. Returns
+ * true on the update that reaches DRAINED. A connection after that goes
+ * back to DRAINING. */
+bool guards_drain_update(struct guards_drain *d, const struct guards_params *p, double now,
+                         const int weight[COLOR_COUNT], const int64_t connections[COLOR_COUNT]);
+
+/* ---- one view for snapshots and status ---------------------------------- */
+
+enum guards_item_id { GUARDS_ITEM_TTFT, GUARDS_ITEM_DWELL, GUARDS_ITEM_EXCESS,
+                      GUARDS_ITEM_DRAIN, GUARDS_ITEM_COUNT };
+
+struct guards_item {
+    const char *name;              /* "ttft", "dwell", "5xx", "drain" */
+    enum guards_level level;
+    char text[GUARDS_TEXT];
+};
+
+struct guards_view {
+    struct guards_item item[GUARDS_ITEM_COUNT];
+    struct guards_step step;       /* copies, for the numbers */
+    struct guards_excess excess;
+    struct guards_drain drain;
+};
+
+/* `next` is guards_check_step for the next step toward the candidate, or
+ * NULL when there is none (the candidate is at 100). */
+void guards_view_fill(struct guards_view *v, const struct guards_step *next,
+                      const struct guards_excess *excess, const struct guards_drain *drain);
+
+#endif

@@ -1,0 +1,657 @@
+/* guards: the runbook's rules with time compressed into loops. Each test
+ * feeds the numbers a window would give and checks the decision, the
+ * numbers carried with it and the text the operator reads. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <math.h>
+#include <string.h>
+#include <cmocka.h>
+#include "core/guards.h"
+
+#define T0 1700000000.0
+
+static struct guards_params params(void)
+{
+    struct guards_params p = { .ttft_halt_pct = 8, .min_samples = 5, .min_dwell_s = 60,
+                               .excess_5xx_points = 0.5, .excess_5xx_for_s = 180,
+                               .excess_min_requests = GUARDS_EXCESS_MIN_REQUESTS,
+                               .drain_idle_s = 120 };
+    return p;
+}
+
+/* Probe side of a window: p95 in us, probes and failures. */
+static void probes(struct window_stats *s, uint64_t p95_us, uint64_t n, uint64_t errors)
+{
+    s->ttft_p95_us = p95_us;
+    s->probes = n;
+    s->probe_errors = errors;
+}
+
+static void check(const struct guards_params *p, enum color stable, int from, int to,
+                  uint64_t stable_us, uint64_t cand_us, double since, double now,
+                  struct guards_step *out)
+{
+    struct window_stats st[COLOR_COUNT];
+    int before[COLOR_COUNT], after[COLOR_COUNT];
+    enum color cand = color_other(stable);
+    memset(st, 0, sizeof st);
+    probes(&st[stable], stable_us, 30, 0);
+    probes(&st[cand], cand_us, 30, 0);
+    before[cand] = from, before[stable] = 100 - from;
+    after[cand] = to, after[stable] = 100 - to;
+    guards_check_step(p, stable, before, after, st, since, now, out);
+}
+
+/* ---- TTFT halt ---------------------------------------------------------- */
+
+static void test_ttft_regression_refuses_with_numbers(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 10, 20, 150000, 181200, T0 - 600, T0, &s);
+    assert_false(s.allowed);
+    assert_true(s.toward_candidate);
+    assert_int_equal(s.refused, GUARDS_REFUSED_TTFT);
+    assert_int_equal(s.candidate, COLOR_GREEN);
+    assert_true(fabs(s.stable_p95_ms - 150.0) < 1e-9);
+    assert_true(fabs(s.candidate_p95_ms - 181.2) < 1e-9);
+    assert_true(fabs(s.over_pct - 20.8) < 1e-9);
+    assert_int_equal(s.candidate_samples, 30);
+    assert_int_equal(s.stable_samples, 30);
+    assert_string_equal(s.text, "refused: green p95 TTFT 181.2 ms is 20.8% over blue's "
+                                "150.0 ms (limit 8%; 30 and 30 probes)");
+}
+
+static void test_ttft_small_regression_and_faster_candidate_pass(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 10, 20, 150000, 154500, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    assert_int_equal(s.refused, 0);
+    assert_string_equal(s.text, "allowed: green p95 TTFT 154.5 ms is 3.0% over blue's "
+                                "150.0 ms (limit 8%; 30 and 30 probes)");
+    check(&p, COLOR_BLUE, 10, 20, 150000, 140000, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    assert_true(s.over_pct < 0);
+    assert_string_equal(s.text, "allowed: green p95 TTFT 140.0 ms is 6.7% under blue's "
+                                "150.0 ms (limit 8%; 30 and 30 probes)");
+}
+
+/* "More than 8%": exactly 8% passes, a hair over is refused. */
+static void test_ttft_limit_is_exclusive(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 10, 20, 150000, 162000, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    check(&p, COLOR_BLUE, 10, 20, 150000, 162150, T0 - 600, T0, &s);
+    assert_false(s.allowed);
+    assert_int_equal(s.refused, GUARDS_REFUSED_TTFT);
+    p.ttft_halt_pct = 12.5;
+    check(&p, COLOR_BLUE, 10, 20, 150000, 168000, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    assert_non_null(strstr(s.text, "(limit 12.5%;"));
+}
+
+/* The direction comes from `stable`, never from the color's name. */
+static void test_ttft_green_stable_blue_candidate(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_GREEN, 40, 50, 100000, 120000, T0 - 600, T0, &s);
+    assert_false(s.allowed);
+    assert_int_equal(s.candidate, COLOR_BLUE);
+    assert_string_equal(s.text, "refused: blue p95 TTFT 120.0 ms is 20.0% over green's "
+                                "100.0 ms (limit 8%; 30 and 30 probes)");
+}
+
+static void test_too_few_probe_samples_cannot_judge(void **state)
+{
+    struct guards_params p = params();
+    struct window_stats st[COLOR_COUNT];
+    const int before[COLOR_COUNT] = { 90, 10 }, after[COLOR_COUNT] = { 80, 20 };
+    struct guards_step s;
+    (void)state;
+    memset(st, 0, sizeof st);
+    probes(&st[COLOR_BLUE], 150000, 30, 0);
+    probes(&st[COLOR_GREEN], 100000, 10, 6);   /* fast, but only 4 succeeded */
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_false(s.allowed);
+    assert_false(s.ttft_judged);
+    assert_int_equal(s.refused, GUARDS_REFUSED_SAMPLES);
+    assert_int_equal(s.candidate_samples, 4);
+    assert_string_equal(s.text, "refused: cannot judge TTFT: green has 4 successful probes in "
+                                "the window, blue 30 (need 5 each)");
+    /* The stable color's samples count too. */
+    probes(&st[COLOR_GREEN], 100000, 30, 0);
+    probes(&st[COLOR_BLUE], 150000, 3, 0);
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_SAMPLES);
+    /* Exactly min_samples is enough. */
+    probes(&st[COLOR_BLUE], 150000, 5, 0);
+    probes(&st[COLOR_GREEN], 150000, 7, 2);
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    /* No probes at all, no window yet: refused, not a division by zero. */
+    memset(st, 0, sizeof st);
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_SAMPLES);
+}
+
+static void test_stable_p95_of_zero_stays_finite(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 10, 20, 0, 0, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    assert_true(isfinite(s.over_pct));
+    check(&p, COLOR_BLUE, 10, 20, 0, 5000, T0 - 600, T0, &s);
+    assert_false(s.allowed);
+    assert_true(isfinite(s.over_pct));
+}
+
+/* Steps back and rollback are never held, whatever the numbers say. */
+static void test_steps_back_and_rollback_never_refused(void **state)
+{
+    struct guards_params p = params();
+    struct window_stats st[COLOR_COUNT];
+    const int half[COLOR_COUNT] = { 50, 50 }, back[COLOR_COUNT] = { 60, 40 };
+    const int rolled[COLOR_COUNT] = { 100, 0 };
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 50, 40, 150000, 900000, T0 - 1, T0, &s);
+    assert_true(s.allowed);
+    assert_false(s.toward_candidate);
+    assert_int_equal(s.refused, 0);
+    assert_string_equal(s.text, "allowed: not a step toward green; guards never hold a step "
+                                "back or a rollback");
+    memset(st, 0, sizeof st);                     /* no samples either */
+    guards_check_step(&p, COLOR_BLUE, half, rolled, st, T0, T0, &s);
+    assert_true(s.allowed);
+    guards_check_step(&p, COLOR_BLUE, half, back, st, T0, T0, &s);
+    assert_true(s.allowed);
+    /* The numbers are still reported for a step back. */
+    check(&p, COLOR_BLUE, 50, 40, 150000, 181200, T0 - 1, T0, &s);
+    assert_true(s.ttft_judged);
+    assert_true(fabs(s.over_pct - 20.8) < 1e-9);
+}
+
+/* ---- dwell -------------------------------------------------------------- */
+
+static void test_dwell_counts_down(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 10, 20, 150000, 150000, T0 - 18, T0, &s);
+    assert_false(s.allowed);
+    assert_int_equal(s.refused, GUARDS_REFUSED_DWELL);
+    assert_true(s.dwell_remaining_s == 42);
+    assert_true(s.held_s == 18);
+    assert_string_equal(s.text, "refused: the weights have held 18 s of the 60 s dwell "
+                                "(42 s left)");
+    check(&p, COLOR_BLUE, 10, 20, 150000, 150000, T0 - 59.5, T0, &s);
+    assert_false(s.allowed);
+    assert_true(s.dwell_remaining_s == 0.5);
+    check(&p, COLOR_BLUE, 10, 20, 150000, 150000, T0 - 60, T0, &s);
+    assert_true(s.allowed);
+    assert_true(s.dwell_remaining_s == 0);
+}
+
+static void test_dwell_edges(void **state)
+{
+    (void)state;
+    /* Unknown since (no move on record): nothing to wait for. */
+    assert_true(guards_dwell_remaining(60, 0, T0) == 0);
+    /* The clock went back: wait the whole dwell. */
+    assert_true(guards_dwell_remaining(60, T0 + 30, T0) == 60);
+    /* A dwell of 0 (the demo) never waits. */
+    assert_true(guards_dwell_remaining(0, T0, T0) == 0);
+    assert_true(guards_dwell_remaining(60, T0, T0) == 60);
+}
+
+static void test_ttft_and_dwell_both_named(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check(&p, COLOR_BLUE, 10, 20, 150000, 181200, T0 - 18, T0, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_TTFT | GUARDS_REFUSED_DWELL);
+    assert_string_equal(s.text, "refused: green p95 TTFT 181.2 ms is 20.8% over blue's "
+                                "150.0 ms (limit 8%; 30 and 30 probes); and the weights have "
+                                "held 18 s of the 60 s dwell (42 s left)");
+}
+
+/* ---- 5xx excess --------------------------------------------------------- */
+
+static bool feed(struct guards_excess *e, const struct guards_params *p, enum color stable,
+                 double now, int cand_weight, uint64_t cand_req, uint64_t cand_5xx,
+                 uint64_t stable_req, uint64_t stable_5xx)
+{
+    struct window_stats st[COLOR_COUNT];
+    int weight[COLOR_COUNT];
+    enum color cand = color_other(stable);
+    memset(st, 0, sizeof st);
+    st[cand].requests = cand_req;
+    st[cand].status_5xx = cand_5xx;
+    st[stable].requests = stable_req;
+    st[stable].status_5xx = stable_5xx;
+    weight[cand] = cand_weight;
+    weight[stable] = 100 - cand_weight;
+    return guards_excess_update(e, p, now, stable, weight, st);
+}
+
+/* 5% errors on green against 0.1% on blue at 50/50, fed once a second. */
+static bool feed_bad(struct guards_excess *e, const struct guards_params *p, double now)
+{
+    return feed(e, p, COLOR_BLUE, now, 50, 1000, 50, 1000, 1);
+}
+
+static bool feed_good(struct guards_excess *e, const struct guards_params *p, double now)
+{
+    return feed(e, p, COLOR_BLUE, now, 50, 1000, 2, 1000, 1);
+}
+
+static void test_excess_trips_once_after_sustain(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    int trips = 0;
+    (void)state;
+    guards_excess_init(&e);
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_false(feed_good(&e, &p, T0));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_string_equal(e.text, "ok: green 5xx 0.20% vs blue 0.10% (+0.10 points, limit 0.5)");
+    for (int t = 1; t < 180; t++) {
+        assert_false(feed_bad(&e, &p, T0 + t));
+        assert_int_equal(e.level, GUARDS_WATCHING);
+    }
+    assert_true(e.since == T0 + 1);
+    assert_true(e.exceeding_s == 178);
+    assert_true(fabs(e.excess_points - 4.9) < 1e-9);
+    assert_string_equal(e.text, "watching: green 5xx 5.00% vs blue 0.10% (+4.90 points, "
+                                "limit 0.5) for 178 s of 180 s");
+    assert_false(feed_bad(&e, &p, T0 + 180));       /* 179 s so far */
+    assert_true(feed_bad(&e, &p, T0 + 181));        /* 180 s: trips */
+    assert_int_equal(e.level, GUARDS_TRIPPED);
+    assert_true(e.tripped_at == T0 + 181);
+    assert_string_equal(e.text, "tripped: green 5xx 5.00% vs blue 0.10% (+4.90 points, "
+                                "limit 0.5) for 180 s");
+    /* Once: it stays tripped, recovered or not, and never trips again. */
+    for (int t = 182; t < 600; t++)
+        trips += (t % 2 ? feed_bad(&e, &p, T0 + t) : feed_good(&e, &p, T0 + t));
+    assert_int_equal(trips, 0);
+    assert_int_equal(e.level, GUARDS_TRIPPED);
+}
+
+/* Exceed, recover for one update, exceed again: the sustain starts over. */
+static void test_excess_flapping_restarts_the_sustain(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    int t = 0;
+    (void)state;
+    guards_excess_init(&e);
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 170; i++, t++)
+            assert_false(feed_bad(&e, &p, T0 + t));
+        assert_false(feed_good(&e, &p, T0 + t++));
+        assert_int_equal(e.level, GUARDS_OK);
+        assert_true(e.since < 0);
+    }
+    /* A run that lasts is still caught after the flapping. */
+    for (int i = 0; i < 180; i++, t++)
+        assert_false(feed_bad(&e, &p, T0 + t));
+    assert_true(feed_bad(&e, &p, T0 + t));
+}
+
+/* A burst shorter than the sustain never rolls back, however high. */
+static void test_excess_short_burst_never_trips(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    p.excess_5xx_for_s = 5;                          /* compressed, as the tests run it */
+    guards_excess_init(&e);
+    for (int t = 0; t < 5; t++)                      /* 4 s of exceeding: 0..4 */
+        assert_false(feed(&e, &p, COLOR_BLUE, T0 + t, 50, 100, 100, 100, 0));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    for (int t = 5; t < 300; t++)
+        assert_false(feed_good(&e, &p, T0 + t));
+    assert_int_equal(e.level, GUARDS_OK);
+    /* The same ratio held one second longer trips. */
+    guards_excess_init(&e);
+    for (int t = 0; t < 5; t++)
+        assert_false(feed(&e, &p, COLOR_BLUE, T0 + t, 50, 100, 100, 100, 0));
+    assert_true(feed(&e, &p, COLOR_BLUE, T0 + 5, 50, 100, 100, 100, 0));
+}
+
+/* "More than 0.5 points": exactly at the limit does not count. Ratios of
+ * 60/80 and 20/80 are exact in binary, so the limit is met exactly. */
+static void test_excess_limit_is_exclusive(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    p.excess_5xx_points = 50;
+    guards_excess_init(&e);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0, 50, 80, 60, 80, 20));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_true(e.excess_points == 50);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 1, 50, 80, 61, 80, 20));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+}
+
+/* No traffic on a color: no ratio, nothing to compare; say so, and a run
+ * in progress ends (the excess was not continuous). */
+static void test_excess_no_traffic_cannot_judge(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    guards_excess_init(&e);
+    for (int t = 0; t < 100; t++)
+        feed_bad(&e, &p, T0 + t);
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 100, 50, 1000, 500, 0, 0));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_false(e.judged);
+    assert_true(e.since < 0);
+    assert_string_equal(e.text, "ok: no traffic on blue in the window: cannot compare 5xx");
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 101, 50, 0, 0, 1000, 0));
+    assert_string_equal(e.text, "ok: no traffic on green in the window: cannot compare 5xx");
+    assert_true(e.candidate_ratio == 0);
+    /* Feeding on: the sustain counts from the first judged excess again. */
+    for (int t = 102; t < 281; t++)
+        assert_false(feed_bad(&e, &p, T0 + t));
+    assert_true(feed_bad(&e, &p, T0 + 282));
+}
+
+/* One failed request of one reads as 100%: the candidate needs
+ * excess_min_requests in the window before its ratio is judged. */
+static void test_excess_window_with_one_sample(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    p.excess_5xx_for_s = 1;
+    guards_excess_init(&e);
+    for (int t = 0; t < 10; t++)
+        assert_false(feed(&e, &p, COLOR_BLUE, T0 + t, 10, 1, 1, 500, 0));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_true(e.candidate_ratio == 1.0);           /* the number is still shown */
+    assert_string_equal(e.text, "ok: green has 1 requests in the window (need 20 to judge 5xx)");
+    /* 19 of 19 failing: still not judged; 20 requests with one error (5%) is. */
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 10, 10, 19, 19, 500, 0));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 11, 10, 20, 1, 500, 0));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    /* The minimum is a parameter: at 1, a single failure is judged. */
+    p.excess_min_requests = 1;
+    guards_excess_init(&e);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0, 10, 1, 1, 500, 0));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    assert_true(feed(&e, &p, COLOR_BLUE, T0 + 1, 10, 1, 1, 500, 0));
+}
+
+/* The candidate back at 0 (rolled back, or not begun) resets everything,
+ * a trip included; a later run can trip again. */
+static void test_excess_candidate_at_zero_resets(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    p.excess_5xx_for_s = 10;
+    guards_excess_init(&e);
+    for (int t = 0; t < 5; t++)
+        feed_bad(&e, &p, T0 + t);
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    /* At 0 the window may still hold the candidate's old errors: ignored. */
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 5, 0, 1000, 50, 1000, 1));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_true(e.since < 0);
+    assert_string_equal(e.text, "ok: green at weight 0: 5xx not watched");
+    for (int t = 6; t < 16; t++)
+        assert_false(feed_bad(&e, &p, T0 + t));
+    assert_true(feed_bad(&e, &p, T0 + 16));
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 17, 0, 1000, 50, 1000, 1));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_true(e.tripped_at < 0);
+    for (int t = 18; t < 28; t++)
+        assert_false(feed_bad(&e, &p, T0 + t));
+    assert_true(feed_bad(&e, &p, T0 + 28));
+}
+
+static void test_excess_green_stable(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    p.excess_5xx_for_s = 2;
+    guards_excess_init(&e);
+    /* Blue is the candidate here; green's errors are the baseline. */
+    assert_false(feed(&e, &p, COLOR_GREEN, T0, 50, 1000, 10, 1000, 100));
+    assert_int_equal(e.level, GUARDS_OK);
+    assert_string_equal(e.text, "ok: blue 5xx 1.00% vs green 10.00% (-9.00 points, limit 0.5)");
+    assert_false(feed(&e, &p, COLOR_GREEN, T0 + 1, 50, 1000, 100, 1000, 10));
+    assert_false(feed(&e, &p, COLOR_GREEN, T0 + 2, 50, 1000, 100, 1000, 10));
+    assert_true(feed(&e, &p, COLOR_GREEN, T0 + 3, 50, 1000, 100, 1000, 10));
+}
+
+/* ---- drain -------------------------------------------------------------- */
+
+static bool drain(struct guards_drain *d, const struct guards_params *p, double now,
+                  int blue_weight, int64_t blue_conns, int64_t green_conns)
+{
+    const int weight[COLOR_COUNT] = { blue_weight, 100 - blue_weight };
+    const int64_t conns[COLOR_COUNT] = { blue_conns, green_conns };
+    return guards_drain_update(d, p, now, weight, conns);
+}
+
+static void test_drain_counts_down_then_idles_then_drained(void **state)
+{
+    struct guards_params p = params();
+    struct guards_drain d;
+    int reached = 0;
+    (void)state;
+    guards_drain_init(&d);
+    assert_false(drain(&d, &p, T0, 0, 12, 40));
+    assert_int_equal(d.state, GUARDS_DRAIN_DRAINING);
+    assert_int_equal(d.color, COLOR_BLUE);
+    assert_int_equal(d.connections, 12);
+    assert_string_equal(d.text, "draining: blue has 12 connections open");
+    assert_false(drain(&d, &p, T0 + 1, 0, 5, 40));
+    assert_int_equal(d.connections, 5);
+    assert_false(drain(&d, &p, T0 + 2, 0, 0, 40));
+    assert_int_equal(d.state, GUARDS_DRAIN_IDLE);
+    assert_true(d.idle_since == T0 + 2);
+    for (int t = 3; t <= 200; t++)
+        reached += drain(&d, &p, T0 + t, 0, 0, 40);
+    assert_int_equal(reached, 1);
+    assert_int_equal(d.state, GUARDS_DRAIN_DRAINED);
+    assert_true(d.drained_at == T0 + 122);
+    assert_string_equal(d.text, "drained: blue has had 0 connections for 198 s; "
+                                "it can be retired");
+    assert_string_equal(guards_drain_state_name(d.state), "drained");
+}
+
+static void test_drain_any_connection_resets_idle(void **state)
+{
+    struct guards_params p = params();
+    struct guards_drain d;
+    (void)state;
+    guards_drain_init(&d);
+    assert_false(drain(&d, &p, T0, 0, 0, 9));
+    assert_false(drain(&d, &p, T0 + 100, 0, 0, 9));
+    assert_string_equal(d.text, "idle: blue has had 0 connections for 100 s of 120 s");
+    assert_false(drain(&d, &p, T0 + 101, 0, 1, 9));   /* a stream came back */
+    assert_int_equal(d.state, GUARDS_DRAIN_DRAINING);
+    assert_false(drain(&d, &p, T0 + 102, 0, 0, 9));
+    assert_false(drain(&d, &p, T0 + 221, 0, 0, 9));   /* 119 s */
+    assert_int_equal(d.state, GUARDS_DRAIN_IDLE);
+    assert_true(drain(&d, &p, T0 + 222, 0, 0, 9));
+    /* A connection after "drained": not drained any more, and it can
+     * become drained again. */
+    assert_false(drain(&d, &p, T0 + 223, 0, 2, 9));
+    assert_int_equal(d.state, GUARDS_DRAIN_DRAINING);
+    assert_true(d.drained_at < 0);
+    assert_false(drain(&d, &p, T0 + 224, 0, 0, 9));
+    assert_true(drain(&d, &p, T0 + 344, 0, 0, 9));
+}
+
+static void test_drain_unknown_count_is_not_idle(void **state)
+{
+    struct guards_params p = params();
+    struct guards_drain d;
+    (void)state;
+    guards_drain_init(&d);
+    assert_false(drain(&d, &p, T0, 0, 0, 9));
+    assert_false(drain(&d, &p, T0 + 60, 0, -1, 9));
+    assert_int_equal(d.state, GUARDS_DRAIN_DRAINING);
+    assert_string_equal(d.text, "draining: blue's connections are unknown");
+    assert_false(drain(&d, &p, T0 + 130, 0, 0, 9));
+    assert_int_equal(d.state, GUARDS_DRAIN_IDLE);
+}
+
+/* Only at an end; the color at 0 is the one that drains (after a rollback,
+ * the candidate); leaving the end or flipping it starts over. */
+static void test_drain_only_at_an_end(void **state)
+{
+    struct guards_params p = params();
+    struct guards_drain d;
+    (void)state;
+    guards_drain_init(&d);
+    assert_false(drain(&d, &p, T0, 40, 0, 0));
+    assert_int_equal(d.state, GUARDS_DRAIN_NONE);
+    assert_int_equal(d.color, COLOR_NONE);
+    assert_string_equal(d.text, "weights blue 40 / green 60: no color draining");
+    for (int t = 1; t < 100; t++)
+        drain(&d, &p, T0 + t, 0, 0, 7);
+    assert_int_equal(d.state, GUARDS_DRAIN_IDLE);
+    assert_false(drain(&d, &p, T0 + 100, 10, 0, 7));   /* stepped back from the end */
+    assert_int_equal(d.state, GUARDS_DRAIN_NONE);
+    assert_false(drain(&d, &p, T0 + 101, 0, 0, 7));    /* the idle time starts over */
+    assert_true(d.idle_since == T0 + 101);
+    assert_false(drain(&d, &p, T0 + 102, 100, 7, 3));  /* rolled back: green drains */
+    assert_int_equal(d.color, COLOR_GREEN);
+    assert_string_equal(d.text, "draining: green has 3 connections open");
+}
+
+static void test_drain_idle_zero_drains_at_once(void **state)
+{
+    struct guards_params p = params();
+    struct guards_drain d;
+    (void)state;
+    p.drain_idle_s = 0;
+    guards_drain_init(&d);
+    assert_false(drain(&d, &p, T0, 0, 4, 0));
+    assert_true(drain(&d, &p, T0 + 1, 0, 0, 0));
+    assert_int_equal(d.state, GUARDS_DRAIN_DRAINED);
+    assert_false(drain(&d, &p, T0 + 2, 0, 0, 0));
+}
+
+/* ---- view and config ---------------------------------------------------- */
+
+static void test_view_levels_and_texts(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    struct guards_excess e;
+    struct guards_drain d;
+    struct guards_view v;
+    (void)state;
+    guards_excess_init(&e);
+    guards_drain_init(&d);
+    check(&p, COLOR_BLUE, 50, 60, 150000, 181200, T0 - 18, T0, &s);
+    feed_bad(&e, &p, T0 - 10);
+    feed_bad(&e, &p, T0);
+    drain(&d, &p, T0, 50, 10, 10);
+    guards_view_fill(&v, &s, &e, &d);
+    assert_string_equal(v.item[GUARDS_ITEM_TTFT].name, "ttft");
+    assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_TRIPPED);
+    assert_string_equal(v.item[GUARDS_ITEM_TTFT].text, "green p95 TTFT 181.2 ms is 20.8% over "
+                        "blue's 150.0 ms (limit 8%; 30 and 30 probes)");
+    assert_int_equal(v.item[GUARDS_ITEM_DWELL].level, GUARDS_WATCHING);
+    assert_string_equal(v.item[GUARDS_ITEM_DWELL].text, "next step in 42 s (held 18 s)");
+    assert_string_equal(v.item[GUARDS_ITEM_EXCESS].name, "5xx");
+    assert_int_equal(v.item[GUARDS_ITEM_EXCESS].level, GUARDS_WATCHING);
+    assert_string_equal(v.item[GUARDS_ITEM_EXCESS].text, e.text);
+    assert_int_equal(v.item[GUARDS_ITEM_DRAIN].level, GUARDS_OK);
+    assert_true(v.excess.exceeding_s == 10);
+    assert_true(fabs(v.step.over_pct - 20.8) < 1e-9);
+    assert_string_equal(guards_level_name(v.item[GUARDS_ITEM_DWELL].level), "watching");
+    assert_string_equal(guards_level_name(GUARDS_TRIPPED), "tripped");
+    assert_string_equal(guards_level_name(GUARDS_OK), "ok");
+    /* Too few samples is watching, not tripped; no next step: all ok. */
+    check(&p, COLOR_BLUE, 50, 60, 150000, 150000, T0 - 600, T0, &s);
+    s.refused = GUARDS_REFUSED_SAMPLES;
+    s.ttft_judged = false;
+    guards_view_fill(&v, &s, &e, &d);
+    assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_WATCHING);
+    assert_string_equal(v.item[GUARDS_ITEM_DWELL].text, "dwell passed (held 600 s)");
+    drain(&d, &p, T0, 0, 3, 10);
+    guards_view_fill(&v, NULL, &e, &d);
+    assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_OK);
+    assert_string_equal(v.item[GUARDS_ITEM_TTFT].text, "no step toward the candidate left");
+    assert_int_equal(v.item[GUARDS_ITEM_DRAIN].level, GUARDS_WATCHING);
+    assert_string_equal(v.item[GUARDS_ITEM_DRAIN].text, "draining: blue has 3 connections open");
+}
+
+static void test_params_from_config(void **state)
+{
+    struct config *cfg = config_new_defaults();
+    struct guards_params p;
+    (void)state;
+    assert_non_null(cfg);
+    cfg->rollout.min_samples = 9;
+    guards_params_from_config(cfg, &p);
+    assert_true(p.ttft_halt_pct == 8);
+    assert_int_equal(p.min_samples, 9);
+    assert_int_equal(p.min_dwell_s, 60);
+    assert_true(p.excess_5xx_points == 0.5);
+    assert_int_equal(p.excess_5xx_for_s, 180);
+    assert_int_equal(p.excess_min_requests, GUARDS_EXCESS_MIN_REQUESTS);
+    assert_int_equal(p.drain_idle_s, 120);
+    config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ttft_regression_refuses_with_numbers),
+        cmocka_unit_test(test_ttft_small_regression_and_faster_candidate_pass),
+        cmocka_unit_test(test_ttft_limit_is_exclusive),
+        cmocka_unit_test(test_ttft_green_stable_blue_candidate),
+        cmocka_unit_test(test_too_few_probe_samples_cannot_judge),
+        cmocka_unit_test(test_stable_p95_of_zero_stays_finite),
+        cmocka_unit_test(test_steps_back_and_rollback_never_refused),
+        cmocka_unit_test(test_dwell_counts_down),
+        cmocka_unit_test(test_dwell_edges),
+        cmocka_unit_test(test_ttft_and_dwell_both_named),
+        cmocka_unit_test(test_excess_trips_once_after_sustain),
+        cmocka_unit_test(test_excess_flapping_restarts_the_sustain),
+        cmocka_unit_test(test_excess_short_burst_never_trips),
+        cmocka_unit_test(test_excess_limit_is_exclusive),
+        cmocka_unit_test(test_excess_no_traffic_cannot_judge),
+        cmocka_unit_test(test_excess_window_with_one_sample),
+        cmocka_unit_test(test_excess_candidate_at_zero_resets),
+        cmocka_unit_test(test_excess_green_stable),
+        cmocka_unit_test(test_drain_counts_down_then_idles_then_drained),
+        cmocka_unit_test(test_drain_any_connection_resets_idle),
+        cmocka_unit_test(test_drain_unknown_count_is_not_idle),
+        cmocka_unit_test(test_drain_only_at_an_end),
+        cmocka_unit_test(test_drain_idle_zero_drains_at_once),
+        cmocka_unit_test(test_view_levels_and_texts),
+        cmocka_unit_test(test_params_from_config),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
