@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/app.h"
+#include "cli/cmd_check.h"
 #include "cli/cmd_stats.h"
 #include "cli/commands.h"
 
@@ -19,9 +20,12 @@ static const char usage_text[] =
     "  status [--json] [--sample S] [--stable C]\n"
     "                       weights nginx really has, phase, stable and candidate, and the live\n"
     "                       signals per color (sampled for S seconds, default 3; 0: weights only)\n"
-    "  shift +N | -N | --to N [--stable C]\n"
+    "  shift +N | -N | --to N [--stable C] [--force --reason TEXT] [--sample S]\n"
     "                       move N points toward the candidate (+) or the stable color (-),\n"
-    "                       or set the candidate's weight to N\n"
+    "                       or set the candidate's weight to N. Steps toward the candidate\n"
+    "                       pass the guards (TTFT within rollout.ttft_halt_pct, the dwell);\n"
+    "                       --force --reason overrides them, journaled. Without a server the\n"
+    "                       signals are sampled for S seconds first\n"
     "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
     "  stats LOG [--json] [--since T] [--window S] [--threads N]\n"
     "                       per color from a whole access log: requests, 5xx, header-time p50/p95/p99\n"
@@ -31,6 +35,8 @@ static const char usage_text[] =
     "  attach [--watch] [--steal]\n"
     "                       connect to the server (starting it if needed) and print its\n"
     "                       messages as JSON lines; takes control unless --watch\n"
+    "  check [--json]       preflight: loopback listeners, health and a probe, nginx -T settings,\n"
+    "                       secrets parity, debug routes, port distance, open-files limit\n"
     "  init                 print the nginx snippets and a sample config\n"
     "  demo [--dir D] [--no-load] [--rps N]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load\n"
@@ -44,7 +50,8 @@ static const char usage_text[] =
     "exit codes:\n"
     "  0 done   1 I/O error   2 usage or config error (nothing touched)\n"
     "  3 nginx -t rejected the new file (previous file restored)\n"
-    "  4 reload failed or not applied   5 refused (at an end, locked, stable unknown)\n"
+    "  4 reload failed or not applied   5 refused (at an end, locked, stable unknown,\n"
+    "    a guard, a failed preflight check)\n"
     "  6 rollback done but the candidate's stop command failed\n";
 
 struct command {
@@ -58,6 +65,7 @@ static const struct command commands[] = {
     {"rollback", cmd_rollback},
     {"init", cmd_init},
     {"stats", cmd_stats},
+    {"check", cmd_check},
     {"server", cmd_server},
     {"attach", cmd_attach},
 };

@@ -43,7 +43,7 @@ int cmd_init(struct app *app, int argc, char **argv)
     fprintf(out, "access_log %s cutover;\n", cfg->nginx.access_log);
     fprintf(out, "include %s;\n\n", cfg->nginx.upstream_file);
     fprintf(out, "# 2. In the server {} block: the location that proxies the gateway.\n");
-    snippets_print_location(out, "", cfg->nginx.upstream_name, 300);
+    snippets_print_location(out, "", cfg->nginx.upstream_name, cfg->gateway.idle_timeout_s);
     fprintf(out, "\n# 3. A config to start from (save as ~/.config/cutover/config.json).\n"
                  "#    stop/start/version are argument arrays, never a shell line.\n");
 

@@ -5,6 +5,8 @@
 #include "cli/client.h"
 #include "cli/commands.h"
 #include "cli/remote.h"
+#include "cli/sample.h"
+#include "core/guards.h"
 #include "server/mover.h"
 #include "server/statedir.h"
 
@@ -38,6 +40,17 @@ int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_ar
             have = true;
         } else if (strcmp(argv[i], "--stable") == 0) {
             a->named_stable = cli_parse_color_arg(app, "--stable", i + 1 < argc ? argv[++i] : NULL, &bad);
+        } else if (strcmp(argv[i], "--force") == 0) {
+            a->force = true;
+        } else if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc) {
+            snprintf(a->reason, sizeof a->reason, "%s", argv[++i]);
+        } else if (strcmp(argv[i], "--sample") == 0 && i + 1 < argc) {
+            char *end;
+            a->sample_s = strtod(argv[++i], &end);
+            if (*end || a->sample_s <= 0 || a->sample_s > 600) {
+                app_errorf(app, "shift --sample: expected seconds, more than 0 and at most 600");
+                return EXIT_USAGE;
+            }
         } else if ((argv[i][0] == '+' || argv[i][0] == '-') && parse_signed(argv[i], &a->amount)) {
             have = true;
         } else {
@@ -47,6 +60,12 @@ int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_ar
     }
     if (bad)
         return EXIT_USAGE;
+    if (a->force && !a->reason[0]) {
+        app_errorf(app, "shift --force: say why with --reason TEXT (it is journaled)");
+        return EXIT_USAGE;
+    }
+    if (a->sample_s == 0) /* enough probes for the TTFT guard to judge */
+        a->sample_s = app->cfg->rollout.min_samples * app->cfg->probe.interval_s + 1;
     if (!have || (!a->absolute && a->amount == 0)) {
         app_errorf(app, "shift: say how far: +%d, -%d or --to N", app->cfg->rollout.step,
                    app->cfg->rollout.step);
@@ -120,6 +139,40 @@ static void actor_of(const struct app *app, struct mover_actor *who)
     who->ssh_client = app->ssh_client;
 }
 
+/* Without a server, the guards judge a step toward the candidate on signals
+ * sampled here first. Returns EXIT_OK to go on. */
+static int guards_allow_direct(struct app *app, const struct shift_args *a,
+                               const struct mover_current *cur, const int after[COLOR_COUNT],
+                               const struct mover_actor *who)
+{
+    if (after[cur->candidate] <= cur->weight[cur->candidate])
+        return EXIT_OK;
+    struct collector_snapshot snap;
+    int rc = sample_signals(app, a->sample_s, &snap);
+    if (rc != EXIT_OK)
+        return rc;
+    struct guards_params gp;
+    struct guards_step gs;
+    struct window_stats st[COLOR_COUNT] = {snap.color[0].win, snap.color[1].win};
+    guards_params_from_config(app->cfg, &gp);
+    guards_check_step(&gp, cur->stable, cur->weight, after, st, mover_weights_since(app->cfg),
+                      snap.at, &gs);
+    if (gs.allowed)
+        return EXIT_OK;
+    char detail[600];
+    if (a->force) {
+        snprintf(detail, sizeof detail, "override of \"%.240s\" by %.60s: %.200s", gs.text,
+                 who->user, a->reason);
+        mover_journal(app->cfg, who, cur, "override", "ok", detail);
+        app_errorf(app, "warning: %s", detail);
+        return EXIT_OK;
+    }
+    mover_journal(app->cfg, who, cur, "shift", "refused", gs.text);
+    app_errorf(app, "shift %s (sampled %.0f s; override: --force --reason TEXT)", gs.text,
+               a->sample_s);
+    return EXIT_REFUSED;
+}
+
 int cmd_shift_direct(struct app *app, const struct shift_args *a)
 {
     struct mover_current cur;
@@ -138,7 +191,7 @@ int cmd_shift_direct(struct app *app, const struct shift_args *a)
     } else if (after[COLOR_BLUE] == cur.weight[COLOR_BLUE]) {
         fprintf(app->out, "already at blue %d / green %d: nothing to do\n",
                 cur.weight[COLOR_BLUE], cur.weight[COLOR_GREEN]);
-    } else {
+    } else if ((rc = guards_allow_direct(app, a, &cur, after, &who)) == EXIT_OK) {
         struct mover_result r;
         mover_apply_run(&app->loop, app->cfg, &who, &cur, after, "shift", &r);
         rc = report(app, &r);
@@ -186,7 +239,8 @@ int cmd_shift(struct app *app, int argc, char **argv)
     if (!client_server_live(app->cfg))
         return cmd_shift_direct(app, &a);
     struct protocol_cmd cmd = {.name = CMD_SHIFT, .absolute = a.absolute, .amount = a.amount,
-                               .stable = a.named_stable};
+                               .stable = a.named_stable, .force = a.force};
+    snprintf(cmd.reason, sizeof cmd.reason, "%s", a.reason);
     return remote_move(app, &cmd);
 }
 

@@ -12,6 +12,9 @@ struct shift_args {
     bool absolute;     /* --to N */
     int amount;        /* delta, or the candidate's weight with --to */
     int named_stable;  /* --stable C, or COLOR_NONE */
+    bool force;        /* --force: override a guard's refusal... */
+    char reason[200];  /* --reason TEXT: ...saying why (journaled) */
+    double sample_s;   /* --sample S: without a server, signals sampled first */
 };
 
 int cmd_status(struct app *app, int argc, char **argv);

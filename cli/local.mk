@@ -16,7 +16,7 @@ libcli_a_SOURCES = \
 	cli/sample.c cli/sample.h \
 	cli/sandbox.c cli/sandbox.h \
 	cli/snippets.c cli/snippets.h \
-	$(CMD_STATS_FILES)
+	$(CMD_STATS_FILES) $(PREFLIGHT_CLI_FILES)
 libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 
 bin_PROGRAMS += cutover

@@ -18,13 +18,15 @@ void snippets_print_location(FILE *out, const char *in, const char *upstream_nam
             "%s    proxy_http_version 1.1;\n"
             "%s    proxy_set_header Connection \"\";\n"
             "%s    proxy_buffering off;\n"
-            "%s    # equal to the gateway's upstream model idle ceiling (runbook: they must match)\n"
+            "%s    # equal to the gateway's idle ceiling, gateway.idle_timeout_s (cutover check compares them)\n"
             "%s    proxy_read_timeout %ds;\n"
             "%s    proxy_set_header Host $host;\n"
+            "%s    # the gateway answers 403 to X-Forwarded-For chains appended by untrusted proxies\n"
+            "%s    proxy_set_header X-Forwarded-For $remote_addr;\n"
             "%s    # lets the gateway's logs carry the access log's request id\n"
             "%s    proxy_set_header X-Request-Id $request_id;\n"
             "%s}\n",
-            in, in, upstream_name, in, in, in, in, in, in, read_timeout_s, in, in, in, in);
+            in, in, upstream_name, in, in, in, in, in, in, read_timeout_s, in, in, in, in, in, in);
 }
 
 void snippets_print_sandbox_conf(FILE *out, const struct snippets_sandbox *s)

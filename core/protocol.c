@@ -176,6 +176,15 @@ static int decode_shift(const cJSON *o, struct protocol_cmd *c, char *err, size_
         return fail(err, errlen, "command: shift needs \"delta\" or \"to\"");
     c->absolute = has_to;
     c->amount = (int)(has_to ? to : delta);
+    if (get_bool(o, "force", &c->force) < 0)
+        return fail(err, errlen, "command.force: expected true or false");
+    const cJSON *reason = cJSON_GetObjectItemCaseSensitive(o, "reason");
+    if (reason != NULL && !cJSON_IsString(reason))
+        return fail(err, errlen, "command.reason: expected a string");
+    if (reason != NULL)
+        copy_display(c->reason, sizeof c->reason, reason->valuestring);
+    if (c->force && c->reason[0] == '\0')
+        return fail(err, errlen, "command: a forced shift needs a \"reason\"");
     return 0;
 }
 
@@ -297,6 +306,10 @@ char *protocol_encode_command(const struct protocol_cmd *c)
     cJSON_AddStringToObject(o, "name", protocol_command_name(c->name));
     if (c->name == CMD_SHIFT)
         add_integer(o, c->absolute ? "to" : "delta", c->amount);
+    if (c->name == CMD_SHIFT && c->force) {
+        cJSON_AddBoolToObject(o, "force", true);
+        cJSON_AddStringToObject(o, "reason", c->reason);
+    }
     if (c->name == CMD_TAKE_CONTROL)
         cJSON_AddBoolToObject(o, "steal", c->steal);
     if ((c->name == CMD_SHIFT || c->name == CMD_ROLLBACK || c->name == CMD_STATUS) &&

@@ -7,6 +7,8 @@
  *              "ssh_client": "10.0.0.5 51000 22", "want_control": true}}
  *   {"command": {"id": 7, "name": "shift", "delta": 10}}            +N / -N
  *   {"command": {"id": 8, "name": "shift", "to": 50}}               --to N
+ *   (a shift refused by a guard may carry "force": true, "reason": "why":
+ *    the override is journaled with the numbers and the reason)
  *   {"command": {"id": 9, "name": "rollback"}}
  *   {"command": {"id": 10, "name": "reload"}}
  *   {"command": {"id": 11, "name": "take-control", "steal": true}}
@@ -57,6 +59,8 @@ struct protocol_cmd {
     bool absolute;          /* shift: "to" given */
     int amount;             /* shift: delta, or the candidate's weight with "to" */
     bool steal;             /* take-control */
+    bool force;             /* shift: override a guard (needs a reason) */
+    char reason[200];       /* shift with force: the operator's words */
     int stable;             /* a color, or COLOR_NONE (-1) */
 };
 

@@ -262,14 +262,18 @@ static void add_events(struct engine *e, cJSON *s)
     }
 }
 
-static char *build_snapshot(struct engine *e)
+static char *build_snapshot(struct engine *e, const struct collector_snapshot *snapshot)
 {
-    struct collector_snapshot snap;
-    collector_snapshot(e->collector, &snap);
+    struct collector_snapshot fresh;
+    const struct collector_snapshot *snap = snapshot;
+    if (!snap) {
+        collector_snapshot(e->collector, &fresh);
+        snap = &fresh;
+    }
     cJSON *o = cJSON_CreateObject();
     cJSON *s = cJSON_AddObjectToObject(o, "snapshot");
     cJSON_AddNumberToObject(s, "seq", (double)++e->seq);
-    cJSON_AddNumberToObject(s, "at", snap.at);
+    cJSON_AddNumberToObject(s, "at", snap->at);
     cJSON_AddNumberToObject(s, "server_pid", (double)getpid());
     add_weights(e, s);
     if (e->busy)
@@ -295,8 +299,9 @@ static char *build_snapshot(struct engine *e)
     }
     cJSON_AddNumberToObject(s, "clients", clients);
     cJSON_AddItemToObject(s, "client_list", list);
-    cJSON_AddItemToObject(s, "signals", snapshot_signals_json(&snap, e->cfg->rollout.window_s));
-    int64_t to = (int64_t)snap.at - 1;
+    cJSON_AddItemToObject(s, "signals", snapshot_signals_json(snap, e->cfg->rollout.window_s));
+    cJSON_AddItemToObject(s, "guards", engine_guards_json(e));
+    int64_t to = (int64_t)snap->at - 1;
     cJSON_AddItemToObject(s, "series", snapshot_series_json(collector_window(e->collector),
                                                             to - e->cfg->server.snapshot_series_s + 1, to));
     add_events(e, s);
@@ -309,7 +314,7 @@ static char *build_snapshot(struct engine *e)
 void engine_send_snapshot(struct engine *e, struct client *c)
 {
     if (!e->last_snapshot)
-        e->last_snapshot = build_snapshot(e);
+        e->last_snapshot = build_snapshot(e, NULL);
     engine_send(c, e->last_snapshot);
 }
 
@@ -320,9 +325,13 @@ static void on_tick(uv_timer_t *t)
     if (control_tick(&e->control, collector_now(), &expired))
         engine_journal_control(e, &expired, "control", "released",
                                "the disconnected controller's grace ran out");
+    /* The guards and the clients read the same numbers. */
+    struct collector_snapshot snap;
+    collector_snapshot(e->collector, &snap);
+    engine_guard_tick(e, &snap);
     /* One snapshot, encoded once, for every client. */
     free(e->last_snapshot);
-    e->last_snapshot = build_snapshot(e);
+    e->last_snapshot = build_snapshot(e, &snap);
     engine_broadcast(e, e->last_snapshot);
 }
 
@@ -392,6 +401,9 @@ int engine_start(uv_loop_t *loop, const struct config *cfg, const struct engine_
     e->data = opt->data;
     snprintf(e->socket_path, sizeof e->socket_path, "%s", opt->socket_path);
     control_init(&e->control, cfg->server.control_grace_s, 0);
+    guards_params_from_config(cfg, &e->gp);
+    guards_excess_init(&e->excess);
+    guards_drain_init(&e->drain);
     uv_timer_init(loop, &e->tick);
     e->tick.data = e;
     if (start_parts(e, msg, msglen) != 0) {

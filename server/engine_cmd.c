@@ -46,7 +46,7 @@ static void on_stop_done(const struct mover_result *r, void *data)
     end_move(data, r);
 }
 
-static void on_move_done(const struct mover_result *r, void *data)
+void engine_on_move_done(const struct mover_result *r, void *data)
 {
     struct engine *e = data;
     char msg[256];
@@ -144,6 +144,29 @@ static void start_busy(struct engine *e, struct client *c, const char *what)
     snprintf(e->busy_text, sizeof e->busy_text, "%.120s by %.60s", what, c->who.user);
 }
 
+/* Steps toward the candidate pass the guards (TTFT halt, dwell), or are
+ * forced with a reason; both the refusal and the override are journaled
+ * with the numbers. Replies and returns false when refused. */
+static bool guards_allow(struct engine *e, struct client *c, const struct protocol_cmd *cmd,
+                         const int after[COLOR_COUNT])
+{
+    struct pending *p = &e->pending;
+    struct guards_step gs;
+    char detail[600];
+    if (engine_check_step(e, &p->cur, after, &gs) == 0)
+        return true;
+    if (cmd->force) {
+        snprintf(detail, sizeof detail, "override of \"%.240s\" by %.60s: %.200s", gs.text,
+                 c->who.user, cmd->reason);
+        mover_journal(e->cfg, &p->actor, &p->cur, "override", "ok", detail);
+        return true;
+    }
+    mover_journal(e->cfg, &p->actor, &p->cur, "shift", "refused", gs.text);
+    snprintf(detail, sizeof detail, "%s (override: --force --reason TEXT)", gs.text);
+    fail_move(e, c, cmd, EXIT_REFUSED, detail);
+    return false;
+}
+
 static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
 {
     char msg[512];
@@ -157,6 +180,8 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
         fail_move(e, c, cmd, rc, msg);
         return;
     }
+    if (!guards_allow(e, c, cmd, after))
+        return;
     if (after[COLOR_BLUE] == p->cur.weight[COLOR_BLUE]) {
         snprintf(msg, sizeof msg, "already at blue %d / green %d: nothing to do",
                  after[COLOR_BLUE], after[COLOR_GREEN]);
@@ -167,7 +192,7 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
     /* Busy before starting: the move may end within the call. */
     snprintf(msg, sizeof msg, "shift to blue %d / green %d", after[COLOR_BLUE], after[COLOR_GREEN]);
     start_busy(e, c, msg);
-    rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "shift", on_move_done, e, msg,
+    rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "shift", engine_on_move_done, e, msg,
                      sizeof msg);
     if (rc != 0)
         fail_move(e, c, cmd, rc, msg);
@@ -187,7 +212,7 @@ static void cmd_rollback(struct engine *e, struct client *c, const struct protoc
         rc = mover_stop_candidate(e->loop, e->cfg, &p->actor, &p->cur, on_stop_done, e, msg,
                                   sizeof msg);
     else
-        rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "rollback", on_move_done, e,
+        rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "rollback", engine_on_move_done, e,
                          msg, sizeof msg);
     if (rc != 0)
         fail_move(e, c, cmd, rc, msg);

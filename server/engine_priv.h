@@ -4,10 +4,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <cjson/cJSON.h>
 #include <uv.h>
 
 #include "backends/accesslog.h"
 #include "core/control.h"
+#include "core/guards.h"
 #include "core/protocol.h"
 #include "server/collector.h"
 #include "server/conn.h"
@@ -57,6 +59,12 @@ struct engine {
     char *events[ENGINE_EVENTS_KEPT];   /* journal lines, oldest first from ev_head - ev_count */
     int ev_head, ev_count;
     bool stopping, tick_closed;
+    struct guards_params gp;
+    struct guards_excess excess;
+    struct guards_drain drain;
+    struct guards_view guards;
+    bool have_guards;
+    bool auto_rollback_due;     /* tripped while a move ran: roll back when it ends */
 };
 
 struct client *engine_find_client(struct engine *e, uint64_t id);
@@ -72,5 +80,13 @@ void engine_maybe_finish_stop(struct engine *e);
 
 /* engine_cmd.c */
 void engine_command(struct engine *e, struct client *c, const struct protocol_cmd *cmd);
+void engine_on_move_done(const struct mover_result *r, void *data);
+
+/* engine_guard.c */
+void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap);
+cJSON *engine_guards_json(const struct engine *e);
+/* The guards' verdict on moving from cur to after now (0 allowed, -1 refused). */
+int engine_check_step(struct engine *e, const struct mover_current *cur, const int after[COLOR_COUNT],
+                      struct guards_step *out);
 
 #endif

@@ -7,6 +7,7 @@ libserver_a_SOURCES = \
 	server/snapshot.c server/snapshot.h \
 	server/engine.c server/engine.h server/engine_priv.h \
 	server/engine_cmd.c \
+	server/engine_guard.c \
 	server/server.c server/server.h \
 	server/statedir.c server/statedir.h
 libserver_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include "backends/atomicfile.h"
@@ -85,6 +86,14 @@ int mover_read_current(const struct config *cfg, int named, struct mover_current
         cur->candidate = color_other(stable);
     }
     return EXIT_OK;
+}
+
+double mover_weights_since(const struct config *cfg)
+{
+    struct stat sb;
+    if (stat(cfg->nginx.upstream_file, &sb) != 0)
+        return 0;
+    return (double)sb.st_mtime;
 }
 
 int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, bool absolute,

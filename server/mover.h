@@ -48,6 +48,10 @@ typedef void (*mover_done_cb)(const struct mover_result *r, void *data);
 int mover_read_current(const struct config *cfg, int named, struct mover_current *cur,
                        char *msg, size_t msglen);
 
+/* When the weights nginx has were written: the upstream file's mtime (every
+ * move renames a new file into place), for the dwell. 0 when unknown. */
+double mover_weights_since(const struct config *cfg);
+
 /* Weights after a shift (+/- delta, or absolute candidate weight). Returns
  * EXIT_OK, EXIT_REFUSED (at an end) or EXIT_USAGE (off the step grid). */
 int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, bool absolute,

@@ -61,6 +61,30 @@ start_sandbox() {
     NGINX_PORT=$(sed -n 's|.*listen 127.0.0.1:\([0-9]*\);.*|\1|p' "$SANDBOX/nginx.conf")
     BLUE_ADDR=$(json_get "$CONFIG" colors.blue.addr)
     GREEN_ADDR=$(json_get "$CONFIG" colors.green.addr)
+    # These tests are about moving weights, not the guards (test_guards.sh is):
+    # no dwell, and the TTFT guard judges after one fast probe and refuses
+    # only a doubled TTFT.
+    set_config rollout.min_dwell_s 0 rollout.min_samples 1 rollout.ttft_halt_pct 100 \
+        probe.interval_s 0.2
+}
+
+# set_config KEY VALUE...: edits the sandbox's config (dotted keys, JSON values).
+set_config() {
+    python3 - "$CONFIG" "$@" <<'PY'
+import json, sys
+path, args = sys.argv[1], sys.argv[2:]
+c = json.load(open(path))
+for key, value in zip(args[::2], args[1::2]):
+    node = c
+    *parents, last = key.split(".")
+    for k in parents:
+        node = node.setdefault(k, {})
+    try:
+        node[last] = json.loads(value)
+    except ValueError:
+        node[last] = value
+json.dump(c, open(path, "w"), indent=2)
+PY
 }
 
 # json_get FILE dotted.key: prints a scalar from a JSON file.

@@ -51,6 +51,8 @@ static void assert_cmd_equal(const struct protocol_cmd *a, const struct protocol
     assert_int_equal(a->amount, b->amount);
     assert_int_equal(a->steal, b->steal);
     assert_int_equal(a->stable, b->stable);
+    assert_int_equal(a->force, b->force);
+    assert_string_equal(a->reason, b->reason);
 }
 
 static void roundtrip_cmd(const struct protocol_cmd *c)
@@ -358,10 +360,27 @@ static void test_command_names(void **state)
     assert_string_equal(protocol_command_name((enum protocol_command)99), "unknown");
 }
 
+/* A guard's refusal is overridden only with a reason, which is journaled. */
+static void test_forced_shift_needs_a_reason(void **state)
+{
+    (void)state;
+    struct protocol_cmd c = {.id = 4, .name = CMD_SHIFT, .amount = 10, .force = true,
+                             .stable = COLOR_NONE};
+    snprintf(c.reason, sizeof c.reason, "green is known slow at cold start; ticket OPS-12");
+    roundtrip_cmd(&c);
+    refused("{\"command\": {\"id\": 1, \"name\": \"shift\", \"delta\": 10, \"force\": true}}",
+            "command: a forced shift needs a \"reason\"");
+    refused("{\"command\": {\"id\": 1, \"name\": \"shift\", \"delta\": 10, \"force\": 1}}",
+            "command.force: expected true or false");
+    refused("{\"command\": {\"id\": 1, \"name\": \"shift\", \"delta\": 10, \"reason\": 5}}",
+            "command.reason: expected a string");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_command_round_trips),
+        cmocka_unit_test(test_forced_shift_needs_a_reason),
         cmocka_unit_test(test_hello_round_trips),
         cmocka_unit_test(test_documented_lines),
         cmocka_unit_test(test_unknown_fields_ignored),
