@@ -108,6 +108,7 @@ static cJSON *status_from_server(struct app *app, int *rc)
     cJSON_AddNumberToObject(o, "step", cfg->rollout.step);
     cJSON_AddStringToObject(o, "state_dir", cfg->state_dir);
     cJSON_AddItemToObject(o, "signals", cJSON_DetachItemFromObject(s, "signals"));
+    cJSON_AddItemToObject(o, "guards", cJSON_DetachItemFromObject(s, "guards"));
     cJSON *srv = cJSON_AddObjectToObject(o, "server");
     cJSON_AddItemToObject(srv, "pid", cJSON_DetachItemFromObject(s, "server_pid"));
     cJSON_AddItemToObject(srv, "seq", cJSON_DetachItemFromObject(s, "seq"));
@@ -201,6 +202,10 @@ static void print_text(struct app *app, const cJSON *o)
             fprintf(out, "next       shift +%d -> blue %.0f / green %.0f\n", cfg->rollout.step,
                     num(o, "next.blue"), num(o, "next.green"));
     }
+    const cJSON *guards = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "guards"), "items");
+    const cJSON *it;
+    cJSON_ArrayForEach(it, guards)
+        fprintf(out, "guard      %-6s %-9s %s\n", str(it, "name"), str(it, "level"), str(it, "text"));
     const cJSON *srv = cJSON_GetObjectItem(o, "server");
     if (srv) {
         const char *busy = str(srv, "busy");

@@ -1,0 +1,85 @@
+#!/bin/bash
+# The runbook's rules, enforced: a candidate 20% slower to its first token is
+# refused with the numbers, 3% passes, --force passes and is journaled; the
+# color at 0 is "drained" only after its connections close and stay closed;
+# a 5% error rate on the candidate at 50/50 rolls back by itself after the
+# sustain (compressed here), with the hook run and the reason journaled, while
+# a burst shorter than the sustain does not.
+. "$top_srcdir/tests/integration/lib.sh"
+start_sandbox
+tap_plan 17
+JOURNAL="$SANDBOX/state/journal.jsonl"
+set_config rollout.ttft_halt_pct 8 rollout.min_samples 5 probe.interval_s 0.2 \
+    rollout.window_s 4 rollout.excess_5xx_for_s 8 rollout.drain_idle_s 2 \
+    hooks.on_rollback "[[\"python3\", \"-c\", \"import os; open('$WORK/hook.out', 'w').write(os.environ['CUTOVER_REASON'])\"]]"
+trap '"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; kill $LOAD_PID $HOLD_PID 2>/dev/null; cleanup' EXIT
+sims() { "$SIM" ctl "$BLUE_ADDR" set "$1" jitter_pct=0 >/dev/null; "$SIM" ctl "$GREEN_ADDR" set "$2" jitter_pct=0 >/dev/null; }
+
+# --- TTFT halt, without a server (the CLI samples first) ------------------------
+sims ttft_ms=100 ttft_ms=120
+"$CUTOVER" -c "$CONFIG" shift +10 --sample 2 >"$WORK/out" 2>&1
+rc=$?
+if [ $rc -eq 5 ] && grep -qE "green p95 TTFT 12[0-9]\.[0-9] ms is (1[5-9]|2[0-9])\.[0-9]% over blue's 10[0-9]\.[0-9] ms \(limit 8%; [0-9]+ and [0-9]+ probes\)" "$WORK/out"; then
+    ok "20% slower: shift +10 refused with the numbers: $(head -n1 "$WORK/out")"
+else not_ok "20% slower: shift +10 refused with the numbers" "exit $rc: $(cat "$WORK/out")"; fi
+is "nothing moved" "$(weights)" "100/0"
+grep -q '"action":"shift".*"outcome":"refused","error":"refused: green p95 TTFT' "$JOURNAL"
+is "the refusal is journaled with its numbers" "$?" "0"
+sims ttft_ms=100 ttft_ms=103
+check "3% slower: shift +10 goes through" "$CUTOVER" -c "$CONFIG" shift +10 --sample 2
+sims ttft_ms=100 ttft_ms=120
+check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 2 \
+    --force --reason "green warms its cache; ticket OPS-7"
+is "to 80/20" "$(weights)" "80/20"
+grep -q '"action":"override".*override of \\"refused: green p95 TTFT .*: green warms its cache; ticket OPS-7' "$JOURNAL"
+is "the override is journaled with the numbers and the reason" "$?" "0"
+
+# --- drain: the color at 0 ---------------------------------------------------------
+sims ttft_ms=100 ttft_ms=100
+check "back to 100/0 (steps toward the stable color are never held)" "$CUTOVER" -c "$CONFIG" shift --to 0
+check "the server starts" "$CUTOVER" -c "$CONFIG" server start
+drain() { "$CUTOVER" -c "$CONFIG" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["guards"]["drain"])'; }
+GPORT=${GREEN_ADDR##*:}
+python3 -c "
+import socket, time
+s = [socket.create_connection(('127.0.0.1', $GPORT)) for _ in range(3)]
+time.sleep(5)" &
+HOLD_PID=$!
+sleep 2.5
+is "with 3 connections held open to green it is draining" "$(drain)" "draining"
+wait $HOLD_PID
+# Counts are taken every second: allow the snapshot a few seconds to see it.
+for _ in $(seq 1 40); do state=$(drain); [ "$state" != draining ] && break; sleep 0.1; done
+idle_at=$(date +%s.%N)
+is "when they close: idle first, not drained at once" "$state" "idle"
+for _ in $(seq 1 60); do state=$(drain); [ "$state" = drained ] && break; sleep 0.1; done
+waited=$(python3 -c "print(round($(date +%s.%N) - $idle_at, 1))")
+if [ "$state" = drained ] && python3 -c "import sys; sys.exit(0 if $waited >= 1.0 else 1)"; then
+    ok "drained only after drain_idle_s (2 s) without a connection (${waited} s after idle was seen)"
+else not_ok "drained after drain_idle_s" "state $state after ${waited} s"; fi
+
+# --- 5xx excess: a burst, then a sustained excess ------------------------------------
+check "to 50/50 through the server" "$CUTOVER" -c "$CONFIG" shift --to 50
+"$SIM" load --url "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" --rps 150 \
+    --concurrency 32 --duration 60 --quiet >/dev/null 2>&1 &
+LOAD_PID=$!
+sleep 3
+"$SIM" ctl "$GREEN_ADDR" set error_rate=0.05 >/dev/null
+sleep 1.5
+"$SIM" ctl "$GREEN_ADDR" set error_rate=0 >/dev/null
+sleep 9
+is "a burst shorter than the sustain does not roll back" "$(weights)" "50/50"
+"$SIM" ctl "$GREEN_ADDR" set error_rate=0.05 >/dev/null
+start=$(date +%s)
+for _ in $(seq 1 200); do [ "$(weights)" = "100/0" ] && break; sleep 0.1; done
+took=$(( $(date +%s) - start ))
+if [ "$(weights)" = "100/0" ] && [ $took -ge 7 ]; then
+    ok "5% errors on green at 50/50: rolled back by itself after ${took} s (sustain 8 s)"
+else not_ok "5% errors at 50/50 roll back after the sustain" "weights $(weights) after ${took} s"; fi
+grep -q '"action":"auto-rollback".*"outcome":"started","error":"tripped: green 5xx' "$JOURNAL"
+is "the journal says why" "$?" "0"
+case "$(cat "$WORK/hook.out" 2>/dev/null)" in
+    *"green 5xx"*) ok "the hook ran with the reason: $(cat "$WORK/hook.out")" ;;
+    *) not_ok "the hook ran with the reason" "$(cat "$WORK/hook.out" 2>&1)" ;;
+esac
+finish
