@@ -35,6 +35,21 @@ void preflight_add(struct preflight_report *r, const char *name, enum preflight_
     va_end(ap);
 }
 
+void preflight_failures(const struct preflight_report *r, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < r->count && used + 1 < len; i++) {
+        const struct preflight_check *c = &r->checks[i];
+        if (c->status != PREFLIGHT_FAIL)
+            continue;
+        int n = snprintf(buf + used, len - used, "%s%s: %s", used ? "; " : "", c->name, c->detail);
+        if (n < 0)
+            break;
+        used += (size_t)n < len - used ? (size_t)n : len - used - 1;
+    }
+}
+
 bool preflight_passed(const struct preflight_report *r)
 {
     for (int i = 0; i < r->count; i++)

@@ -45,6 +45,10 @@ struct preflight_report {
 void preflight_run(uv_loop_t *loop, const struct config *cfg, struct preflight_report *r);
 /* true when no check failed (warnings and skips pass). */
 bool preflight_passed(const struct preflight_report *r);
+/* The failed checks as one line, "name: detail; name: detail", for refusals
+ * and the journal; "" when none failed. */
+void preflight_failures(const struct preflight_report *r, char *buf, size_t len);
+
 /* "ok", "warn", "fail", "skipped". */
 const char *preflight_status_name(enum preflight_status s);
 

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/sample.h"
+#include "backends/preflight.h"
 #include "core/guards.h"
 #include "server/mover.h"
 #include "server/statedir.h"
@@ -173,6 +174,51 @@ static int guards_allow_direct(struct app *app, const struct shift_args *a,
     return EXIT_REFUSED;
 }
 
+/* The first step of a cutover waits for every preflight check; a failure
+ * refuses it unless forced with a reason (journaled). */
+static int preflight_first_step(struct app *app, const struct shift_args *a,
+                                const struct mover_current *cur, const int after[COLOR_COUNT],
+                                const struct mover_actor *who)
+{
+    if (!(cur->weight[cur->candidate] == 0 && after[cur->candidate] > 0))
+        return EXIT_OK;
+    struct preflight_report r;
+    char failed[1200], detail[1500];
+    preflight_run(&app->loop, app->cfg, &r);
+    preflight_failures(&r, failed, sizeof failed);
+    if (!failed[0]) {
+        mover_journal(app->cfg, who, cur, "preflight", "ok", NULL);
+        return EXIT_OK;
+    }
+    if (a->force) {
+        snprintf(detail, sizeof detail, "override of failed preflight (%.1100s) by %.60s: %.200s",
+                 failed, who->user, a->reason);
+        mover_journal(app->cfg, who, cur, "override", "ok", detail);
+        app_errorf(app, "warning: %s", detail);
+        return EXIT_OK;
+    }
+    mover_journal(app->cfg, who, cur, "preflight", "failed", failed);
+    app_errorf(app, "shift refused: preflight failed before the first step: %s "
+                    "(see `cutover check`; override: --force --reason TEXT)", failed);
+    return EXIT_REFUSED;
+}
+
+/* After every shift, as the runbook asks: nothing may listen off loopback. */
+static void loopback_after_shift(struct app *app, const struct mover_actor *who)
+{
+    struct preflight_report r;
+    struct mover_current cur;
+    char failed[1200], msg[256];
+    preflight_loopback(&app->loop, app->cfg, &r);
+    preflight_failures(&r, failed, sizeof failed);
+    if (!failed[0])
+        return;
+    if (mover_read_current(app->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+        memset(&cur, 0, sizeof cur);
+    mover_journal(app->cfg, who, &cur, "alarm", "listener-not-loopback", failed);
+    app_errorf(app, "warning: %s", failed);
+}
+
 int cmd_shift_direct(struct app *app, const struct shift_args *a)
 {
     struct mover_current cur;
@@ -191,10 +237,13 @@ int cmd_shift_direct(struct app *app, const struct shift_args *a)
     } else if (after[COLOR_BLUE] == cur.weight[COLOR_BLUE]) {
         fprintf(app->out, "already at blue %d / green %d: nothing to do\n",
                 cur.weight[COLOR_BLUE], cur.weight[COLOR_GREEN]);
-    } else if ((rc = guards_allow_direct(app, a, &cur, after, &who)) == EXIT_OK) {
+    } else if ((rc = guards_allow_direct(app, a, &cur, after, &who)) == EXIT_OK &&
+               (rc = preflight_first_step(app, a, &cur, after, &who)) == EXIT_OK) {
         struct mover_result r;
         mover_apply_run(&app->loop, app->cfg, &who, &cur, after, "shift", &r);
         rc = report(app, &r);
+        if (rc == EXIT_OK)
+            loopback_after_shift(app, &who);
     }
     statedir_unlock(lock_fd);
     return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/exitcode.h"
+#include "server/preflight_job.h"
 #include "server/statedir.h"
 
 /* A reply carrying the mover's details (nginx's text, warnings). */
@@ -46,10 +47,28 @@ static void on_stop_done(const struct mover_result *r, void *data)
     end_move(data, r);
 }
 
+/* After every shift, as the runbook asks: nothing may listen off loopback. */
+static void on_loopback_checked(const struct preflight_report *r, void *data)
+{
+    struct engine *e = data;
+    char failed[1200];
+    struct mover_current cur;
+    char msg[256];
+    preflight_failures(r, failed, sizeof failed);
+    if (!failed[0] || e->stopping)
+        return;
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+        memset(&cur, 0, sizeof cur);
+    struct mover_actor who = {"cutover (after shift)", ""};
+    mover_journal(e->cfg, &who, &cur, "alarm", "listener-not-loopback", failed);
+}
+
 void engine_on_move_done(const struct mover_result *r, void *data)
 {
     struct engine *e = data;
     char msg[256];
+    if (e->pending.name == CMD_SHIFT && r->exit_code == EXIT_OK && !e->stopping)
+        preflight_job_start(e->loop, e->cfg, true, on_loopback_checked, e);
     /* Rollback: stop the candidate only once no new request can reach it. */
     if (e->pending.name == CMD_ROLLBACK && r->exit_code == EXIT_OK && !e->stopping &&
         mover_stop_candidate(e->loop, e->cfg, &e->pending.actor, &e->pending.cur, on_stop_done,
@@ -124,8 +143,12 @@ static bool begin_move(struct engine *e, struct client *c, const struct protocol
     p->conn_id = conn_id(c->conn);
     p->cmd_id = cmd->id;
     p->name = cmd->name;
-    p->actor.user = c->who.user;
-    p->actor.ssh_client = c->who.ssh_client;
+    p->force = cmd->force;
+    snprintf(p->reason, sizeof p->reason, "%s", cmd->reason);
+    snprintf(p->user, sizeof p->user, "%s", c->who.user);
+    snprintf(p->ssh_client, sizeof p->ssh_client, "%s", c->who.ssh_client);
+    p->actor.user = p->user;
+    p->actor.ssh_client = p->ssh_client;
     return true;
 }
 
@@ -167,6 +190,45 @@ static bool guards_allow(struct engine *e, struct client *c, const struct protoc
     return false;
 }
 
+/* A move that ends before it starts: answer the asker if still there. */
+static void fail_pending(struct engine *e, int rc, const char *msg)
+{
+    struct mover_result r = {.exit_code = rc};
+    snprintf(r.summary, sizeof r.summary, "%.500s", msg); /* the journal has it whole */
+    end_move(e, &r);
+}
+
+static void shift_apply(struct engine *e)
+{
+    char msg[512];
+    struct pending *p = &e->pending;
+    if (mover_apply(e->loop, e->cfg, &p->actor, &p->cur, p->after, "shift", engine_on_move_done, e,
+                    msg, sizeof msg) != 0)
+        fail_pending(e, EXIT_FAILURE_IO, msg);
+}
+
+static void on_first_step_checked(const struct preflight_report *r, void *data)
+{
+    struct engine *e = data;
+    struct pending *p = &e->pending;
+    char failed[1200], detail[1500];
+    preflight_failures(r, failed, sizeof failed);
+    if (!failed[0]) {
+        mover_journal(e->cfg, &p->actor, &p->cur, "preflight", "ok", NULL);
+    } else if (p->force) {
+        snprintf(detail, sizeof detail, "override of failed preflight (%.1100s) by %.60s: %.200s",
+                 failed, p->user, p->reason);
+        mover_journal(e->cfg, &p->actor, &p->cur, "override", "ok", detail);
+    } else {
+        mover_journal(e->cfg, &p->actor, &p->cur, "preflight", "failed", failed);
+        snprintf(detail, sizeof detail, "refused: preflight failed before the first step: %.1100s "
+                 "(see `cutover check`; override: --force --reason TEXT)", failed);
+        fail_pending(e, EXIT_REFUSED, detail);
+        return;
+    }
+    shift_apply(e);
+}
+
 static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
 {
     char msg[512];
@@ -189,13 +251,15 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
         engine_reply(c, cmd->id, true, EXIT_OK, msg);
         return;
     }
+    memcpy(p->after, after, sizeof p->after);
     /* Busy before starting: the move may end within the call. */
     snprintf(msg, sizeof msg, "shift to blue %d / green %d", after[COLOR_BLUE], after[COLOR_GREEN]);
     start_busy(e, c, msg);
-    rc = mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "shift", engine_on_move_done, e, msg,
-                     sizeof msg);
-    if (rc != 0)
-        fail_move(e, c, cmd, rc, msg);
+    /* The first step of a cutover waits for the preflight checks. */
+    bool first_step = p->cur.weight[p->cur.candidate] == 0 && after[p->cur.candidate] > 0;
+    if (first_step && preflight_job_start(e->loop, e->cfg, false, on_first_step_checked, e) == 0)
+        return;
+    shift_apply(e);
 }
 
 static void cmd_rollback(struct engine *e, struct client *c, const struct protocol_cmd *cmd)

@@ -34,7 +34,13 @@ struct pending {
     long long cmd_id;
     enum protocol_command name;
     struct mover_current cur;
-    struct mover_actor actor;
+    int after[COLOR_COUNT];     /* shift: where the weights go */
+    bool force;                 /* shift: guards overridden... */
+    char reason[200];           /* ...with these words */
+    /* Who asked, copied: the client may be gone when the move ends. */
+    char user[64];
+    char ssh_client[128];
+    struct mover_actor actor;   /* points at user and ssh_client */
     int lock_fd;
 };
 

@@ -8,6 +8,7 @@ libserver_a_SOURCES = \
 	server/engine.c server/engine.h server/engine_priv.h \
 	server/engine_cmd.c \
 	server/engine_guard.c \
+	server/preflight_job.c server/preflight_job.h \
 	server/server.c server/server.h \
 	server/statedir.c server/statedir.h
 libserver_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)

@@ -4,6 +4,7 @@
 #include "sim/serve.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,18 @@ static int run(uv_loop_t *loop, struct gateway_opts *opts)
     return 0;
 }
 
+/* A gateway holding hundreds of streams runs with its open-files limit
+ * raised (a LaunchAgent's SoftResourceLimits); so does the sim, up to the
+ * hard limit, so `cutover check` sees what a real deployment would. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int serve_main(int argc, char **argv)
 {
     struct gateway_opts opts = {
@@ -137,6 +150,7 @@ int serve_main(int argc, char **argv)
         return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a vanished client is an EPIPE, not a dead gateway */
+    raise_nofile();
     opts.log = log;
     uv_loop_init(&loop);
     int rc = run(&loop, &opts);
