@@ -3,6 +3,8 @@ noinst_LIBRARIES += libcore.a
 libcore_a_SOURCES = \
 	core/color.c core/color.h \
 	core/config.c core/config.h \
+	core/config_keys.c core/config_keys.h \
+	core/config_json.c \
 	core/confcheck.c core/confcheck.h \
 	core/nginxlex.c core/nginxlex.h \
 	core/upstream.c core/upstream.h \
