@@ -407,6 +407,9 @@ int engine_start(uv_loop_t *loop, const struct config *cfg, const struct engine_
     uv_timer_init(loop, &e->tick);
     e->tick.data = e;
     if (start_parts(e, msg, msglen) != 0) {
+        /* The caller got no engine, so it is not told when this one is
+         * gone (the server's own handles are not even set up yet). */
+        e->on_stopped = NULL;
         engine_stop(e);
         return -1;
     }
