@@ -431,7 +431,7 @@ bool engine_cutover_in_progress(const struct engine *e)
 
 void engine_maybe_finish_stop(struct engine *e)
 {
-    if (!e->stopping || e->clients || !e->tick_closed || e->busy)
+    if (!e->stopping || e->clients || !e->tick_closed || e->busy || e->async_ops > 0)
         return;
     for (int i = 0; i < ENGINE_EVENTS_KEPT; i++)
         free(e->events[i]);

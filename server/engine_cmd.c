@@ -54,21 +54,24 @@ static void on_loopback_checked(const struct preflight_report *r, void *data)
     char failed[1200];
     struct mover_current cur;
     char msg[256];
+    e->async_ops--;
     preflight_failures(r, failed, sizeof failed);
-    if (!failed[0] || e->stopping)
-        return;
-    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
-        memset(&cur, 0, sizeof cur);
-    struct mover_actor who = {"cutover (after shift)", ""};
-    mover_journal(e->cfg, &who, &cur, "alarm", "listener-not-loopback", failed);
+    if (failed[0] && !e->stopping) {
+        if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+            memset(&cur, 0, sizeof cur);
+        struct mover_actor who = {"cutover (after shift)", ""};
+        mover_journal(e->cfg, &who, &cur, "alarm", "listener-not-loopback", failed);
+    }
+    engine_maybe_finish_stop(e);
 }
 
 void engine_on_move_done(const struct mover_result *r, void *data)
 {
     struct engine *e = data;
     char msg[256];
-    if (e->pending.name == CMD_SHIFT && r->exit_code == EXIT_OK && !e->stopping)
-        preflight_job_start(e->loop, e->cfg, true, on_loopback_checked, e);
+    if (e->pending.name == CMD_SHIFT && r->exit_code == EXIT_OK && !e->stopping &&
+        preflight_job_start(e->loop, e->cfg, true, on_loopback_checked, e) == 0)
+        e->async_ops++;
     /* Rollback: stop the candidate only once no new request can reach it. */
     if (e->pending.name == CMD_ROLLBACK && r->exit_code == EXIT_OK && !e->stopping &&
         mover_stop_candidate(e->loop, e->cfg, &e->pending.actor, &e->pending.cur, on_stop_done,
@@ -212,6 +215,11 @@ static void on_first_step_checked(const struct preflight_report *r, void *data)
     struct engine *e = data;
     struct pending *p = &e->pending;
     char failed[1200], detail[1500];
+    e->async_ops--;
+    if (e->stopping) { /* its asker was disconnected; move nothing now */
+        fail_pending(e, EXIT_REFUSED, "refused: the server is stopping");
+        return;
+    }
     preflight_failures(r, failed, sizeof failed);
     if (!failed[0]) {
         mover_journal(e->cfg, &p->actor, &p->cur, "preflight", "ok", NULL);
@@ -257,8 +265,10 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
     start_busy(e, c, msg);
     /* The first step of a cutover waits for the preflight checks. */
     bool first_step = p->cur.weight[p->cur.candidate] == 0 && after[p->cur.candidate] > 0;
-    if (first_step && preflight_job_start(e->loop, e->cfg, false, on_first_step_checked, e) == 0)
+    if (first_step && preflight_job_start(e->loop, e->cfg, false, on_first_step_checked, e) == 0) {
+        e->async_ops++;
         return;
+    }
     shift_apply(e);
 }
 

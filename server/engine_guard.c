@@ -24,6 +24,8 @@ static void on_hook_done(const struct spawn_result *r, void *data)
     spawn_describe(r, why, sizeof why);
     mover_journal(e->cfg, &auto_actor, &cur, "hook", spawn_succeeded(r) ? "ok" : "failed",
                   spawn_succeeded(r) ? NULL : why);
+    e->async_ops--;
+    engine_maybe_finish_stop(e);
 }
 
 /* hooks.on_rollback: argv arrays, the reason in the environment (never a
@@ -43,6 +45,8 @@ static void run_rollback_hooks(struct engine *e, const char *reason, const struc
         if (spawn_start(e->loop, hooks->items[i].argv, env, e->cfg->command_timeout_ms,
                         on_hook_done, e, msg, sizeof msg) != 0)
             mover_journal(e->cfg, &auto_actor, cur, "hook", "failed", msg);
+        else
+            e->async_ops++;
     }
 }
 
