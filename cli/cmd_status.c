@@ -91,8 +91,18 @@ static cJSON *status_from_server(struct app *app, int *rc)
         return NULL;
     }
     cJSON *s = cJSON_GetObjectItem(snap, "snapshot");
-    cJSON *o = status_base(cfg);
     cJSON *w = cJSON_GetObjectItem(s, "weights");
+    if (!cJSON_IsObject(w)) {
+        /* The server could not read the upstream file: fail as a direct
+         * read would, never print 0/0 as if it were nginx's weights. */
+        cJSON *why = cJSON_GetObjectItem(s, "weights_error");
+        app_errorf(app, "%s", cJSON_IsString(why) ? why->valuestring
+                                                  : "the server sent no weights");
+        cJSON_Delete(snap);
+        *rc = EXIT_FAILURE_IO;
+        return NULL;
+    }
+    cJSON *o = status_base(cfg);
     int weight[COLOR_COUNT] = {0, 0};
     for (int c = 0; c < COLOR_COUNT; c++) {
         cJSON *v = cJSON_GetObjectItem(w, color_name((enum color)c));
