@@ -8,6 +8,7 @@ TESTS += \
 	tests/integration/test_preflight_step.sh \
 	tests/integration/test_rejected_file.sh \
 	tests/integration/test_server.sh \
+	tests/integration/test_server_stop.sh \
 	tests/integration/test_sigkill.sh \
 	tests/integration/test_status_signals.sh \
 	tests/integration/test_traffic_shift.sh
