@@ -47,7 +47,8 @@ int remote_move(struct app *app, const struct protocol_cmd *cmd)
     cJSON *r = client_call(&c, &take, 10000, msg, sizeof msg);
     int code = r ? reply_code(r) : EXIT_FAILURE_IO;
     if (!r || code != EXIT_OK) {
-        app_errorf(app, "%s", r ? reply_text(r, "message") : msg);
+        const char *why = r ? reply_text(r, "message") : msg;
+        app_errorf(app, "%s", why ? why : "the server refused control");
         cJSON_Delete(r);
         client_close(&c);
         return r ? EXIT_REFUSED : EXIT_FAILURE_IO;
