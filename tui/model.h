@@ -1,0 +1,170 @@
+/* model: what the console knows, built from the server's messages
+ * ({"hello"}, {"snapshot"}, {"event"}; see core/protocol.h). Panels only read
+ * it. model_new() allocates the whole model once (the per-color series ring
+ * of MODEL_SERIES_S seconds is ~0.5 MB); applying a message never allocates
+ * beyond cJSON's own parse, so a long session cannot grow. The caller owns
+ * the model and frees it with model_free(). Time is passed in. */
+#ifndef CUTOVER_TUI_MODEL_H
+#define CUTOVER_TUI_MODEL_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/color.h"
+
+#define MODEL_SERIES_S 3600  /* the longest chart span: 1 h */
+#define MODEL_MARKERS 64
+#define MODEL_EVENTS 40      /* >= the server's ENGINE_EVENTS_KEPT, so dedup holds */
+#define MODEL_GUARDS 8
+#define MODEL_STALE_S 3.0    /* older snapshots are shown with their age */
+
+/* One second of one color, as the server's series rows carry it. Values
+ * the server did not know are negative (connections -1), and a windowed
+ * p95 of 0 means "no samples"; model_point_* helpers say which is which. */
+struct model_point {
+    int64_t sec;        /* the slot holds data only when sec matches */
+    double requests;
+    double status_5xx;
+    double connections;     /* < 0: unknown */
+    double ttft_p95_ms;     /* windowed; 0: no successful probe in the window */
+    double header_p95_ms;
+    double probes;
+    double probe_errors;
+};
+
+struct model_quant {
+    bool has;           /* false: the server sent null (no samples) */
+    double p50, p95, p99;
+};
+
+struct model_signal {
+    bool has_connections;
+    double connections;
+    double requests;
+    double status_5xx;
+    double ratio_5xx;       /* a fraction, 0..1, over the window */
+    struct model_quant header_ms;
+    struct model_quant ttft_ms;
+    double probes;
+    double probe_errors;
+    char last_probe_error[160];
+};
+
+struct model_marker {
+    double time;
+    int after[COLOR_COUNT];         /* weights after the reload, -1 unknown */
+    char version[48];               /* candidate_version, "" unknown */
+    char action[24];                /* "shift", "rollback", ... */
+};
+
+struct model_event {
+    double time;
+    char user[32];
+    char action[24];
+    int before[COLOR_COUNT];
+    int after[COLOR_COUNT];
+    char candidate[8];
+    char version[48];
+    char outcome[24];
+    char error[200];                /* nginx's text when it failed */
+};
+
+struct model_guard {
+    char name[16];
+    char level[12];                 /* "ok", "watching", "tripped" */
+    char text[200];
+};
+
+struct model_control {
+    char state[8];                  /* "free", "held", "grace" */
+    char text[200];                 /* the server's one-line description */
+    char holder_user[32];
+    double holder_since;            /* 0 when free */
+    double grace_until;             /* 0 unless state is "grace" */
+};
+
+struct model_hello {
+    bool have;
+    long server_pid;
+    char state_dir[256];
+    long client_id;                 /* who the server says we are */
+    bool may_control;
+    char control[200];
+};
+
+struct model {
+    struct model_hello hello;
+    bool have_snapshot;
+    double seq;
+    double at;                      /* the snapshot's time (server clock) */
+    bool weights_known;
+    int weight[COLOR_COUNT];
+    char weights_error[200];
+    int stable;                     /* a color or COLOR_NONE */
+    int candidate;
+    char phase[16];
+    char stable_unknown[200];
+    bool busy;
+    char busy_text[64];
+    struct model_control control;
+    int clients;
+    double window_s;
+    struct model_signal signal[COLOR_COUNT];
+    bool have_guards;
+    int guard_count;
+    struct model_guard guard[MODEL_GUARDS];
+    double dwell_remaining_s;
+    char drain[16];
+    bool auto_rollback;
+
+    /* Private to model.c: read through the functions below. */
+    struct model_point series[COLOR_COUNT][MODEL_SERIES_S];
+    int64_t newest_sec;             /* newest second merged, 0 before any */
+    int marker_count;               /* sorted oldest first */
+    struct model_marker markers[MODEL_MARKERS];
+    int event_count;                /* sorted newest first */
+    struct model_event events[MODEL_EVENTS];
+};
+
+enum model_msg {
+    MODEL_MSG_ERROR = -1,           /* not JSON, or not an object */
+    MODEL_MSG_OTHER = 0,            /* reply, error, unknown: ignored here */
+    MODEL_MSG_HELLO,
+    MODEL_MSG_SNAPSHOT,
+    MODEL_MSG_EVENT
+};
+
+struct model *model_new(void);
+void model_free(struct model *m);
+/* Forgets everything (a new server, say). */
+void model_reset(struct model *m);
+
+/* Applies one decoded message; returns which kind it was. A snapshot's
+ * missing or mistyped fields leave defaults, never fail. */
+enum model_msg model_apply(struct model *m, const cJSON *msg);
+/* Same, from one line of text (no newline needed). On MODEL_MSG_ERROR err
+ * says why. */
+enum model_msg model_apply_line(struct model *m, const char *line, size_t len, char *err,
+                                size_t errlen);
+
+/* Seconds since the snapshot was taken (a large number before any). */
+double model_age(const struct model *m, double now);
+/* True when the numbers must not be shown as live (> MODEL_STALE_S). */
+bool model_stale(const struct model *m, double now);
+
+/* The second `sec` of color c, or NULL when no row for it was received
+ * (never sent, a gap, or older than MODEL_SERIES_S before the newest). */
+const struct model_point *model_point_at(const struct model *m, enum color c, int64_t sec);
+/* The newest second merged into the series (0 before any). */
+int64_t model_newest_sec(const struct model *m);
+
+/* Reload markers, i = 0 the oldest. */
+int model_marker_count(const struct model *m);
+const struct model_marker *model_marker_get(const struct model *m, int i);
+
+/* Journal events, i = 0 the newest. */
+int model_event_count(const struct model *m);
+const struct model_event *model_event_get(const struct model *m, int i);
+
+#endif

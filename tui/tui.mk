@@ -1,0 +1,26 @@
+# tui/tui.mk: the console's pure layers (no ncurses): the model built from
+# the server's messages, the character grid panels draw into, and the chart.
+# The ncurses console links libtui.a and blits grids to the screen.
+noinst_LIBRARIES += libtui.a
+libtui_a_SOURCES = \
+	tui/model.c tui/model.h \
+	panels/grid.c panels/grid.h \
+	panels/chart.c panels/chart.h
+libtui_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+EXTRA_DIST += tests/unit/fixtures
+
+if HAVE_CMOCKA
+TUI_TESTS = tests/unit/test_model tests/unit/test_chart
+check_PROGRAMS += $(TUI_TESTS)
+TESTS += $(TUI_TESTS)
+TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CMOCKA_CFLAGS)
+TUI_TEST_LDADD = libtui.a libcore.a $(CJSON_LIBS) $(CMOCKA_LIBS) -lm
+
+tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_unit_test_model_LDADD = $(TUI_TEST_LDADD)
+
+tests_unit_test_chart_SOURCES = tests/unit/test_chart.c
+tests_unit_test_chart_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_unit_test_chart_LDADD = $(TUI_TEST_LDADD)
+endif
