@@ -1,0 +1,95 @@
+/* guards: levels, numbers, dwell countdown. */
+#include "panels/guards.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "panels/panel.h"
+
+#define NAME_W 6
+#define LEVEL_W 9
+
+enum grid_role guards_level_role(const char *level)
+{
+    if (strcmp(level, "ok") == 0)
+        return ROLE_OK;
+    if (strcmp(level, "watching") == 0)
+        return ROLE_WARN;
+    if (strcmp(level, "tripped") == 0)
+        return ROLE_ALERT;
+    return ROLE_DIM;
+}
+
+int guards_dwell_left(const struct model *m, double now)
+{
+    double since = now - m->at;
+    /* A console clock behind the server's must not add time. */
+    double left = m->dwell_remaining_s - (since > 0 ? since : 0);
+    return left > 0 ? (int)ceil(left) : 0;
+}
+
+static int severity(const char *level)
+{
+    enum grid_role r = guards_level_role(level);
+    return r == ROLE_ALERT ? 3 : r == ROLE_WARN ? 2 : r == ROLE_OK ? 1 : 0;
+}
+
+static const char *worst_level(const struct model *m)
+{
+    const char *worst = NULL;
+    for (int i = 0; i < m->guard_count; i++)
+        if (!worst || severity(m->guard[i].level) > severity(worst))
+            worst = m->guard[i].level;
+    return worst;
+}
+
+static void draw_title(const struct model *m, struct grid *g, double now)
+{
+    int w = grid_width(g);
+    int x = panel_title(g, 0, 0, w, "guards", m, now);
+    const char *worst = worst_level(m);
+    char age[48];
+    int room = w - x;
+    if (panel_age_text(m, now, age, sizeof age))
+        room -= (int)strlen(age) + 1;
+    if (!worst || !m->have_snapshot || room < 2)
+        return;
+    x += grid_put_text(g, x, 0, " ", room, ROLE_TEXT);
+    x += grid_put_text(g, x, 0, worst, room - 1, guards_level_role(worst));
+    room = w - x - (panel_age_text(m, now, age, sizeof age) ? (int)strlen(age) + 1 : 0);
+    if (room > 0)
+        grid_put_text(g, x, 0, m->auto_rollback ? "  auto-rollback on" : "  auto-rollback OFF", room,
+                      m->auto_rollback ? ROLE_DIM : ROLE_WARN);
+}
+
+static void draw_guard(const struct model *m, const struct model_guard *k, struct grid *g, int y,
+                       double now)
+{
+    char buf[32];
+    grid_put_text(g, 0, y, k->name, NAME_W - 1, ROLE_TEXT);
+    int x = NAME_W;
+    x += grid_put_text(g, x, y, k->level, LEVEL_W - 1, guards_level_role(k->level));
+    x = NAME_W + LEVEL_W;
+    if (strcmp(k->name, "dwell") == 0) {
+        /* Counts down between snapshots, so the operator sees it move. */
+        snprintf(buf, sizeof buf, "%ds ", guards_dwell_left(m, now));
+        x += grid_put_text(g, x, y, buf, -1, ROLE_TITLE);
+    }
+    grid_put_text(g, x, y, k->text, -1, ROLE_TEXT);
+}
+
+void guards_draw(const struct model *m, struct grid *g, const struct guards_opts *o)
+{
+    int h = grid_height(g);
+    grid_clear(g);
+    draw_title(m, g, o->now);
+    if (!m->have_snapshot)
+        return;
+    if (!m->have_guards || m->guard_count == 0) {
+        grid_put_text(g, 0, 1, "no guard data", -1, ROLE_DIM);
+        return;
+    }
+    for (int i = 0; i < m->guard_count && i + 1 < h; i++)
+        draw_guard(m, &m->guard[i], g, i + 1, o->now);
+}

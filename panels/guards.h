@@ -1,0 +1,26 @@
+/* guards: one row per guard the server reports (ttft, dwell, 5xx, drain):
+ * its name, its level (ok / watching / tripped in the OK / WARN / ALERT
+ * roles) and the server's text with its numbers; the dwell row carries a
+ * live countdown to the next step. The title names the worst level and
+ * whether auto-rollback is on. Reads the model only, draws into the whole
+ * grid; never allocates. Rows that do not fit are dropped from the bottom. */
+#ifndef CUTOVER_PANELS_GUARDS_H
+#define CUTOVER_PANELS_GUARDS_H
+
+#include "panels/grid.h"
+#include "tui/model.h"
+
+struct guards_opts {
+    double now;         /* unix seconds: the snapshot's age and the countdown */
+};
+
+void guards_draw(const struct model *m, struct grid *g, const struct guards_opts *o);
+
+/* ok -> ROLE_OK, watching -> ROLE_WARN, tripped -> ROLE_ALERT, else DIM. */
+enum grid_role guards_level_role(const char *level);
+
+/* Whole seconds of dwell left at `now`: the snapshot's dwell_remaining_s
+ * less the time since the snapshot, never below 0. */
+int guards_dwell_left(const struct model *m, double now);
+
+#endif
