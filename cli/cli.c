@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +12,8 @@
 #include "cli/commands.h"
 
 static const char usage_text[] =
-    "usage: cutover [-c FILE] COMMAND [ARGS]\n"
+    "usage: cutover [-c FILE] [--watch] [--theme NAME]      the console\n"
+    "       cutover [-c FILE] COMMAND [ARGS]\n"
     "\n"
     "Drives a blue/green traffic drain of a gateway behind nginx: moves the\n"
     "upstream weights in steps, validates with nginx -t, reloads, rolls back.\n"
@@ -41,9 +43,14 @@ static const char usage_text[] =
     "  demo [--dir D] [--no-load] [--rps N]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load\n"
     "\n"
+    "The console (no command) starts the server if needed and opens in CONTROL when\n"
+    "it gets control, else in WATCH; --watch never asks for control. Keys: ? in it.\n"
+    "\n"
     "options:\n"
     "  -c FILE    config file (else $CUTOVER_CONFIG, ./cutover.json,\n"
     "             $XDG_CONFIG_HOME/cutover/config.json, else the built-in defaults)\n"
+    "  --watch    console: read-only, moving keys not bound\n"
+    "  --theme T  console: default, colorblind, mono, high-contrast or a .theme file\n"
     "  --help     this text\n"
     "  --version  print the version\n"
     "\n"
@@ -91,6 +98,8 @@ int cli_parse_color_arg(struct app *app, const char *flag, const char *value, in
 int cli_main(int argc, char **argv)
 {
     const char *config_flag = NULL;
+    const char *theme = NULL;
+    bool watch = false;
     int i = 1;
     /* A child's closed pipe must come back as an error, not kill us. */
     signal(SIGPIPE, SIG_IGN);
@@ -107,12 +116,25 @@ int cli_main(int argc, char **argv)
             config_flag = argv[++i];
             continue;
         }
+        if (strcmp(argv[i], "--watch") == 0) {
+            watch = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--theme") == 0 && i + 1 < argc) {
+            theme = argv[++i];
+            continue;
+        }
         fprintf(stderr, "cutover: unknown option '%s' (see cutover --help)\n", argv[i]);
         return EXIT_USAGE;
     }
     if (i >= argc) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
+        struct app app = {0};
+        int rc = app_open(&app, config_flag);
+        if (rc != EXIT_OK)
+            return rc;
+        rc = cmd_console(&app, watch, theme);
+        app_close(&app);
+        return rc;
     }
     if (strcmp(argv[i], "demo") == 0)
         return cmd_demo(argc - i - 1, argv + i + 1);

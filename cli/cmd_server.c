@@ -15,7 +15,7 @@
 
 /* The server is started with this very binary and an absolute config path:
  * it runs in `/`-independent ways and outlives our working directory. */
-static int start_background(struct app *app)
+int cli_start_server(struct app *app)
 {
     char exe[PATH_MAX], cfg[PATH_MAX] = "", msg[1024];
     size_t n = sizeof exe;
@@ -85,7 +85,7 @@ static int stop_server(struct app *app, bool force)
 int cmd_server(struct app *app, int argc, char **argv)
 {
     if (argc == 0 || strcmp(argv[0], "start") == 0)
-        return start_background(app);
+        return cli_start_server(app);
     if (strcmp(argv[0], "--foreground") == 0)
         return server_run(app->cfg);
     if (strcmp(argv[0], "stop") == 0) {
@@ -141,7 +141,7 @@ int cmd_attach(struct app *app, int argc, char **argv)
         }
     }
     if (!client_server_live(app->cfg)) {
-        int rc = start_background(app);
+        int rc = cli_start_server(app);
         if (rc != EXIT_OK)
             return rc;
     }

@@ -23,6 +23,10 @@ int cmd_rollback(struct app *app, int argc, char **argv);
 int cmd_init(struct app *app, int argc, char **argv);
 int cmd_server(struct app *app, int argc, char **argv);
 int cmd_attach(struct app *app, int argc, char **argv);
+/* `cutover` with no command: the console, starting the server if needed. */
+int cmd_console(struct app *app, bool watch, const char *theme);
+/* Starts the server in the background unless one runs; prints what it did. */
+int cli_start_server(struct app *app);
 /* demo builds its own config, so it runs without an opened app. */
 int cmd_demo(int argc, char **argv);
 

@@ -7,6 +7,7 @@ libcli_a_SOURCES = \
 	cli/cli.c cli/cli.h \
 	cli/client.c cli/client.h \
 	cli/cmd_server.c \
+	cli/cmd_console.c \
 	cli/cmd_init.c \
 	cli/cmd_shift.c \
 	cli/cmd_status.c \
@@ -21,5 +22,5 @@ libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS)
 
 bin_PROGRAMS += cutover
 cutover_SOURCES = cli/main.c
-cutover_LDADD = libcli.a libserver.a libbackends.a libcore.a $(LIBUV_LIBS) $(CURL_LIBS) \
-	$(CJSON_LIBS)
+cutover_LDADD = libcli.a libtui.a libserver.a libbackends.a libcore.a $(LIBUV_LIBS) $(CURL_LIBS) \
+	$(CJSON_LIBS) $(NCURSES_LIBS)

@@ -272,6 +272,7 @@ static void apply_control(struct model_control *c, const cJSON *o)
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "holder");
     str(h, "user", c->holder_user, sizeof c->holder_user);
     c->holder_since = num(h, "since", 0);
+    c->holder_client_id = (long)num(h, "client_id", -1);
     c->grace_until = num(o, "grace_until", 0);
 }
 

@@ -81,6 +81,7 @@ struct model_control {
     char text[200];                 /* the server's one-line description */
     char holder_user[32];
     double holder_since;            /* 0 when free */
+    long holder_client_id;          /* -1 when free: compare with hello.client_id */
     double grace_until;             /* 0 unless state is "grace" */
 };
 

@@ -5,7 +5,9 @@ noinst_LIBRARIES += libtui.a
 libtui_a_SOURCES = \
 	tui/model.c tui/model.h \
 	panels/grid.c panels/grid.h \
-	panels/chart.c panels/chart.h
+	panels/chart.c panels/chart.h \
+	tui/link.c tui/link.h \
+	tui/console.c tui/console.h
 libtui_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 EXTRA_DIST += tests/unit/fixtures
 

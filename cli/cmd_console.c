@@ -1,0 +1,24 @@
+/* cutover (no command): the console on the configured host. */
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/client.h"
+#include "cli/commands.h"
+#include "server/engine.h"
+#include "tui/console.h"
+
+int cmd_console(struct app *app, bool watch, const char *theme)
+{
+    char sock[1024], host[256] = "";
+    if (!client_server_live(app->cfg)) {
+        int rc = cli_start_server(app);
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    engine_socket_path(app->cfg->state_dir, sock, sizeof sock);
+    gethostname(host, sizeof host - 1);
+    struct console_options opt = {.socket_path = sock, .host = host, .theme = theme,
+                                  .watch = watch, .step = app->cfg->rollout.step};
+    return console_run(&opt);
+}

@@ -1,0 +1,478 @@
+/* console: layout, keys, confirmations, modes. */
+#include "tui/console.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "core/protocol.h"
+#include "panels/chart.h"
+#include "panels/events.h"
+#include "panels/grid.h"
+#include "panels/guards.h"
+#include "panels/help.h"
+#include "panels/status.h"
+#include "panels/weights.h"
+#include "tui/link.h"
+#include "tui/model.h"
+#include "tui/screen.h"
+
+enum action {
+    ACT_STEP_UP, ACT_STEP_DOWN, ACT_RELOAD, ACT_ROLLBACK, ACT_TAKE_CONTROL,
+    ACT_HELP, ACT_THEME, ACT_SPAN_5M, ACT_SPAN_15M, ACT_SPAN_1H, ACT_QUIT
+};
+
+/* The keymap: a table, read by the key handler and by the help overlay. */
+struct binding {
+    int key;
+    const char *name;
+    const char *desc;
+    enum action action;
+    bool moves;                 /* changes traffic: confirmed with y, not bound in --watch */
+};
+
+static const struct binding bindings[] = {
+    {']', "] or +", "one step toward the candidate (asks y)", ACT_STEP_UP, true},
+    {'+', NULL, NULL, ACT_STEP_UP, true},
+    {'[', "[ or -", "one step back toward the stable color (asks y)", ACT_STEP_DOWN, true},
+    {'-', NULL, NULL, ACT_STEP_DOWN, true},
+    {'r', "r", "run nginx -t and reload the current file (asks y)", ACT_RELOAD, true},
+    {'R', "R", "rollback: all weight to the stable color, candidate stopped (asks y)", ACT_ROLLBACK, true},
+    {'T', "T", "take control from whoever holds it (asks y, journaled)", ACT_TAKE_CONTROL, true},
+    {'?', "?", "this help", ACT_HELP, false},
+    {'t', "t", "next theme", ACT_THEME, false},
+    {'1', "1 2 3", "chart span: 5 min, 15 min, 1 h", ACT_SPAN_5M, false},
+    {'2', NULL, NULL, ACT_SPAN_15M, false},
+    {'3', NULL, NULL, ACT_SPAN_1H, false},
+    {'q', "q", "quit (asks while a move is in flight); the server goes on", ACT_QUIT, false},
+};
+#define BINDING_COUNT ((int)(sizeof bindings / sizeof bindings[0]))
+
+struct console {
+    uv_loop_t loop;
+    const struct console_options *opt;
+    struct screen *screen;
+    struct link *link;
+    struct model *model;
+    struct theme theme;
+    uv_timer_t tick;            /* redraw each second: ages and countdowns move */
+    struct grid *g_chart, *g_weights, *g_guards, *g_events, *g_status, *g_help;
+    int span_s;
+    bool help;
+    int spinner;
+    long long next_id;
+    int pending;                /* an action waiting for y, or -1 */
+    char pending_text[160];
+    char message[200];
+    char link_note[200];
+    int exit_code;
+    bool quitting;
+};
+
+static double now_s(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static bool in_control(const struct console *c)
+{
+    const struct model *m = c->model;
+    return m->hello.have && m->control.holder_client_id == m->hello.client_id &&
+           strcmp(m->control.state, "held") == 0;
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static void blit(struct console *c, struct grid **g, int w, int h, int y, int x,
+                 void (*draw)(struct console *c, struct grid *g))
+{
+    if (w <= 0 || h <= 0)
+        return;
+    if (!*g)
+        *g = grid_new(w, h);
+    else if (grid_width(*g) != w || grid_height(*g) != h)
+        grid_resize(*g, w, h);
+    if (!*g)
+        return;
+    draw(c, *g);
+    screen_blit(c->screen, *g, y, x);
+}
+
+static void draw_chart(struct console *c, struct grid *g)
+{
+    struct chart_opts o = {.span_s = c->span_s, .utf8 = screen_utf8(c->screen), .now = now_s()};
+    chart_draw(c->model, g, &o);
+}
+
+static void draw_weights(struct console *c, struct grid *g)
+{
+    struct weights_opts o = {.step = c->opt->step, .spinner = c->spinner,
+                             .utf8 = screen_utf8(c->screen), .now = now_s()};
+    weights_draw(c->model, g, &o);
+}
+
+static void draw_guards(struct console *c, struct grid *g)
+{
+    struct guards_opts o = {.now = now_s()};
+    guards_draw(c->model, g, &o);
+}
+
+static void draw_events(struct console *c, struct grid *g)
+{
+    struct events_opts o = {.now = now_s()};
+    events_draw(c->model, g, &o);
+}
+
+static void draw_status(struct console *c, struct grid *g)
+{
+    const char *keys = c->opt->watch || !in_control(c) ? "? help  1/2/3 span  t theme  q quit"
+                                                       : "]/[ step  r reload  R rollback  ? help  q quit";
+    const char *msg = c->pending >= 0 ? c->pending_text : c->link_note[0] ? c->link_note : c->message;
+    struct status_opts o = {.host = c->opt->host, .mode = in_control(c) ? STATUS_CONTROL : STATUS_WATCH,
+                            .keys = keys, .message = msg, .now = now_s()};
+    status_draw(c->model, g, &o);
+}
+
+static struct help_key help_keys[BINDING_COUNT];
+static int help_count;
+
+static void draw_help(struct console *c, struct grid *g)
+{
+    struct help_opts o = {.keys = help_keys, .count = help_count, .utf8 = screen_utf8(c->screen),
+                          .now = now_s()};
+    help_draw(c->model, g, &o);
+}
+
+/* Below 60x16 one line asks for room instead of a broken layout. */
+static void draw_too_small(struct console *c, int cols, int rows)
+{
+    struct grid *g = grid_new(cols > 0 ? cols : 1, 1);
+    if (!g)
+        return;
+    grid_put_text(g, 0, 0, "cutover needs at least 60x16: make the window larger", cols, ROLE_ALERT);
+    screen_erase(c->screen);
+    screen_blit(c->screen, g, rows > 1 ? rows / 2 : 0, 0);
+    grid_free(g);
+}
+
+static void redraw(struct console *c)
+{
+    int cols, rows;
+    if (!c->screen)
+        return;
+    screen_size(c->screen, &cols, &rows);
+    if (cols < 60 || rows < 16) {
+        draw_too_small(c, cols, rows);
+        return;
+    }
+    int bottom = rows >= 30 ? 11 : 9;           /* weights / guards / events band */
+    int chart_h = rows - 1 - bottom;
+    bool wide = cols >= 140;
+    int side = wide ? 48 : 0;
+    blit(c, &c->g_chart, cols - side, chart_h, 0, 0, draw_chart);
+    if (wide) {
+        blit(c, &c->g_weights, side, 9, 0, cols - side, draw_weights);
+        blit(c, &c->g_guards, side, 6, 9, cols - side, draw_guards);
+        blit(c, &c->g_events, side, rows - 1 - 15, 15, cols - side, draw_events);
+        blit(c, &c->g_events, cols - side, bottom, chart_h, 0, draw_events);
+    } else {
+        int half = cols / 2;
+        blit(c, &c->g_weights, half, bottom, chart_h, 0, draw_weights);
+        blit(c, &c->g_guards, cols - half, 6, chart_h, half, draw_guards);
+        blit(c, &c->g_events, cols - half, bottom - 6, chart_h + 6, half, draw_events);
+    }
+    blit(c, &c->g_status, cols, 1, rows - 1, 0, draw_status);
+    if (c->help) {
+        struct help_opts o = {.keys = help_keys, .count = help_count};
+        int w, h;
+        help_size(&o, &w, &h);
+        w = w < cols ? w : cols;
+        h = h < rows - 1 ? h : rows - 1;
+        blit(c, &c->g_help, w, h, (rows - 1 - h) / 2, (cols - w) / 2, draw_help);
+    }
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+static void send_cmd(struct console *c, struct protocol_cmd *cmd)
+{
+    cmd->id = ++c->next_id;
+    char *line = protocol_encode_command(cmd);
+    if (!line || link_send(c->link, line) != 0)
+        snprintf(c->message, sizeof c->message, "not connected to the server: nothing was sent");
+    free(line);
+}
+
+/* Shows what a moving key will do and waits for y. */
+static void ask(struct console *c, enum action a)
+{
+    const struct model *m = c->model;
+    int next[COLOR_COUNT];
+    c->message[0] = '\0';
+    if (m->busy && a != ACT_TAKE_CONTROL) {
+        snprintf(c->message, sizeof c->message, "refused: %s is running; not queued", m->busy_text);
+        return;
+    }
+    if (a != ACT_TAKE_CONTROL && !in_control(c)) {
+        snprintf(c->message, sizeof c->message, "refused: you are watching (T takes control)");
+        return;
+    }
+    switch (a) {
+    case ACT_STEP_UP:
+        if (weights_next_step(m, c->opt->step, next) != 0) {
+            snprintf(c->message, sizeof c->message, "no step toward the candidate from here");
+            return;
+        }
+        snprintf(c->pending_text, sizeof c->pending_text,
+                 "shift blue %d / green %d -> blue %d / green %d ? y/n", m->weight[COLOR_BLUE],
+                 m->weight[COLOR_GREEN], next[COLOR_BLUE], next[COLOR_GREEN]);
+        break;
+    case ACT_STEP_DOWN:
+        snprintf(c->pending_text, sizeof c->pending_text,
+                 "step back toward %s (blue %d / green %d now) ? y/n",
+                 m->stable >= 0 ? color_name((enum color)m->stable) : "the stable color",
+                 m->weight[COLOR_BLUE], m->weight[COLOR_GREEN]);
+        break;
+    case ACT_ROLLBACK:
+        snprintf(c->pending_text, sizeof c->pending_text,
+                 "ROLLBACK: all weight to %s, stop %s ? y/n",
+                 m->stable >= 0 ? color_name((enum color)m->stable) : "the stable color",
+                 m->candidate >= 0 ? color_name((enum color)m->candidate) : "the candidate");
+        break;
+    case ACT_RELOAD:
+        snprintf(c->pending_text, sizeof c->pending_text, "nginx -t and reload the current file ? y/n");
+        break;
+    case ACT_TAKE_CONTROL:
+        snprintf(c->pending_text, sizeof c->pending_text, "take control from %s ? y/n",
+                 m->control.holder_user[0] ? m->control.holder_user : "nobody");
+        break;
+    default:
+        return;
+    }
+    c->pending = (int)a;
+}
+
+static void confirmed(struct console *c, enum action a)
+{
+    struct protocol_cmd cmd = {.stable = COLOR_NONE};
+    switch (a) {
+    case ACT_STEP_UP:
+        cmd.name = CMD_SHIFT;
+        cmd.amount = c->opt->step;
+        break;
+    case ACT_STEP_DOWN:
+        cmd.name = CMD_SHIFT;
+        cmd.amount = -c->opt->step;
+        break;
+    case ACT_ROLLBACK:
+        cmd.name = CMD_ROLLBACK;
+        break;
+    case ACT_RELOAD:
+        cmd.name = CMD_RELOAD;
+        break;
+    case ACT_TAKE_CONTROL:
+        cmd.name = CMD_TAKE_CONTROL;
+        cmd.steal = true;
+        break;
+    default:
+        return;
+    }
+    send_cmd(c, &cmd);
+    snprintf(c->message, sizeof c->message, "sent: %s", protocol_command_name(cmd.name));
+}
+
+static void quit(struct console *c)
+{
+    if (c->quitting)
+        return;
+    c->quitting = true;
+    uv_timer_stop(&c->tick);
+    uv_close((uv_handle_t *)&c->tick, NULL);
+    link_stop(c->link);
+    if (c->screen)
+        screen_close(c->screen);
+    c->screen = NULL;
+}
+
+static void act(struct console *c, enum action a)
+{
+    switch (a) {
+    case ACT_HELP:
+        c->help = !c->help;
+        if (c->screen)
+            screen_erase(c->screen);
+        break;
+    case ACT_THEME: {
+        char err[200];
+        theme_load(theme_next(c->theme.name), &c->theme, err, sizeof err);
+        screen_set_theme(c->screen, &c->theme);
+        snprintf(c->message, sizeof c->message, "theme %s", c->theme.name);
+        break;
+    }
+    case ACT_SPAN_5M: c->span_s = 300; break;
+    case ACT_SPAN_15M: c->span_s = 900; break;
+    case ACT_SPAN_1H: c->span_s = 3600; break;
+    case ACT_QUIT:
+        if (c->model->busy) {
+            c->pending = (int)ACT_QUIT;
+            snprintf(c->pending_text, sizeof c->pending_text,
+                     "%s is running (the server finishes it): quit anyway ? y/n", c->model->busy_text);
+            return;
+        }
+        quit(c);
+        return;
+    default:
+        ask(c, a);
+        break;
+    }
+}
+
+static void on_key(void *ud, int key)
+{
+    struct console *c = ud;
+    if (c->pending >= 0) {
+        enum action a = (enum action)c->pending;
+        c->pending = -1;
+        if (key == 'y' || key == 'Y') {
+            if (a == ACT_QUIT) {
+                quit(c);
+                return;
+            }
+            confirmed(c, a);
+        } else {
+            snprintf(c->message, sizeof c->message, "cancelled");
+        }
+        redraw(c);
+        return;
+    }
+    for (int i = 0; i < BINDING_COUNT; i++) {
+        const struct binding *b = &bindings[i];
+        if (b->key != key || (b->moves && c->opt->watch))
+            continue; /* --watch: moving keys are not bound at all */
+        act(c, b->action);
+        break;
+    }
+    if (!c->quitting)
+        redraw(c);
+}
+
+static void on_resize(void *ud, int cols, int rows)
+{
+    struct console *c = ud;
+    (void)cols;
+    (void)rows;
+    screen_erase(c->screen);
+    redraw(c);
+}
+
+static void on_hangup(void *ud)
+{
+    quit(ud); /* the server goes on; our terminal is gone */
+}
+
+/* ---- server messages ------------------------------------------------------ */
+
+static void show_reply(struct console *c, const char *line, size_t len)
+{
+    cJSON *j = cJSON_ParseWithLength(line, len);
+    const cJSON *r = cJSON_GetObjectItem(j, "reply");
+    const cJSON *m = cJSON_GetObjectItem(r, "message");
+    const cJSON *ok = cJSON_GetObjectItem(r, "ok");
+    if (cJSON_IsString(m))
+        snprintf(c->message, sizeof c->message, "%s%s", cJSON_IsTrue(ok) ? "" : "", m->valuestring);
+    cJSON_Delete(j);
+}
+
+static void on_line(const char *line, size_t len, void *data)
+{
+    struct console *c = data;
+    char err[200];
+    if (len > 9 && strncmp(line, "{\"reply\"", 8) == 0) {
+        show_reply(c, line, len);
+    } else if (len > 9 && strncmp(line, "{\"error\"", 8) == 0) {
+        snprintf(c->message, sizeof c->message, "server: %.180s", line);
+    } else {
+        model_apply_line(c->model, line, len, err, sizeof err);
+    }
+    redraw(c);
+}
+
+static void on_link_state(enum link_state st, const char *why, void *data)
+{
+    struct console *c = data;
+    if (st == LINK_LOST)
+        snprintf(c->link_note, sizeof c->link_note, "server gone (%.120s): reconnecting", why);
+    else if (st == LINK_CONNECTED)
+        c->link_note[0] = '\0';
+    redraw(c);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    struct console *c = t->data;
+    c->spinner++;
+    redraw(c);
+}
+
+/* ---- life ------------------------------------------------------------------ */
+
+static void build_help(void)
+{
+    help_count = 0;
+    for (int i = 0; i < BINDING_COUNT; i++)
+        if (bindings[i].name)
+            help_keys[help_count++] = (struct help_key){bindings[i].name, bindings[i].desc};
+}
+
+static void free_grids(struct console *c)
+{
+    struct grid *all[] = {c->g_chart, c->g_weights, c->g_guards, c->g_events, c->g_status, c->g_help};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        grid_free(all[i]);
+}
+
+int console_run(const struct console_options *opt)
+{
+    struct console *c = calloc(1, sizeof *c);
+    char err[256];
+    if (!c || !(c->model = model_new())) {
+        free(c);
+        fprintf(stderr, "cutover: out of memory\n");
+        return 1;
+    }
+    c->opt = opt;
+    c->pending = -1;
+    c->span_s = 300;
+    build_help();
+    uv_loop_init(&c->loop);
+    if (theme_load(opt->theme, &c->theme, err, sizeof err) != 0)
+        snprintf(c->message, sizeof c->message, "%.120s (using %.60s)", err, c->theme.name);
+    struct screen_callbacks cb = {.on_key = on_key, .on_resize = on_resize, .on_hangup = on_hangup,
+                                  .ud = c};
+    if (screen_open(&c->loop, &c->theme, &cb, &c->screen, err, sizeof err) != 0) {
+        fprintf(stderr, "cutover: %s\n", err);
+        c->exit_code = 1;
+    } else {
+        struct link_options lo = {.socket_path = opt->socket_path, .want_control = !opt->watch,
+                                  .ssh_client = getenv("SSH_CLIENT"), .on_line = on_line,
+                                  .on_state = on_link_state, .data = c};
+        link_start(&c->loop, &lo, &c->link, err, sizeof err);
+        uv_timer_init(&c->loop, &c->tick);
+        c->tick.data = c;
+        uv_timer_start(&c->tick, on_tick, 1000, 1000);
+        redraw(c);
+    }
+    uv_run(&c->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&c->loop);
+    int rc = c->exit_code;
+    free_grids(c);
+    model_free(c->model);
+    free(c);
+    return rc;
+}
