@@ -1,0 +1,2 @@
+# The real console in tmux against the sandbox.
+TESTS += tests/tui/test_console.sh
