@@ -45,6 +45,9 @@ tm send-keys -t ctl:0 'y'
 wait_screen ctl:0 "blue +90 .* 10 green" 10
 is "after y the screen shows 90/10" "$?" "0"
 is "the upstream file says so" "$(upstream_weights)" "90/10"
+# The screen reads the file as soon as it is written; the journal line comes
+# once nginx has reloaded and the reload is confirmed.
+for _ in $(seq 1 100); do grep -q '"action":"shift".*"after":{"blue":90,"green":10}.*"outcome":"ok"' "$JOURNAL" && break; sleep 0.1; done
 grep -q '"action":"shift".*"after":{"blue":90,"green":10}.*"outcome":"ok"' "$JOURNAL"
 is "the journal has it" "$?" "0"
 wait_screen ctl:0 "┴" 3
