@@ -29,6 +29,8 @@ int cmd_console(struct app *app, bool watch, const char *theme);
 int cli_start_server(struct app *app);
 /* demo builds its own config, so it runs without an opened app. */
 int cmd_demo(int argc, char **argv);
+/* demo on a terminal: the sandbox in a child, the console here. */
+int demo_with_console(int argc, char **argv);
 
 int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_args *a);
 int cli_parse_rollback_args(struct app *app, int argc, char **argv, int *named);

@@ -13,6 +13,7 @@ libcli_a_SOURCES = \
 	cli/cmd_status.c \
 	cli/commands.h \
 	cli/demo.c \
+	cli/demo_console.c \
 	cli/remote.c cli/remote.h \
 	cli/sample.c cli/sample.h \
 	cli/sandbox.c cli/sandbox.h \

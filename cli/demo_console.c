@@ -1,0 +1,109 @@
+/* demo_console: `cutover demo` on a terminal. The sandbox runs in a child
+ * (`cutover demo --no-console --dir D`), the console in this process on the
+ * sandbox's config; when the operator quits, the server and the sandbox are
+ * stopped and the folder removed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+
+/* Runs `cutover ARGS...` and waits: the server's stop at the end. */
+static void run_self(const char *exe, char *const args[])
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) {
+            dup2(null, 1);
+            dup2(null, 2);
+        }
+        execv(exe, args);
+        _exit(127);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
+static bool wait_ready(const char *dir, pid_t child)
+{
+    char ready[600];
+    snprintf(ready, sizeof ready, "%s/READY", dir);
+    for (int i = 0; i < 200; i++) {
+        if (access(ready, F_OK) == 0)
+            return true;
+        if (waitpid(child, NULL, WNOHANG) == child)
+            return false;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+int demo_with_console(int argc, char **argv)
+{
+    char exe[512], dir[512], log[600], config[600];
+    size_t n = sizeof exe;
+    if (uv_exepath(exe, &n) != 0)
+        return EXIT_FAILURE_IO;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/cutover-demo.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "cutover demo: cannot create a temp folder: %s\n", strerror(errno));
+        return EXIT_FAILURE_IO;
+    }
+    snprintf(log, sizeof log, "%s.log", dir);
+    snprintf(config, sizeof config, "%s/cutover.json", dir);
+    char *args[16];
+    int k = 0;
+    args[k++] = exe;
+    args[k++] = "demo";
+    args[k++] = "--no-console";
+    args[k++] = "--dir";
+    args[k++] = dir;
+    for (int i = 0; i < argc && k < 14; i++)
+        args[k++] = argv[i];
+    args[k] = NULL;
+    fprintf(stderr, "cutover demo: starting nginx and two simulated gateways in %s ...\n", dir);
+    pid_t child = fork();
+    if (child == 0) {
+        FILE *f = freopen(log, "w", stdout);
+        (void)f;
+        dup2(1, 2);
+        execv(exe, args);
+        _exit(127);
+    }
+    int rc = EXIT_FAILURE_IO;
+    if (child > 0 && wait_ready(dir, child)) {
+        struct app app = {0};
+        if ((rc = app_open(&app, config)) == EXIT_OK) {
+            rc = cmd_console(&app, false, NULL);
+            char *stop[] = {exe, "-c", config, "server", "stop", "--force", NULL};
+            run_self(exe, stop);
+            app_close(&app);
+        }
+    } else {
+        fprintf(stderr, "cutover demo: the sandbox did not come up; see %s\n", log);
+    }
+    if (child > 0) {
+        kill(child, SIGTERM);
+        waitpid(child, NULL, 0);
+    }
+    char *rm[] = {"rm", "-rf", dir, NULL};
+    pid_t p = fork();
+    if (p == 0) {
+        execvp("rm", rm);
+        _exit(127);
+    }
+    if (p > 0)
+        waitpid(p, NULL, 0);
+    if (rc == EXIT_OK)
+        unlink(log);
+    return rc;
+}
