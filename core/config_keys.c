@@ -33,7 +33,7 @@ static const struct config_key nginx_keys[] = {
 /* Zero is allowed for the dwell and idle timers: the demo runs without them. */
 static const struct config_key rollout_keys[] = {
     { "step", CONFIG_INT, RO(step), 1, 100, false },
-    { "ttft_halt_pct", CONFIG_NUM, RO(ttft_halt_pct), 0, 100, false },
+    { "ttft_halt_pct", CONFIG_NUM, RO(ttft_halt_pct), 0, 10000, false },
     { "excess_5xx_points", CONFIG_NUM, RO(excess_5xx_points), 0, 100, false },
     { "excess_5xx_for_s", CONFIG_INT, RO(excess_5xx_for_s), 1, 86400, false },
     { "drain_idle_s", CONFIG_INT, RO(drain_idle_s), 0, 86400, false },

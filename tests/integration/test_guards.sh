@@ -26,7 +26,13 @@ is "nothing moved" "$(weights)" "100/0"
 grep -q '"action":"shift".*"outcome":"refused","error":"refused: green p95 TTFT' "$JOURNAL"
 is "the refusal is journaled with its numbers" "$?" "0"
 sims ttft_ms=100 ttft_ms=103
-check "3% slower: shift +10 goes through" "$CUTOVER" -c "$CONFIG" shift +10 --sample 2
+# A p95 of a few probes on a machine shared with the rest of the suite can
+# read 3% as 9%: three fresh samples, one must pass (20% never did above).
+passed=1
+for _ in 1 2 3; do
+    "$CUTOVER" -c "$CONFIG" shift +10 --sample 3 >"$WORK/out" 2>&1 && { passed=0; break; }
+done
+is "3% slower: shift +10 goes through" "$passed" "0"
 sims ttft_ms=100 ttft_ms=120
 check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 2 \
     --force --reason "green warms its cache; ticket OPS-7"

@@ -314,8 +314,8 @@ static void test_values_written_into_nginx_are_words(void **state)
 
 static void test_number_ranges(void **state)
 {
-    expect_error("{\"rollout\": {\"ttft_halt_pct\": 101}}",
-                 "cutover.json:1: rollout.ttft_halt_pct: 101 out of range (0-100)");
+    expect_error("{\"rollout\": {\"ttft_halt_pct\": -1}}",
+                 "cutover.json:1: rollout.ttft_halt_pct: -1 out of range (0-10000)");
     expect_error("{\"rollout\": {\"excess_5xx_points\": -0.5}}",
                  "cutover.json:1: rollout.excess_5xx_points: -0.5 out of range (0-100)");
     expect_error("{\"rollout\": {\"window_s\": 0}}",
