@@ -541,6 +541,11 @@ int probe_handles(const struct probe *p)
     return 1 + curluv_handles(p->cu);
 }
 
+bool probe_target_busy(const struct probe *p, int target)
+{
+    return target >= 0 && target < p->target_count && p->targets[target].easy != NULL;
+}
+
 uint64_t probe_skipped(const struct probe *p, int target)
 {
     if (target < 0 || target >= p->target_count)

@@ -15,6 +15,7 @@
 #ifndef CUTOVER_BACKENDS_PROBE_H
 #define CUTOVER_BACKENDS_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -92,6 +93,9 @@ void probe_round(struct probe *p);
 int probe_in_flight(const struct probe *p);
 int probe_handles(const struct probe *p);
 uint64_t probe_skipped(const struct probe *p, int target);
+/* Whether a probe to this target is in flight now (it holds a connection
+ * to the target, which a connection count should not take for traffic). */
+bool probe_target_busy(const struct probe *p, int target);
 
 /* "ok", "refused", "timeout", "http status", "no content", "stream error",
  * "not sent", "failed". */

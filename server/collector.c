@@ -115,9 +115,16 @@ static void on_sockets_counted(int status, const int counts[COLOR_COUNT], const 
         return;
     }
     c->sockets_error[0] = '\0';
-    for (int i = 0; i < COLOR_COUNT; i++)
-        if (counts[i] >= 0)
-            window_set_connections(c->win, (enum color)i, now, counts[i]);
+    for (int i = 0; i < COLOR_COUNT; i++) {
+        if (counts[i] < 0)
+            continue;
+        /* Our own probe's connection is not traffic: without this, a color
+         * probed every interval would never read as drained. */
+        int n = counts[i];
+        if (c->probe && probe_target_busy(c->probe, i) && n > 0)
+            n--;
+        window_set_connections(c->win, (enum color)i, now, n);
+    }
 }
 
 static void on_tick(uv_timer_t *t)
