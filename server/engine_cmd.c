@@ -297,15 +297,8 @@ static void cmd_reload(struct engine *e, struct client *c, const struct protocol
     char msg[512];
     if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
         return;
-    const struct config *cfg = e->cfg;
-    struct nginx_params np = {
-        .upstream_file = cfg->nginx.upstream_file,
-        .test_argv = cfg->nginx.test.argv,
-        .reload_argv = cfg->nginx.reload.argv,
-        .pid_file = cfg->nginx.pid_file,
-        .reload_confirm_ms = cfg->nginx.reload_confirm_ms,
-        .command_timeout_ms = cfg->command_timeout_ms,
-    };
+    struct nginx_params np;
+    mover_nginx_params(e->cfg, &np);
     start_busy(e, c, "reload");
     if (nginx_reload_current(e->loop, &np, on_reload_done, e, msg, sizeof msg) != 0)
         fail_move(e, c, cmd, EXIT_FAILURE_IO, msg);

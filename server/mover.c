@@ -262,18 +262,21 @@ static void on_nginx_done(const struct nginx_report *rep, void *data)
     finish(op);
 }
 
+void mover_nginx_params(const struct config *cfg, struct nginx_params *p)
+{
+    p->upstream_file = cfg->nginx.upstream_file;
+    p->test_argv = cfg->nginx.test.argv;
+    p->reload_argv = cfg->nginx.reload.argv;
+    p->pid_file = cfg->nginx.pid_file;
+    p->reload_confirm_ms = cfg->nginx.reload_confirm_ms;
+    p->command_timeout_ms = cfg->command_timeout_ms;
+}
+
 static void start_nginx(struct move_op *op)
 {
-    const struct config *cfg = op->cfg;
     char msg[512];
-    struct nginx_params p = {
-        .upstream_file = cfg->nginx.upstream_file,
-        .test_argv = cfg->nginx.test.argv,
-        .reload_argv = cfg->nginx.reload.argv,
-        .pid_file = cfg->nginx.pid_file,
-        .reload_confirm_ms = cfg->nginx.reload_confirm_ms,
-        .command_timeout_ms = cfg->command_timeout_ms,
-    };
+    struct nginx_params p;
+    mover_nginx_params(op->cfg, &p);
     if (nginx_apply(op->loop, &p, op->text, on_nginx_done, op, msg, sizeof msg) != 0) {
         struct nginx_report rep = {.outcome = NGINX_WRITE_FAILED};
         snprintf(rep.message, sizeof rep.message, "%s", msg);

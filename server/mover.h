@@ -48,6 +48,9 @@ typedef void (*mover_done_cb)(const struct mover_result *r, void *data);
 int mover_read_current(const struct config *cfg, int named, struct mover_current *cur,
                        char *msg, size_t msglen);
 
+/* backends/nginx's parameters from the config: the one place that maps them. */
+void mover_nginx_params(const struct config *cfg, struct nginx_params *p);
+
 /* When the weights nginx has were written: the upstream file's mtime (every
  * move renames a new file into place), for the dwell. 0 when unknown. */
 double mover_weights_since(const struct config *cfg);
