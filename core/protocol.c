@@ -41,6 +41,7 @@ static const char *const command_names[] = {
     [CMD_TAKE_CONTROL] = "take-control",
     [CMD_RELEASE] = "release",
     [CMD_STATUS] = "status",
+    [CMD_RETIRE] = "retire",
 };
 #define N_COMMANDS (sizeof command_names / sizeof command_names[0])
 

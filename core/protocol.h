@@ -14,6 +14,7 @@
  *   {"command": {"id": 11, "name": "take-control", "steal": true}}
  *   {"command": {"id": 12, "name": "release"}}
  *   {"command": {"id": 13, "name": "status"}}
+ *   {"command": {"id": 14, "name": "retire"}}      stop the color at 0 once drained
  *   (shift/rollback/status may carry "stable": "blue" to name the stable color)
  * server -> client
  *   {"hello": {...}}, {"snapshot": {...}}, {"event": {...journal event...}},
@@ -42,7 +43,8 @@ enum protocol_command {
     CMD_RELOAD,
     CMD_TAKE_CONTROL,
     CMD_RELEASE,
-    CMD_STATUS
+    CMD_STATUS,
+    CMD_RETIRE              /* stop the drained color (its stop command) */
 };
 
 struct protocol_hello {

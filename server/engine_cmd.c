@@ -304,6 +304,33 @@ static void cmd_reload(struct engine *e, struct client *c, const struct protocol
         fail_move(e, c, cmd, EXIT_FAILURE_IO, msg);
 }
 
+/* The drained color's stop command, offered by the console once the color at
+ * 0 has had no connection for drain_idle_s. Refused before that. */
+static void cmd_retire(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char msg[512];
+    if (!may_move(e, c, cmd))
+        return;
+    if (e->drain.state != GUARDS_DRAIN_DRAINED) {
+        snprintf(msg, sizeof msg, "refused: nothing is drained yet (%.400s)", e->drain.text);
+        engine_reply(c, cmd->id, false, EXIT_REFUSED, msg);
+        return;
+    }
+    if (!begin_move(e, c, cmd))
+        return;
+    struct pending *p = &e->pending;
+    /* The color at 0 is the one that drained: stop it as the candidate. */
+    if (p->cur.weight[p->cur.stable] != 100) {
+        fail_move(e, c, cmd, EXIT_REFUSED, "refused: the weights moved since it drained");
+        return;
+    }
+    start_busy(e, c, "retire");
+    int rc = mover_stop_candidate(e->loop, e->cfg, &p->actor, &p->cur, on_stop_done, e, msg,
+                                  sizeof msg);
+    if (rc != 0)
+        fail_move(e, c, cmd, rc, msg);
+}
+
 void engine_command(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
 {
     char text[400];
@@ -316,6 +343,9 @@ void engine_command(struct engine *e, struct client *c, const struct protocol_cm
         break;
     case CMD_RELOAD:
         cmd_reload(e, c, cmd);
+        break;
+    case CMD_RETIRE:
+        cmd_retire(e, c, cmd);
         break;
     case CMD_TAKE_CONTROL: {
         enum control_outcome o = engine_request_control(e, c, cmd->steal, text, sizeof text);

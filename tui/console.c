@@ -21,8 +21,12 @@
 #include "tui/model.h"
 #include "tui/screen.h"
 
+/* ncurses key codes, without including ncurses here (only screen.c does). */
+#define KEY_ENTER_CODE 0527
+#define KEY_BACKSPACE_CODE 0407
+
 enum action {
-    ACT_STEP_UP, ACT_STEP_DOWN, ACT_RELOAD, ACT_ROLLBACK, ACT_TAKE_CONTROL,
+    ACT_STEP_UP, ACT_STEP_DOWN, ACT_RELOAD, ACT_ROLLBACK, ACT_TAKE_CONTROL, ACT_RETIRE,
     ACT_HELP, ACT_THEME, ACT_SPAN_5M, ACT_SPAN_15M, ACT_SPAN_1H, ACT_QUIT
 };
 
@@ -69,6 +73,14 @@ struct console {
     char pending_text[160];
     char message[200];
     char link_note[200];
+    /* A guard or preflight refused our shift: the operator may type
+     * "override <reason>" to force it (journaled by the server). */
+    bool typing;
+    char input[220];
+    size_t input_len;
+    struct protocol_cmd refused_shift;
+    long long last_shift_id;
+    bool retire_offered;        /* once per drained episode */
     int exit_code;
     bool quitting;
 };
@@ -133,7 +145,10 @@ static void draw_status(struct console *c, struct grid *g)
 {
     const char *keys = c->opt->watch || !in_control(c) ? "? help  1/2/3 span  t theme  q quit"
                                                        : "]/[ step  r reload  R rollback  ? help  q quit";
-    const char *msg = c->pending >= 0 ? c->pending_text : c->link_note[0] ? c->link_note : c->message;
+    char typed[300];
+    snprintf(typed, sizeof typed, "> %s_   (override <reason>, Enter; Esc cancels)", c->input);
+    const char *msg = c->typing ? typed
+                    : c->pending >= 0 ? c->pending_text : c->link_note[0] ? c->link_note : c->message;
     struct status_opts o = {.host = c->opt->host, .mode = in_control(c) ? STATUS_CONTROL : STATUS_WATCH,
                             .keys = keys, .message = msg, .now = now_s()};
     status_draw(c->model, g, &o);
@@ -203,6 +218,10 @@ static void redraw(struct console *c)
 static void send_cmd(struct console *c, struct protocol_cmd *cmd)
 {
     cmd->id = ++c->next_id;
+    if (cmd->name == CMD_SHIFT) {
+        c->last_shift_id = cmd->id;
+        c->refused_shift = *cmd;
+    }
     char *line = protocol_encode_command(cmd);
     if (!line || link_send(c->link, line) != 0)
         snprintf(c->message, sizeof c->message, "not connected to the server: nothing was sent");
@@ -280,6 +299,9 @@ static void confirmed(struct console *c, enum action a)
         cmd.name = CMD_TAKE_CONTROL;
         cmd.steal = true;
         break;
+    case ACT_RETIRE:
+        cmd.name = CMD_RETIRE;
+        break;
     default:
         return;
     }
@@ -333,9 +355,44 @@ static void act(struct console *c, enum action a)
     }
 }
 
+/* "override <reason>" + Enter forces the refused shift; anything else keeps
+ * it refused. The word must be typed: no single key overrides a guard. */
+static void typed_key(struct console *c, int key)
+{
+    if (key == 27) {
+        c->typing = false;
+        snprintf(c->message, sizeof c->message, "override cancelled: the shift stays refused");
+    } else if (key == '\r' || key == '\n' || key == KEY_ENTER_CODE) {
+        c->typing = false;
+        const char *reason = c->input + 8;
+        while (*reason == ' ')
+            reason++;
+        if (strncmp(c->input, "override", 8) != 0 || !*reason) {
+            snprintf(c->message, sizeof c->message,
+                     "not sent: type the word override and a reason");
+            return;
+        }
+        struct protocol_cmd cmd = c->refused_shift;
+        cmd.force = true;
+        snprintf(cmd.reason, sizeof cmd.reason, "%s", reason);
+        send_cmd(c, &cmd);
+        snprintf(c->message, sizeof c->message, "sent: shift with override (journaled)");
+    } else if ((key == 127 || key == 8 || key == KEY_BACKSPACE_CODE) && c->input_len > 0) {
+        c->input[--c->input_len] = '\0';
+    } else if (key >= 32 && key < 127 && c->input_len + 1 < sizeof c->input) {
+        c->input[c->input_len++] = (char)key;
+        c->input[c->input_len] = '\0';
+    }
+}
+
 static void on_key(void *ud, int key)
 {
     struct console *c = ud;
+    if (c->typing) {
+        typed_key(c, key);
+        redraw(c);
+        return;
+    }
     if (c->pending >= 0) {
         enum action a = (enum action)c->pending;
         c->pending = -1;
@@ -383,10 +440,43 @@ static void show_reply(struct console *c, const char *line, size_t len)
     cJSON *j = cJSON_ParseWithLength(line, len);
     const cJSON *r = cJSON_GetObjectItem(j, "reply");
     const cJSON *m = cJSON_GetObjectItem(r, "message");
-    const cJSON *ok = cJSON_GetObjectItem(r, "ok");
+    const cJSON *id = cJSON_GetObjectItem(r, "id");
     if (cJSON_IsString(m))
-        snprintf(c->message, sizeof c->message, "%s%s", cJSON_IsTrue(ok) ? "" : "", m->valuestring);
+        snprintf(c->message, sizeof c->message, "%s", m->valuestring);
+    /* Our move's answer means it is over; the next snapshot would say so a
+     * second later, and keys pressed meanwhile would be refused as busy. */
+    if (cJSON_IsNumber(id) && (long long)id->valuedouble == c->next_id)
+        c->model->busy = false;
+    /* A guard's or preflight's refusal of our shift can be overridden. */
+    if (cJSON_IsNumber(id) && (long long)id->valuedouble == c->last_shift_id &&
+        cJSON_IsString(m) && strstr(m->valuestring, "override: --force") && in_control(c)) {
+        c->typing = true;
+        c->input[0] = '\0';
+        c->input_len = 0;
+    }
     cJSON_Delete(j);
+}
+
+/* Alarms and automatic rollbacks ring the bell: the operator may be looking
+ * elsewhere. A drained color is offered for retirement, once. */
+static void notice(struct console *c, const char *line)
+{
+    if (strstr(line, "\"action\":\"alarm\"") || strstr(line, "\"action\":\"auto-rollback\""))
+        screen_beep(c->screen);
+    /* Only the old color after a completed cutover: in Steady the color at 0
+     * is the next candidate, and a rollback already stopped its candidate. */
+    bool drained = strcmp(c->model->drain, "drained") == 0 &&
+                   strcmp(c->model->phase, "Complete") == 0;
+    if (!drained)
+        c->retire_offered = false;
+    if (drained && !c->retire_offered && in_control(c) && c->pending < 0 && !c->typing &&
+        c->model->candidate >= 0 && !c->opt->watch) {
+        c->retire_offered = true;
+        c->pending = (int)ACT_RETIRE;
+        snprintf(c->pending_text, sizeof c->pending_text,
+                 "%s is drained: retire it (its stop command) ? y/n",
+                 color_name((enum color)c->model->candidate));
+    }
 }
 
 static void on_line(const char *line, size_t len, void *data)
@@ -399,6 +489,7 @@ static void on_line(const char *line, size_t len, void *data)
         snprintf(c->message, sizeof c->message, "server: %.180s", line);
     } else {
         model_apply_line(c->model, line, len, err, sizeof err);
+        notice(c, line);
     }
     redraw(c);
 }

@@ -171,6 +171,12 @@ void screen_erase(struct screen *s)
     s->dirty = true;
 }
 
+void screen_beep(struct screen *s)
+{
+    if (s && !s->closing)
+        beep();
+}
+
 void screen_flush(struct screen *s)
 {
     if (!s || s->closing || !s->dirty)

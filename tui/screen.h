@@ -54,6 +54,9 @@ void screen_blit(struct screen *s, const struct grid *g, int y, int x);
 /* Blanks the whole screen (before a redraw after resize). */
 void screen_erase(struct screen *s);
 
+/* The terminal's bell: an alarm the operator may not be looking at. */
+void screen_beep(struct screen *s);
+
 /* Writes what changed now instead of at the end of the loop turn. */
 void screen_flush(struct screen *s);
 

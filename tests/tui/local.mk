@@ -1,2 +1,3 @@
 # The real console in tmux against the sandbox.
 TESTS += tests/tui/test_console.sh
+TESTS += tests/tui/test_console_guards.sh
