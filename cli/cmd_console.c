@@ -18,6 +18,10 @@ int cmd_console(struct app *app, bool watch, const char *theme)
     }
     engine_socket_path(app->cfg->state_dir, sock, sizeof sock);
     gethostname(host, sizeof host - 1);
+    /* --theme wins over ui.theme; neither set leaves NULL, so NO_COLOR can
+     * pick mono. */
+    if (!theme && app->cfg->ui.theme[0])
+        theme = app->cfg->ui.theme;
     struct console_options opt = {.socket_path = sock, .host = host, .theme = theme,
                                   .watch = watch, .step = app->cfg->rollout.step};
     return console_run(&opt);

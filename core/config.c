@@ -54,6 +54,7 @@ void config_free(struct config *cfg)
     config_argv_list_clear(&cfg->hooks.on_rollback);
     config_argv_clear(&cfg->gateway.debug_paths);
     free(cfg->gateway.health_path);
+    free(cfg->ui.theme);
     free(cfg->state_dir);
     free(cfg);
 }

@@ -92,6 +92,9 @@ struct config {
         int min_nofile;            /* 4096: the gateway's open-files limit floor */
         char *health_path;         /* "/healthz" */
     } gateway;
+    struct {
+        char *theme;               /* "": default (mono with NO_COLOR); a name or a .theme path */
+    } ui;
     /* journal, lock, rollout state, backups. NULL unless the file sets it:
      * the default ($HOME/.local/state/cutover) depends on the environment,
      * so the CLI fills it in; core stays pure. */

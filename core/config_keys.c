@@ -15,6 +15,7 @@
 #define SRV(f) offsetof(struct config, server.f)
 #define HK(f) offsetof(struct config, hooks.f)
 #define GW(f) offsetof(struct config, gateway.f)
+#define UI(f) offsetof(struct config, ui.f)
 
 static const struct config_key nginx_keys[] = {
     { "upstream_file", CONFIG_STR, NGX(upstream_file), 0, 0, true },
@@ -80,6 +81,11 @@ static const struct config_key gateway_keys[] = {
     { NULL, CONFIG_STR, 0, 0, 0, false }
 };
 
+static const struct config_key ui_keys[] = {
+    { "theme", CONFIG_STR, UI(theme), 0, 0, false },
+    { NULL, CONFIG_STR, 0, 0, 0, false }
+};
+
 static const struct config_key color_keys[] = {
     { "addr", CONFIG_STR, COL(addr), 0, 0, true },
     { "stop", CONFIG_ARGV, COL(stop), 0, 0, false },
@@ -100,12 +106,13 @@ const struct config_section config_sections[] = {
     { "server", server_keys, false },
     { "hooks", hooks_keys, false },
     { "gateway", gateway_keys, false },
+    { "ui", ui_keys, false },
     { NULL, NULL, false }
 };
 
 /* The sections again, then the two top-level scalars (config.c loads them). */
 const char *const config_top_keys[] = {
-    "nginx", "colors", "rollout", "probe", "signals", "server", "hooks", "gateway",
+    "nginx", "colors", "rollout", "probe", "signals", "server", "hooks", "gateway", "ui",
     "state_dir", "command_timeout_ms", NULL
 };
 
@@ -235,6 +242,7 @@ int config_load_defaults(struct config *cfg)
     rc |= config_argv_set(&cfg->gateway.debug_paths, debug, 3);
     cfg->gateway.min_nofile = 4096;
     rc |= config_set_str(&cfg->gateway.health_path, "/healthz");
+    rc |= config_set_str(&cfg->ui.theme, "");
     cfg->state_dir = NULL;
     cfg->command_timeout_ms = 10000;
     return rc;

@@ -394,6 +394,7 @@ static void test_probe_and_signals_defaults(void **state)
     assert_string_equal(cfg->signals.sockets, "auto");
     assert_int_equal(cfg->signals.backfill_s, 0);
     assert_string_equal(cfg->server.watch_group, "");
+    assert_string_equal(cfg->ui.theme, "");
     assert_true(cfg->server.control_grace_s == 30);
     config_free(cfg);
 }
