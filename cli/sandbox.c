@@ -143,6 +143,11 @@ static void configure_colors(const struct sandbox *sb, struct config *cfg)
         const char *version[] = {sb->sim_bin, "ctl", addr, "version", NULL};
         cfgedit_set_argv(&cfg->colors[c].stop, stop);
         cfgedit_set_argv(&cfg->colors[c].version, version);
+        /* The sims log JSON lines with the request id here: the console's
+         * failures panel looks a failing request up in them. */
+        char log[700];
+        sandbox_color_log(sb, (enum color)c, log, sizeof log);
+        cfgedit_set_string(&cfg->colors[c].log_file, log);
     }
 }
 

@@ -42,6 +42,7 @@ static const char *const command_names[] = {
     [CMD_RELEASE] = "release",
     [CMD_STATUS] = "status",
     [CMD_RETIRE] = "retire",
+    [CMD_LOOKUP] = "lookup",
 };
 #define N_COMMANDS (sizeof command_names / sizeof command_names[0])
 
@@ -189,6 +190,34 @@ static int decode_shift(const cJSON *o, struct protocol_cmd *c, char *err, size_
     return 0;
 }
 
+bool protocol_rid_valid(const char *rid)
+{
+    size_t n = 0;
+    for (; rid[n] != '\0'; n++) {
+        char ch = rid[n];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+        if (!ok || n >= PROTOCOL_MAX_RID)
+            return false;
+    }
+    return n > 0;
+}
+
+/* The rid is refused rather than cleaned: it is searched for literally in a
+ * log file, so only characters that need no JSON escaping are allowed. */
+static int decode_lookup(const cJSON *o, struct protocol_cmd *c, char *err, size_t errlen)
+{
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "rid");
+    if (!cJSON_IsString(rid) || !protocol_rid_valid(rid->valuestring))
+        return fail(err, errlen, "command.rid: expected 1..%d of [A-Za-z0-9_-]", PROTOCOL_MAX_RID);
+    snprintf(c->rid, sizeof c->rid, "%s", rid->valuestring);
+    const cJSON *col = cJSON_GetObjectItemCaseSensitive(o, "color");
+    c->color = cJSON_IsString(col) ? color_parse(col->valuestring) : COLOR_NONE;
+    if (c->color == COLOR_NONE)
+        return fail(err, errlen, "command.color: expected \"blue\" or \"green\"");
+    return 0;
+}
+
 static int decode_command(const cJSON *o, struct protocol_cmd *c, char *err, size_t errlen)
 {
     double id = 0;
@@ -206,6 +235,8 @@ static int decode_command(const cJSON *o, struct protocol_cmd *c, char *err, siz
         return -1;
     if (c->name == CMD_TAKE_CONTROL && get_bool(o, "steal", &c->steal) < 0)
         return fail(err, errlen, "command.steal: expected true or false");
+    if (c->name == CMD_LOOKUP)
+        return decode_lookup(o, c, err, errlen);
     if (c->name == CMD_SHIFT || c->name == CMD_ROLLBACK || c->name == CMD_STATUS)
         return decode_stable(o, c, err, errlen);
     return 0;
@@ -237,6 +268,7 @@ int protocol_decode_client(const char *line, size_t len, struct protocol_msg *ou
 {
     memset(out, 0, sizeof *out);
     out->cmd.stable = COLOR_NONE;
+    out->cmd.color = COLOR_NONE;
     if (len > PROTOCOL_MAX_LINE)
         return fail(err, errlen, "line too long (%zu bytes, limit %d)", len, PROTOCOL_MAX_LINE);
     if (line == NULL || memchr(line, '\0', len) != NULL)
@@ -258,6 +290,7 @@ int protocol_decode_client(const char *line, size_t len, struct protocol_msg *ou
     if (rc < 0) {
         memset(out, 0, sizeof *out);    /* kind MSG_INVALID: nothing half-filled */
         out->cmd.stable = COLOR_NONE;
+        out->cmd.color = COLOR_NONE;
     }
     return rc;
 }
@@ -313,6 +346,11 @@ char *protocol_encode_command(const struct protocol_cmd *c)
     }
     if (c->name == CMD_TAKE_CONTROL)
         cJSON_AddBoolToObject(o, "steal", c->steal);
+    if (c->name == CMD_LOOKUP) {
+        cJSON_AddStringToObject(o, "rid", c->rid);
+        if (c->color == COLOR_BLUE || c->color == COLOR_GREEN)
+            cJSON_AddStringToObject(o, "color", color_name((enum color)c->color));
+    }
     if ((c->name == CMD_SHIFT || c->name == CMD_ROLLBACK || c->name == CMD_STATUS) &&
         (c->stable == COLOR_BLUE || c->stable == COLOR_GREEN))
         cJSON_AddStringToObject(o, "stable", color_name((enum color)c->stable));

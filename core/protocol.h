@@ -15,6 +15,10 @@
  *   {"command": {"id": 12, "name": "release"}}
  *   {"command": {"id": 13, "name": "status"}}
  *   {"command": {"id": 14, "name": "retire"}}      stop the color at 0 once drained
+ *   {"command": {"id": 15, "name": "lookup", "rid": "abc-1", "color": "green"}}
+ *      the lines of green's log_file carrying that request id; the reply
+ *      adds "lines": [...]. rid: 1..64 of [A-Za-z0-9_-], so it can be
+ *      searched for as a literal without escaping
  *   (shift/rollback/status may carry "stable": "blue" to name the stable color)
  * server -> client
  *   {"hello": {...}}, {"snapshot": {...}}, {"event": {...journal event...}},
@@ -35,6 +39,7 @@
 /* A longer line is refused and its sender disconnected: no client needs
  * more, and it bounds what one peer can make the server buffer. */
 #define PROTOCOL_MAX_LINE (64 * 1024)
+#define PROTOCOL_MAX_RID 64
 
 enum protocol_command {
     CMD_NONE = 0,
@@ -44,7 +49,8 @@ enum protocol_command {
     CMD_TAKE_CONTROL,
     CMD_RELEASE,
     CMD_STATUS,
-    CMD_RETIRE              /* stop the drained color (its stop command) */
+    CMD_RETIRE,             /* stop the drained color (its stop command) */
+    CMD_LOOKUP              /* a request id's lines in a color's log_file */
 };
 
 struct protocol_hello {
@@ -64,6 +70,8 @@ struct protocol_cmd {
     bool force;             /* shift: override a guard (needs a reason) */
     char reason[200];       /* shift with force: the operator's words */
     int stable;             /* a color, or COLOR_NONE (-1) */
+    char rid[PROTOCOL_MAX_RID + 1];   /* lookup: the request id */
+    int color;              /* lookup: a color, or COLOR_NONE (-1) */
 };
 
 enum protocol_kind { MSG_INVALID = 0, MSG_HELLO, MSG_COMMAND };
@@ -87,5 +95,8 @@ char *protocol_encode_hello(const struct protocol_hello *h);
 char *protocol_encode_command(const struct protocol_cmd *c);
 char *protocol_encode_reply(long long id, bool ok, int exit_code, const char *message);
 char *protocol_encode_error(const char *message);
+
+/* True when rid is 1..PROTOCOL_MAX_RID of [A-Za-z0-9_-]. */
+bool protocol_rid_valid(const char *rid);
 
 #endif

@@ -28,6 +28,9 @@ struct collector {
     uint64_t probe_errors_by_kind[COLOR_COUNT][8];
     char last_probe_error[COLOR_COUNT][200]; /* "kind: message" */
     char sockets_error[256];
+    /* A ring of the latest failures: next is where the next one goes. */
+    struct collector_failure failures[COLLECTOR_FAILURES];
+    int n_failures, next_failure;
 };
 
 double collector_now(void)
@@ -54,6 +57,42 @@ static double line_time(const struct logparse_record *rec, double now)
     return t > now ? now : t;
 }
 
+static struct collector_failure *push_failure(struct collector *c, double t, int color,
+                                              enum collector_failure_kind kind, int status)
+{
+    struct collector_failure *f = &c->failures[c->next_failure];
+    memset(f, 0, sizeof *f);
+    f->time = t;
+    f->color = color;
+    f->kind = kind;
+    f->status = status;
+    c->next_failure = (c->next_failure + 1) % COLLECTOR_FAILURES;
+    if (c->n_failures < COLLECTOR_FAILURES)
+        c->n_failures++;
+    return f;
+}
+
+/* Copies a log field; control bytes become '?' (it is shown on terminals). */
+static void copy_field(char *dst, size_t cap, struct logparse_str s)
+{
+    size_t n = s.len < cap - 1 ? s.len : cap - 1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s.p[i];
+        dst[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+    }
+    dst[n] = '\0';
+}
+
+static void note_5xx(struct collector *c, double t, int color, const struct logparse_record *rec,
+                     int status)
+{
+    struct collector_failure *f = push_failure(c, t, color, FAILURE_5XX, status);
+    copy_field(f->path, sizeof f->path, rec->path);
+    copy_field(f->rid, sizeof f->rid, rec->rid);
+    if (strcmp(f->rid, "-") == 0)
+        f->rid[0] = '\0';
+}
+
 static void on_log_line(const char *line, size_t len, void *data)
 {
     struct collector *c = data;
@@ -75,6 +114,8 @@ static void on_log_line(const char *line, size_t len, void *data)
         }
         uint64_t header = a->header_us >= 0 ? (uint64_t)a->header_us : WINDOW_NO_TIME;
         window_add_request(c->win, (enum color)color, t, a->status, header);
+        if (a->status >= 500)
+            note_5xx(c, t, color, &rec, a->status);
     }
 }
 
@@ -89,6 +130,10 @@ static void on_probe_result(const struct probe_result *r, void *data)
             c->probe_errors_by_kind[color][r->outcome]++;
         snprintf(c->last_probe_error[color], sizeof c->last_probe_error[color], "%s: %s",
                  probe_outcome_name(r->outcome), r->message);
+        struct collector_failure *f = push_failure(c, r->sent_at, color, FAILURE_PROBE,
+                                                   r->http_status);
+        snprintf(f->path, sizeof f->path, "%s", c->cfg->probe.path);
+        snprintf(f->detail, sizeof f->detail, "%s", c->last_probe_error[color]);
     }
 }
 
@@ -238,6 +283,11 @@ void collector_snapshot(struct collector *c, struct collector_snapshot *out)
     snprintf(out->sockets_impl, sizeof out->sockets_impl, "%s",
              c->sockets ? sockets_name(c->sockets) : "off");
     snprintf(out->sockets_error, sizeof out->sockets_error, "%s", c->sockets_error);
+    for (int i = 0; i < c->n_failures; i++) {
+        int at = (c->next_failure - 1 - i + 2 * COLLECTOR_FAILURES) % COLLECTOR_FAILURES;
+        out->failure[i] = c->failures[at];
+    }
+    out->n_failures = c->n_failures;
 }
 
 const struct window *collector_window(const struct collector *c)

@@ -32,6 +32,21 @@ struct collector_color {
     char last_probe_error[200];         /* "" when none yet; never a header value */
 };
 
+/* One recent failure: an upstream attempt answered >= 500, or a failed
+ * probe. Kept so an operator can chase its request id in the color's log. */
+#define COLLECTOR_FAILURES 20
+enum collector_failure_kind { FAILURE_5XX, FAILURE_PROBE };
+
+struct collector_failure {
+    double time;                        /* unix seconds */
+    int color;                          /* enum color */
+    enum collector_failure_kind kind;
+    int status;                         /* HTTP status; 0 when none came */
+    char path[128];                     /* 5xx: the request's path */
+    char rid[72];                       /* 5xx: the request id, "" when none */
+    char detail[200];                   /* probe: "outcome: message" */
+};
+
 struct collector_snapshot {
     double at;                          /* when it was taken (unix seconds) */
     struct collector_color color[COLOR_COUNT];
@@ -40,6 +55,8 @@ struct collector_snapshot {
     char log_error[256];
     char sockets_impl[16];              /* "procnet", "lsof", "off" */
     char sockets_error[256];
+    int n_failures;                     /* failure[0] is the newest */
+    struct collector_failure failure[COLLECTOR_FAILURES];
 };
 
 struct collector;

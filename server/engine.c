@@ -262,6 +262,25 @@ static void add_events(struct engine *e, cJSON *s)
     }
 }
 
+/* Newest first, as the collector keeps them: the console lists them so an
+ * operator can pick one and look its rid up in that color's log. */
+static void add_failures(cJSON *s, const struct collector_snapshot *snap)
+{
+    cJSON *arr = cJSON_AddArrayToObject(s, "failures");
+    for (int i = 0; i < snap->n_failures; i++) {
+        const struct collector_failure *f = &snap->failure[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "time", f->time);
+        cJSON_AddStringToObject(o, "color", color_name((enum color)f->color));
+        cJSON_AddStringToObject(o, "kind", f->kind == FAILURE_5XX ? "5xx" : "probe");
+        cJSON_AddNumberToObject(o, "status", f->status);
+        cJSON_AddStringToObject(o, "path", f->path);
+        cJSON_AddStringToObject(o, "rid", f->rid);
+        cJSON_AddStringToObject(o, "detail", f->detail);
+        cJSON_AddItemToArray(arr, o);
+    }
+}
+
 static char *build_snapshot(struct engine *e, const struct collector_snapshot *snapshot)
 {
     struct collector_snapshot fresh;
@@ -281,6 +300,7 @@ static char *build_snapshot(struct engine *e, const struct collector_snapshot *s
     else
         cJSON_AddNullToObject(s, "busy");
     add_control(e, s);
+    add_failures(s, snap);
     int clients = 0;
     cJSON *list = cJSON_CreateArray();
     for (struct client *c = e->clients; c; c = c->next) {

@@ -376,6 +376,39 @@ static void test_forced_shift_needs_a_reason(void **state)
             "command.reason: expected a string");
 }
 
+/* The console asks which log lines carry a failing request's id; the rid
+ * is searched for literally, so anything outside [A-Za-z0-9_-] is refused. */
+static void test_lookup(void **state)
+{
+    (void)state;
+    struct protocol_cmd c = {.id = 21, .name = CMD_LOOKUP, .stable = COLOR_NONE,
+                             .color = COLOR_GREEN};
+    snprintf(c.rid, sizeof c.rid, "r-42_ab");
+    char *line = protocol_encode_command(&c);
+    struct protocol_msg m;
+    assert_decodes(line, &m);
+    free(line);
+    assert_int_equal(m.cmd.name, CMD_LOOKUP);
+    assert_int_equal(m.cmd.color, COLOR_GREEN);
+    assert_string_equal(m.cmd.rid, "r-42_ab");
+    assert_true(m.cmd.id == 21);
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"rid\": \"a\\\"b\", \"color\": \"green\"}}",
+            "command.rid: expected");
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"rid\": \"\", \"color\": \"green\"}}",
+            "command.rid: expected");
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"color\": \"green\"}}",
+            "command.rid: expected");
+    char longrid[100];
+    memset(longrid, 'a', 65);
+    longrid[65] = '\0';
+    assert_false(protocol_rid_valid(longrid));
+    longrid[64] = '\0';
+    assert_true(protocol_rid_valid(longrid));
+    assert_false(protocol_rid_valid("a b"));
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"rid\": \"abc\", \"color\": \"red\"}}",
+            "command.color: expected");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_reply_and_error),
         cmocka_unit_test(test_command_names),
+        cmocka_unit_test(test_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
