@@ -8,6 +8,7 @@ libtui_a_SOURCES += \
 	panels/weights.c panels/weights.h \
 	panels/guards.c panels/guards.h \
 	panels/events.c panels/events.h \
+	panels/failures.c panels/failures.h \
 	panels/status.c panels/status.h \
 	panels/help.c panels/help.h
 

@@ -12,6 +12,7 @@
 #include "core/protocol.h"
 #include "panels/chart.h"
 #include "panels/events.h"
+#include "panels/failures.h"
 #include "panels/grid.h"
 #include "panels/guards.h"
 #include "panels/help.h"
@@ -24,10 +25,14 @@
 /* ncurses key codes, without including ncurses here (only screen.c does). */
 #define KEY_ENTER_CODE 0527
 #define KEY_BACKSPACE_CODE 0407
+#define KEY_DOWN_CODE 0402
+#define KEY_UP_CODE 0403
+#define KEY_ESC 27
 
 enum action {
     ACT_STEP_UP, ACT_STEP_DOWN, ACT_RELOAD, ACT_ROLLBACK, ACT_TAKE_CONTROL, ACT_RETIRE,
-    ACT_HELP, ACT_THEME, ACT_SPAN_5M, ACT_SPAN_15M, ACT_SPAN_1H, ACT_QUIT
+    ACT_HELP, ACT_THEME, ACT_SPAN_5M, ACT_SPAN_15M, ACT_SPAN_1H, ACT_QUIT,
+    ACT_FAILURES, ACT_SEL_UP, ACT_SEL_DOWN, ACT_LOOKUP, ACT_CLOSE
 };
 
 /* The keymap: a table, read by the key handler and by the help overlay. */
@@ -52,6 +57,15 @@ static const struct binding bindings[] = {
     {'1', "1 2 3", "chart span: 5 min, 15 min, 1 h", ACT_SPAN_5M, false},
     {'2', NULL, NULL, ACT_SPAN_15M, false},
     {'3', NULL, NULL, ACT_SPAN_1H, false},
+    {'f', "f", "failures: recent 5xx and failed probes in place of the chart", ACT_FAILURES, false},
+    {'k', "j k or arrows", "select a failure", ACT_SEL_UP, false},
+    {KEY_UP_CODE, NULL, NULL, ACT_SEL_UP, false},
+    {'j', NULL, NULL, ACT_SEL_DOWN, false},
+    {KEY_DOWN_CODE, NULL, NULL, ACT_SEL_DOWN, false},
+    {'\r', "Enter", "the selected request's lines in its color's log_file", ACT_LOOKUP, false},
+    {'\n', NULL, NULL, ACT_LOOKUP, false},
+    {KEY_ENTER_CODE, NULL, NULL, ACT_LOOKUP, false},
+    {KEY_ESC, "Esc", "close the log lines", ACT_CLOSE, false},
     {'q', "q", "quit (asks while a move is in flight); the server goes on", ACT_QUIT, false},
 };
 #define BINDING_COUNT ((int)(sizeof bindings / sizeof bindings[0]))
@@ -81,6 +95,13 @@ struct console {
     struct protocol_cmd refused_shift;
     long long last_shift_id;
     bool retire_offered;        /* once per drained episode */
+    /* The failures view replaces the chart: it needs rows, and an operator
+     * chasing a failing request is not reading the chart meanwhile. */
+    bool failures_view;
+    int selected;               /* index into model->failure */
+    bool detail_open;
+    long long lookup_id;        /* the lookup whose reply fills detail */
+    struct failures_detail detail;
     int exit_code;
     bool quitting;
 };
@@ -141,6 +162,16 @@ static void draw_events(struct console *c, struct grid *g)
     events_draw(c->model, g, &o);
 }
 
+static void draw_failures(struct console *c, struct grid *g)
+{
+    if (c->detail_open) {
+        failures_detail_draw(&c->detail, g);
+        return;
+    }
+    struct failures_opts o = {.now = now_s(), .selected = c->selected};
+    failures_draw(c->model, g, &o);
+}
+
 static void draw_status(struct console *c, struct grid *g)
 {
     const char *keys = c->opt->watch || !in_control(c) ? "? help  1/2/3 span  t theme  q quit"
@@ -190,7 +221,7 @@ static void redraw(struct console *c)
     int chart_h = rows - 1 - bottom;
     bool wide = cols >= 140;
     int side = wide ? 48 : 0;
-    blit(c, &c->g_chart, cols - side, chart_h, 0, 0, draw_chart);
+    blit(c, &c->g_chart, cols - side, chart_h, 0, 0, c->failures_view ? draw_failures : draw_chart);
     if (wide) {
         blit(c, &c->g_weights, side, 9, 0, cols - side, draw_weights);
         blit(c, &c->g_guards, side, 6, 9, cols - side, draw_guards);
@@ -309,6 +340,39 @@ static void confirmed(struct console *c, enum action a)
     snprintf(c->message, sizeof c->message, "sent: %s", protocol_command_name(cmd.name));
 }
 
+/* Enter on a 5xx row: ask the server for that color's log lines with the
+ * same request id. Probes carry no rid, so there is nothing to look up. */
+static void lookup(struct console *c)
+{
+    const struct model *m = c->model;
+    if (!c->failures_view || c->selected < 0 || c->selected >= m->failure_count)
+        return;
+    const struct model_failure *f = &m->failure[c->selected];
+    if (f->color < 0 || !protocol_rid_valid(f->rid)) {
+        snprintf(c->message, sizeof c->message, "this failure has no request id to look up");
+        return;
+    }
+    struct protocol_cmd cmd = {.name = CMD_LOOKUP, .stable = COLOR_NONE, .color = f->color};
+    snprintf(cmd.rid, sizeof cmd.rid, "%s", f->rid);
+    send_cmd(c, &cmd);
+    c->lookup_id = cmd.id;
+    c->detail_open = true;
+    c->detail.count = 0;
+    c->detail.refused = false;
+    snprintf(c->detail.title, sizeof c->detail.title, "%s rid %s: asking the server...",
+             color_name((enum color)f->color), f->rid);
+}
+
+static void select_failure(struct console *c, int delta)
+{
+    int n = c->model->failure_count;
+    c->selected += delta;
+    if (c->selected >= n)
+        c->selected = n - 1;
+    if (c->selected < 0)
+        c->selected = 0;
+}
+
 static void quit(struct console *c)
 {
     if (c->quitting)
@@ -340,6 +404,14 @@ static void act(struct console *c, enum action a)
     case ACT_SPAN_5M: c->span_s = 300; break;
     case ACT_SPAN_15M: c->span_s = 900; break;
     case ACT_SPAN_1H: c->span_s = 3600; break;
+    case ACT_FAILURES:
+        c->failures_view = !c->failures_view;
+        c->detail_open = false;
+        break;
+    case ACT_SEL_UP: select_failure(c, -1); break;
+    case ACT_SEL_DOWN: select_failure(c, 1); break;
+    case ACT_LOOKUP: lookup(c); break;
+    case ACT_CLOSE: c->detail_open = false; break;
     case ACT_QUIT:
         if (c->model->busy) {
             c->pending = (int)ACT_QUIT;
@@ -435,6 +507,23 @@ static void on_hangup(void *ud)
 
 /* ---- server messages ------------------------------------------------------ */
 
+/* The lookup's answer: its message as the title, its lines verbatim. */
+static void show_lines(struct console *c, const cJSON *r)
+{
+    const cJSON *m = cJSON_GetObjectItem(r, "message"), *l;
+    snprintf(c->detail.title, sizeof c->detail.title, "%s",
+             cJSON_IsString(m) ? m->valuestring : "?");
+    c->detail.count = 0;
+    c->detail.refused = !cJSON_IsTrue(cJSON_GetObjectItem(r, "ok"));
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(r, "lines")) {
+        if (c->detail.count == FAILURES_DETAIL_LINES)
+            break;
+        if (cJSON_IsString(l))
+            snprintf(c->detail.line[c->detail.count++], sizeof c->detail.line[0], "%s",
+                     l->valuestring);
+    }
+}
+
 static void show_reply(struct console *c, const char *line, size_t len)
 {
     cJSON *j = cJSON_ParseWithLength(line, len);
@@ -445,6 +534,11 @@ static void show_reply(struct console *c, const char *line, size_t len)
         snprintf(c->message, sizeof c->message, "%s", m->valuestring);
     /* Our move's answer means it is over; the next snapshot would say so a
      * second later, and keys pressed meanwhile would be refused as busy. */
+    if (cJSON_IsNumber(id) && c->lookup_id && (long long)id->valuedouble == c->lookup_id) {
+        show_lines(c, r);
+        cJSON_Delete(j);
+        return;
+    }
     if (cJSON_IsNumber(id) && (long long)id->valuedouble == c->next_id)
         c->model->busy = false;
     /* A guard's or preflight's refusal of our shift can be overridden. */

@@ -306,6 +306,25 @@ static void apply_weights(struct model *m, const cJSON *s)
     str(s, "stable_unknown", m->stable_unknown, sizeof m->stable_unknown);
 }
 
+/* A snapshot without "failures" (an older server) leaves the list empty. */
+static void apply_failures(struct model *m, const cJSON *arr)
+{
+    const cJSON *it;
+    m->failure_count = 0;
+    cJSON_ArrayForEach(it, arr) {
+        if (m->failure_count == MODEL_FAILURES)
+            break;
+        struct model_failure *f = &m->failure[m->failure_count++];
+        f->time = num(it, "time", 0);
+        f->color = color_of(it, "color");
+        str(it, "kind", f->kind, sizeof f->kind);
+        f->status = (int)num(it, "status", 0);
+        str(it, "path", f->path, sizeof f->path);
+        str(it, "rid", f->rid, sizeof f->rid);
+        str(it, "detail", f->detail, sizeof f->detail);
+    }
+}
+
 static void apply_snapshot(struct model *m, const cJSON *s)
 {
     m->have_snapshot = true;
@@ -322,6 +341,7 @@ static void apply_snapshot(struct model *m, const cJSON *s)
     for (int c = 0; c < COLOR_COUNT; c++)
         apply_signal(&m->signal[c], cJSON_GetObjectItemCaseSensitive(sig, color_name((enum color)c)));
     apply_guards(m, cJSON_GetObjectItemCaseSensitive(s, "guards"));
+    apply_failures(m, cJSON_GetObjectItemCaseSensitive(s, "failures"));
     apply_series(m, cJSON_GetObjectItemCaseSensitive(s, "series"));
     const cJSON *ev;
     cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(s, "events"))

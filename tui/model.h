@@ -17,6 +17,7 @@
 #define MODEL_MARKERS 64
 #define MODEL_EVENTS 40      /* >= the server's ENGINE_EVENTS_KEPT, so dedup holds */
 #define MODEL_GUARDS 8
+#define MODEL_FAILURES 20    /* the server's COLLECTOR_FAILURES */
 #define MODEL_STALE_S 3.0    /* older snapshots are shown with their age */
 
 /* One second of one color, as the server's series rows carry it. Values
@@ -94,6 +95,17 @@ struct model_hello {
     char control[200];
 };
 
+/* A recent 5xx from the access log or a failed probe, newest first. */
+struct model_failure {
+    double time;
+    int color;                      /* a color or COLOR_NONE */
+    char kind[8];                   /* "5xx" or "probe" */
+    int status;
+    char path[128];
+    char rid[72];                   /* "" when none */
+    char detail[200];
+};
+
 struct model {
     struct model_hello hello;
     bool have_snapshot;
@@ -118,6 +130,8 @@ struct model {
     double dwell_remaining_s;
     char drain[16];
     bool auto_rollback;
+    int failure_count;              /* failure[0] is the newest */
+    struct model_failure failure[MODEL_FAILURES];
 
     /* Private to model.c: read through the functions below. */
     struct model_point series[COLOR_COUNT][MODEL_SERIES_S];

@@ -294,10 +294,52 @@ static void test_age_and_bad_input(void **state)
     model_free(m);
 }
 
+/* The failures list comes newest first as the server sends it; a newer
+ * snapshot replaces it, a snapshot without it empties it, and more than
+ * MODEL_FAILURES are cut. */
+static void test_failures(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    char err[128];
+    const char *s = "{\"snapshot\":{\"at\":100,\"failures\":["
+                    "{\"time\":99.5,\"color\":\"green\",\"kind\":\"5xx\",\"status\":500,"
+                    "\"path\":\"/v1/chat/completions\",\"rid\":\"abc123\",\"detail\":\"\"},"
+                    "{\"time\":98,\"color\":\"blue\",\"kind\":\"probe\",\"status\":0,"
+                    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"detail\":\"timeout: no answer\"}]}}";
+    assert_int_equal(model_apply_line(m, s, strlen(s), err, sizeof err), MODEL_MSG_SNAPSHOT);
+    assert_int_equal(m->failure_count, 2);
+    assert_true(m->failure[0].time == 99.5);
+    assert_int_equal(m->failure[0].color, COLOR_GREEN);
+    assert_string_equal(m->failure[0].kind, "5xx");
+    assert_int_equal(m->failure[0].status, 500);
+    assert_string_equal(m->failure[0].rid, "abc123");
+    assert_string_equal(m->failure[0].path, "/v1/chat/completions");
+    assert_int_equal(m->failure[1].color, COLOR_BLUE);
+    assert_string_equal(m->failure[1].detail, "timeout: no answer");
+    char big[8192] = "{\"snapshot\":{\"at\":101,\"failures\":[";
+    for (int i = 0; i < MODEL_FAILURES + 5; i++) {
+        char one[128];
+        snprintf(one, sizeof one, "%s{\"time\":%d,\"color\":\"blue\",\"kind\":\"5xx\",\"rid\":\"r%d\"}",
+                 i ? "," : "", 200 - i, i);
+        strcat(big, one);
+    }
+    strcat(big, "]}}");
+    assert_int_equal(model_apply_line(m, big, strlen(big), err, sizeof err), MODEL_MSG_SNAPSHOT);
+    assert_int_equal(m->failure_count, MODEL_FAILURES);
+    assert_string_equal(m->failure[0].rid, "r0");
+    assert_string_equal(m->failure[MODEL_FAILURES - 1].rid, "r19");
+    const char *none = "{\"snapshot\":{\"at\":102}}";
+    model_apply_line(m, none, strlen(none), err, sizeof err);
+    assert_int_equal(m->failure_count, 0);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello),
+        cmocka_unit_test(test_failures),
         cmocka_unit_test(test_snapshot_fields),
         cmocka_unit_test(test_series_from_real_snapshots),
         cmocka_unit_test(test_series_gaps_replace_and_wrap),

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "panels/events.h"
+#include "panels/failures.h"
 #include "panels/guards.h"
 #include "panels/help.h"
 #include "panels/panel.h"
@@ -562,6 +563,90 @@ static void test_no_snapshot(void **state)
     model_free(m);
 }
 
+/* ---- failures -------------------------------------------------------------- */
+
+static const char failures_snapshot[] =
+    "{\"snapshot\":{\"at\":100,\"failures\":["
+    "{\"time\":99.5,\"color\":\"green\",\"kind\":\"5xx\",\"status\":502,"
+    "\"path\":\"/v1/chat/completions\",\"rid\":\"abc123\",\"detail\":\"\"},"
+    "{\"time\":98,\"color\":\"blue\",\"kind\":\"probe\",\"status\":0,"
+    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"detail\":\"timeout: no answer\"}]}}";
+
+/* Newest first, the color in its role, a 5xx with its rid and a probe with
+ * its reason; the selected row is highlighted and kept on screen. */
+static void test_failures_rows(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    apply_text(m, failures_snapshot);
+    struct grid *g = grid_new(80, 6);
+    struct failures_opts o = {.now = 100, .selected = 1};
+    failures_draw(m, g, &o);
+    assert_shows(g, "failures (2)");
+    int r5 = row_of(g, "00:01:39 green 502 /v1/chat/completions rid abc123");
+    int rp = row_of(g, "00:01:38 blue --- probe timeout: no answer");
+    assert_true(r5 >= 1 && rp == r5 + 1);
+    assert_int_equal(role_of(g, "green"), ROLE_GREEN);
+    assert_int_equal(role_of(g, "blue ---"), ROLE_MARKER);   /* selected */
+    o.selected = 0;
+    failures_draw(m, g, &o);
+    assert_int_equal(role_of(g, "blue"), ROLE_BLUE);
+    assert_int_equal(role_of(g, "abc123"), ROLE_MARKER);
+    char row[256];
+    failures_format(&m->failure[0], row, sizeof row);
+    assert_string_equal(row, "00:01:39 green 502 /v1/chat/completions rid abc123");
+    /* Two rows of room: the selected second failure scrolls into view. */
+    struct grid *small = grid_new(80, 2);
+    o.selected = 1;
+    failures_draw(m, small, &o);
+    assert_shows(small, "probe timeout");
+    assert_not_shows(small, "abc123");
+    grid_free(small);
+    grid_free(g);
+    model_free(m);
+}
+
+static void test_failures_detail(void **state)
+{
+    (void)state;
+    struct failures_detail d = {.count = 1};
+    snprintf(d.title, sizeof d.title, "1 line(s) of green's log with rid abc123");
+    snprintf(d.line[0], sizeof d.line[0], "{\"rid\":\"abc123\",\"color\":\"green\",\"version\":\"9a7d3e2\"}");
+    struct grid *g = grid_new(80, 5);
+    failures_detail_draw(&d, g);
+    assert_int_equal(role_of(g, "1 line(s) of green's log"), ROLE_TITLE);
+    assert_shows(g, "\"version\":\"9a7d3e2\"");
+    assert_shows(g, "Esc closes");
+    /* A long line wraps: its end (where a rid often sits) stays readable. */
+    struct grid *narrow = grid_new(20, 6);
+    failures_detail_draw(&d, narrow);
+    assert_int_equal(row_of(narrow, "abc123"), 1);
+    assert_int_equal(row_of(narrow, "\"green\""), 2);
+    assert_int_equal(row_of(narrow, "9a7d3e2"), 3);
+    grid_free(narrow);
+    d.count = 0;
+    failures_detail_draw(&d, g);
+    assert_shows(g, "no line of that log carries this request id");
+    d.refused = true;
+    snprintf(d.title, sizeof d.title, "no log_file configured for green");
+    failures_detail_draw(&d, g);
+    assert_int_equal(role_of(g, "no log_file configured"), ROLE_ALERT);
+    assert_not_shows(g, "no line of that log");
+    /* Any size, even an empty model and a selection past the end. */
+    struct model *m = model_new();
+    apply_text(m, failures_snapshot);
+    for (int w = 1; w <= 40; w++)
+        for (int h = 1; h <= 8; h++) {
+            struct grid *t = grid_new(w, h);
+            struct failures_opts o = {.now = 100, .selected = 5};
+            failures_draw(m, t, &o);
+            failures_detail_draw(&d, t);
+            grid_free(t);
+        }
+    model_free(m);
+    grid_free(g);
+}
+
 static void test_every_size(void **state)
 {
     (void)state;
@@ -610,6 +695,8 @@ int main(void)
         cmocka_unit_test(test_stale_shows_age),
         cmocka_unit_test(test_no_snapshot),
         cmocka_unit_test(test_every_size),
+        cmocka_unit_test(test_failures_rows),
+        cmocka_unit_test(test_failures_detail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
