@@ -5,7 +5,15 @@ libbackends_a_SOURCES = \
 	backends/spawn.c backends/spawn.h \
 	backends/atomicfile.c backends/atomicfile.h \
 	backends/nginx.c backends/nginx.h \
-	backends/proc.c backends/proc.h
+	backends/proc.c backends/proc.h \
+	backends/children.h
+# Reading a process's children without pgrep is Linux's /proc; elsewhere pgrep.
+if PLATFORM_LINUX
+libbackends_a_SOURCES += backends/children_linux.c
+else
+libbackends_a_SOURCES += backends/children_other.c
+endif
+EXTRA_DIST += backends/children_linux.c backends/children_other.c
 libbackends_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS)
 
 if HAVE_CMOCKA

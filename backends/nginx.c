@@ -5,6 +5,7 @@
  * done callback runs from the timer's close callback, so nothing of ours is
  * left on the loop when it fires. */
 #include "backends/nginx.h"
+#include "backends/children.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,6 +35,8 @@ enum stage { ST_OLD_WORKERS, ST_TEST, ST_RELOAD, ST_CONFIRM, ST_SETTLE };
 struct apply {
     uv_loop_t *loop;
     uv_timer_t timer;
+    char fast_out[MAX_PIDS * 12 + 1];  /* children read without pgrep, as pgrep prints them */
+    spawn_done_cb fast_cb;
     char *upstream_file, *pid_file, *new_text;  /* new_text NULL: reload only */
     char **test_argv, **reload_argv;
     int confirm_ms, timeout_ms;
@@ -205,9 +208,39 @@ static bool pidset_has(const struct pidset *s, pid_t pid)
     return false;
 }
 
-/* Runs `pgrep -P master`; cb receives the apply. */
+/* Read straight from the system (no child process): the answer reaches cb
+ * from the apply's timer, never from inside the call, like pgrep's would.
+ * Every caller calls with the timer idle. */
+static void on_fast_children(uv_timer_t *t)
+{
+    struct apply *a = t->data;
+    struct spawn_result r = {.started = true, .out = a->fast_out, .err = ""};
+    a->fast_cb(&r, a);
+}
+
+static bool fast_children(struct apply *a, pid_t master, spawn_done_cb cb)
+{
+    pid_t pids[MAX_PIDS];
+    int n = children_of(master, pids, MAX_PIDS);
+    if (n < 0)
+        return false;
+    size_t used = 0;
+    a->fast_out[0] = '\0';
+    for (int i = 0; i < n && used + 24 < sizeof a->fast_out; i++)
+        used += (size_t)snprintf(a->fast_out + used, sizeof a->fast_out - used, "%ld\n",
+                                 (long)pids[i]);
+    a->fast_cb = cb;
+    uv_timer_start(&a->timer, on_fast_children, 0, 0);
+    return true;
+}
+
+/* Lists the master's children: from /proc where it can, else `pgrep -P
+ * master` (which scans every process: ~160 ms on a busy host, on the path
+ * from the operator's y to the reload). cb receives the apply. */
 static int start_pgrep(struct apply *a, pid_t master, spawn_done_cb cb)
 {
+    if (fast_children(a, master, cb))
+        return 0;
     char pidbuf[32];
     snprintf(pidbuf, sizeof pidbuf, "%ld", (long)master);
     char *argv[] = { "pgrep", "-P", pidbuf, NULL };
