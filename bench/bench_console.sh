@@ -96,6 +96,11 @@ read -r -a RELOAD < <(python3 -c 'import json,sys; print(" ".join(json.load(open
 dwell=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rollout"]["min_dwell_s"] + 1)' "$CFG")
 : >"$D/cut.ms"; : >"$D/raw.ms"
 sleep "$dwell"   # the guards hold a step for min_dwell_s after the server starts
+# The first step of a cutover runs the whole preflight (nginx -T, health and a
+# probe per color, lsof) by design; the steps after it are what an operator
+# repeats, so those are timed: 90/10 -> 80/20, and back between runs.
+press ']' >/dev/null
+sleep "$dwell"
 for i in $(seq "$REPS"); do
     ms=$(press ']')
     echo "$ms" >>"$D/cut.ms"
