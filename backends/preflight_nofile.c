@@ -16,7 +16,7 @@
 
 static int read_pid_file(const char *path, long *pid, char *why, size_t len)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re"); /* close-on-exec: the server may be spawning children */
     if (!f) {
         snprintf(why, len, "cannot read pid file %s: %s", path, strerror(errno));
         return -1;

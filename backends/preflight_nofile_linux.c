@@ -11,7 +11,7 @@ int preflight_nofile_limit(long pid, long long *soft, char *msg, size_t msglen)
 {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%ld/limits", pid);
-    FILE *f = fopen(path, "r");
+    FILE *f = fopen(path, "re"); /* close-on-exec: the server may be spawning children */
     if (!f) {
         snprintf(msg, msglen, "pid %ld: cannot read %s: %s", pid, path, strerror(errno));
         return -1;

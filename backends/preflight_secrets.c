@@ -13,7 +13,7 @@
 /* 0 with the digest, or -1 with why (the path and errno, never content). */
 static int hash_file(const char *path, uint8_t digest[SHA256_DIGEST_LEN], char *why, size_t len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen(path, "rbe"); /* close-on-exec: the server may be spawning children */
     if (!f) {
         snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
         return -1;
