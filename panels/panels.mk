@@ -15,7 +15,7 @@ libtui_a_SOURCES += \
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_panels
 TESTS += tests/unit/test_panels
-tests_unit_test_panels_SOURCES = tests/unit/test_panels.c
+tests_unit_test_panels_SOURCES = tests/unit/test_panels.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_panels_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_panels_LDADD = libtui.a libcore.a $(CJSON_LIBS) $(CMOCKA_LIBS) -lm
 endif

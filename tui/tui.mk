@@ -18,7 +18,7 @@ TESTS += $(TUI_TESTS)
 TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CMOCKA_CFLAGS)
 TUI_TEST_LDADD = libtui.a libcore.a $(CJSON_LIBS) $(CMOCKA_LIBS) -lm
 
-tests_unit_test_model_SOURCES = tests/unit/test_model.c
+tests_unit_test_model_SOURCES = tests/unit/test_model.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_model_CFLAGS = $(TUI_TEST_CFLAGS)
 tests_unit_test_model_LDADD = $(TUI_TEST_LDADD)
 

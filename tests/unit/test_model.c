@@ -11,30 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/fixture.h"
 #include "tui/model.h"
-
-static char *read_fixture(const char *name)
-{
-    const char *dir = getenv("top_srcdir");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/unit/fixtures/%s", dir ? dir : ".", name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* Applies every line of a fixture; returns how many were events. */
 static int apply_fixture(struct model *m, const char *name)
 {
-    char *text = read_fixture(name), err[128];
+    char *text = fixture_read(name), err[128];
     int events = 0;
     for (char *line = text, *nl; *line; line = nl ? nl + 1 : line + strlen(line)) {
         nl = strchr(line, '\n');
@@ -104,7 +87,7 @@ static void test_snapshot_fields(void **state)
  * model for its second; the seconds around it are not. */
 static void check_rows(const struct model *m, const char *fixture)
 {
-    char *text = read_fixture(fixture);
+    char *text = fixture_read(fixture);
     cJSON *j = cJSON_Parse(text);
     assert_non_null(j);
     cJSON *series = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "snapshot"), "series");

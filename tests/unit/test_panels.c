@@ -22,25 +22,8 @@
 #include "panels/panel.h"
 #include "panels/status.h"
 #include "panels/weights.h"
+#include "tests/unit/fixture.h"
 #include "tui/model.h"
-
-static char *read_fixture(const char *name)
-{
-    const char *dir = getenv("top_srcdir");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/unit/fixtures/%s", dir ? dir : ".", name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static void apply_text(struct model *m, const char *text)
 {
@@ -60,7 +43,7 @@ static struct model *load(const char *const *names)
     struct model *m = model_new();
     assert_non_null(m);
     for (; *names; names++) {
-        char *text = read_fixture(*names);
+        char *text = fixture_read(*names);
         apply_text(m, text);
         free(text);
     }
