@@ -7,15 +7,6 @@
 #include <cjson/cJSON.h>
 #include "core/journal.h"
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 static void add_str_or_null(cJSON *o, const char *key, const char *value)
 {
     if (value != NULL)
@@ -71,7 +62,7 @@ static int take_str(const cJSON *o, const char *key, char **slot, char *err, siz
         snprintf(err, errlen, "journal: %s: expected a string or null", key);
         return -1;
     }
-    *slot = dup_str(v->valuestring);
+    *slot = strdup(v->valuestring);
     if (*slot == NULL) {
         snprintf(err, errlen, "journal: out of memory");
         return -1;
