@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@
  * old ones to quit, and idle ones then exit at once: counting old workers at
  * the first sight of new ones would count idle workers as draining. */
 #define SETTLE_MS 500
-#define MAX_PIDS 256
+#define MAX_PIDS NGINX_MAX_WORKERS
 
 struct pidset {
     pid_t pid[MAX_PIDS];
@@ -387,10 +388,13 @@ static void on_poll_timer(uv_timer_t *t)
 
 static void success(struct apply *a, const struct pidset *now)
 {
+    struct nginx_workers *d = &a->rep.draining;
+    d->master = a->rep.master_pid;
     for (int i = 0; i < now->n; i++) {
-        if (pidset_has(&a->old, now->pid[i]))
+        if (pidset_has(&a->old, now->pid[i])) {
             a->rep.old_workers_draining++;   /* still a child: finishing streams */
-        else
+            d->pid[d->n++] = now->pid[i];
+        } else
             a->rep.new_workers++;
     }
     int nw = a->rep.new_workers, ow = a->rep.old_workers_draining;
@@ -554,4 +558,29 @@ void nginx_reload_current_run(uv_loop_t *loop, const struct nginx_params *p,
     char msg[512];
     int rc = nginx_reload_current(loop, p, on_run_done, &w, msg, sizeof msg);
     run_until_done(loop, rc, &w, msg);
+}
+
+/* ---- after a reload: the old workers still finishing streams ---- */
+
+static bool still_running(pid_t pid, const pid_t *children, int nchildren)
+{
+    if (nchildren < 0)          /* cannot list children here: ask the kernel */
+        return kill(pid, 0) == 0 || errno == EPERM;
+    for (int i = 0; i < nchildren; i++)
+        if (children[i] == pid)
+            return true;
+    return false;
+}
+
+int nginx_workers_still_running(struct nginx_workers *w)
+{
+    if (w->master <= 0 || w->n == 0)
+        return w->n = 0;
+    pid_t children[MAX_PIDS];
+    int nchildren = children_of(w->master, children, MAX_PIDS);
+    int kept = 0;
+    for (int i = 0; i < w->n; i++)
+        if (still_running(w->pid[i], children, nchildren))
+            w->pid[kept++] = w->pid[i];
+    return w->n = kept;
 }

@@ -32,12 +32,23 @@ enum nginx_outcome {
     NGINX_RELOAD_NOT_APPLIED    /* reload sent but no new workers appeared */
 };
 
+#define NGINX_MAX_WORKERS 256
+
+/* Some workers of one nginx master: after a reload, the old ones still
+ * finishing their streams (they exit when the last one ends). */
+struct nginx_workers {
+    pid_t master;               /* 0: none tracked */
+    int n;
+    pid_t pid[NGINX_MAX_WORKERS];
+};
+
 struct nginx_report {
     enum nginx_outcome outcome;
     char message[4096];         /* nginx's own text on failure; a summary on success */
     pid_t master_pid;           /* 0 when unknown */
     int new_workers;            /* workers born by this reload */
     int old_workers_draining;   /* workers from before still alive (open streams) */
+    struct nginx_workers draining;  /* which they are, to follow them afterwards */
 };
 
 typedef void (*nginx_done_cb)(const struct nginx_report *rep, void *data);
@@ -58,5 +69,11 @@ void nginx_reload_current_run(uv_loop_t *loop, const struct nginx_params *p,
                               struct nginx_report *rep);
 
 const char *nginx_outcome_name(enum nginx_outcome o);
+
+/* Drops the workers that have exited (or are no longer the master's
+ * children, so a reused pid is not counted) and returns how many remain.
+ * Reads /proc where it can, else asks kill(pid, 0): cheap enough for once a
+ * second. */
+int nginx_workers_still_running(struct nginx_workers *w);
 
 #endif

@@ -1,4 +1,4 @@
-/* weights: bar, served share, phase, next step, drain. */
+/* weights: bar, served share, phase, next step, drain, old nginx workers. */
 #include "panels/weights.h"
 
 #include <stdio.h>
@@ -146,6 +146,23 @@ static void draw_drain(const struct model *m, struct grid *g, int y, const struc
     grid_put_text(g, x, y, text, -1, ROLE_TEXT);
 }
 
+/* After a reload nginx's old workers keep serving the streams they hold
+ * until each ends: until then the old weights still carry those streams. */
+static void draw_old_workers(const struct model *m, struct grid *g, int y,
+                             const struct weights_opts *o)
+{
+    (void)o;
+    char buf[80];
+    if (m->old_workers_draining < 0)
+        return;                 /* a server too old to say */
+    if (m->old_workers_draining == 0) {
+        grid_put_text(g, 0, y, "old nginx workers: none left", -1, ROLE_DIM);
+        return;
+    }
+    snprintf(buf, sizeof buf, "old nginx workers finishing streams: %d", m->old_workers_draining);
+    grid_put_text(g, 0, y, buf, -1, ROLE_WARN);
+}
+
 static void draw_compact(const struct model *m, struct grid *g, const struct weights_opts *o)
 {
     char buf[64];
@@ -169,7 +186,7 @@ void weights_draw(const struct model *m, struct grid *g, const struct weights_op
         return;
     /* In order of need when rows run short: a running move first. */
     static void (*const rows[])(const struct model *, struct grid *, int, const struct weights_opts *) = {
-        draw_next, draw_phase, draw_served, draw_drain};
+        draw_next, draw_phase, draw_served, draw_drain, draw_old_workers};
     draw_bar(m, g, 1, o->utf8);
     for (int i = 0; i < (int)(sizeof rows / sizeof rows[0]) && i + 2 < h; i++)
         rows[i](m, g, i + 2, o);

@@ -221,6 +221,8 @@ static void add_weights(struct engine *e, cJSON *s)
     cJSON *w = cJSON_AddObjectToObject(s, "weights");
     for (int c = 0; c < COLOR_COUNT; c++)
         cJSON_AddNumberToObject(w, color_name((enum color)c), cur.weight[c]);
+    /* nginx's workers from before the last reload, still finishing streams */
+    cJSON_AddNumberToObject(s, "old_workers_draining", e->old_workers);
     if (!cur.stable_known) {
         cJSON_AddStringToObject(s, "stable_unknown", cur.why_unknown);
         return;
@@ -349,6 +351,7 @@ static void on_tick(uv_timer_t *t)
     struct collector_snapshot snap;
     collector_snapshot(e->collector, &snap);
     engine_guard_tick(e, &snap);
+    e->old_workers = nginx_workers_still_running(&e->draining);
     /* One snapshot, encoded once, for every client. */
     free(e->last_snapshot);
     e->last_snapshot = build_snapshot(e, &snap);

@@ -70,6 +70,8 @@ void engine_on_move_done(const struct mover_result *r, void *data)
 {
     struct engine *e = data;
     char msg[256];
+    if (r->outcome == NGINX_OK)
+        e->draining = r->draining;
     if (e->pending.name == CMD_SHIFT && r->exit_code == EXIT_OK && !e->stopping &&
         preflight_job_start(e->loop, e->cfg, true, on_loopback_checked, e) == 0)
         e->async_ops++;
@@ -89,6 +91,8 @@ static void on_reload_done(const struct nginx_report *rep, void *data)
                                                                               : EXIT_RELOAD_FAILED,
                              .outcome = rep->outcome};
     snprintf(r.summary, sizeof r.summary, "reload: %.400s", rep->message);
+    if (rep->outcome == NGINX_OK)
+        e->draining = rep->draining;
     if (rep->outcome != NGINX_OK)
         snprintf(r.nginx_message, sizeof r.nginx_message, "%s", rep->message);
     mover_journal(e->cfg, &e->pending.actor, &e->pending.cur, "reload",

@@ -71,6 +71,8 @@ struct engine {
     struct guards_view guards;
     bool have_guards;
     bool auto_rollback_due;     /* tripped while a move ran: roll back when it ends */
+    struct nginx_workers draining;  /* old nginx workers since the last reload */
+    int old_workers;                /* how many of them still run, this second */
     int async_ops;              /* preflight jobs and hook children in flight: they
                                    call back into the engine, so it outlives them */
 };

@@ -258,6 +258,7 @@ static void on_nginx_done(const struct nginx_report *rep, void *data)
     }
     op->res.outcome = rep->outcome;
     op->res.exit_code = exit_code_for(rep->outcome);
+    op->res.draining = rep->draining;
     summarize(op, rep);
     finish(op);
 }

@@ -39,6 +39,7 @@ struct mover_result {
     char warnings[512];         /* journal/state/version trouble; "" if none */
     char nginx_message[4096];   /* nginx's (or the stop command's) own text when it
                                    failed; show it in full beside the summary */
+    struct nginx_workers draining;  /* old workers still finishing streams */
 };
 
 typedef void (*mover_done_cb)(const struct mover_result *r, void *data);

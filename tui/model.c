@@ -304,6 +304,7 @@ static void apply_weights(struct model *m, const cJSON *s)
     m->candidate = color_of(s, "candidate");
     str(s, "phase", m->phase, sizeof m->phase);
     str(s, "stable_unknown", m->stable_unknown, sizeof m->stable_unknown);
+    m->old_workers_draining = (int)num(s, "old_workers_draining", -1);
 }
 
 /* A snapshot without "failures" (an older server) leaves the list empty. */

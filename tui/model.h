@@ -129,6 +129,8 @@ struct model {
     struct model_guard guard[MODEL_GUARDS];
     double dwell_remaining_s;
     char drain[16];
+    int old_workers_draining;       /* nginx workers from before the last reload
+                                       still finishing streams; -1 unknown */
     bool auto_rollback;
     int failure_count;              /* failure[0] is the newest */
     struct model_failure failure[MODEL_FAILURES];

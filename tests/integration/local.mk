@@ -5,6 +5,7 @@ TESTS += \
 	tests/integration/test_demo.sh \
 	tests/integration/test_direction.sh \
 	tests/integration/test_guards.sh \
+	tests/integration/test_old_workers.sh \
 	tests/integration/test_preflight_step.sh \
 	tests/integration/test_rejected_file.sh \
 	tests/integration/test_server.sh \

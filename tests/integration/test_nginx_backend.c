@@ -295,8 +295,22 @@ static void test_open_stream_keeps_old_worker(void **state)
     assert_true(rep.new_workers > 0);
     assert_int_equal(rep.old_workers_draining, 1); /* the one holding our stream */
     assert_string_equal(rep.message, "reloaded: 2 new workers, 1 old worker finishing its streams");
+    /* Followed afterwards (the console's live count): still there while the
+     * stream is open, gone once it ends. */
+    struct nginx_workers draining = rep.draining;
+    assert_int_equal(draining.master, read_pid(w));
+    assert_int_equal(nginx_workers_still_running(&draining), 1);
+    usleep(300 * 1000);
+    assert_int_equal(nginx_workers_still_running(&draining), 1);
     close(client);
     close(up_fd);
+    int left = 1;
+    for (int i = 0; i < 100 && left > 0; i++) {
+        usleep(50 * 1000);
+        left = nginx_workers_still_running(&draining);
+    }
+    assert_int_equal(left, 0);
+    assert_int_equal(draining.n, 0);
 }
 
 /* The reload "succeeds" but changes nothing: the backend must notice. */

@@ -58,6 +58,7 @@ static void test_snapshot_fields(void **state)
     assert_int_equal(m->stable, COLOR_BLUE);
     assert_int_equal(m->candidate, COLOR_GREEN);
     assert_string_equal(m->phase, "Steady");
+    assert_int_equal(m->old_workers_draining, -1);   /* not in this snapshot */
     assert_false(m->busy);
     assert_string_equal(m->control.state, "free");
     assert_string_equal(m->control.text, "nobody");

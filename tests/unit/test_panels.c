@@ -161,6 +161,8 @@ static void test_weights_steady(void **state)
     assert_shows(g, "next 90/10 (step 10)");
     assert_int_equal(role_of(g, "draining"), ROLE_WARN);
     assert_shows(g, "green has 1 connections open");
+    /* a snapshot without the count (an older server) gets no row for it */
+    assert_not_shows(g, "old nginx workers");
     assert_not_shows(g, "stale");
     grid_free(g);
     model_free(m);
@@ -177,6 +179,12 @@ static void test_weights_served_share_and_bar(void **state)
     assert_int_equal(role_of(g, "blue 98.1% (678)"), ROLE_BLUE);
     assert_int_equal(role_of(g, "green 1.9% (13)"), ROLE_GREEN);
     assert_shows(g, "drain idle  green has had 0 connections for 4 s of 120 s");
+    /* the rollback's reload left two old workers holding streams */
+    assert_int_equal(role_of(g, "old nginx workers finishing streams: 2"), ROLE_WARN);
+    m->old_workers_draining = 0;
+    weights_draw(m, g, &o);
+    assert_int_equal(role_of(g, "old nginx workers: none left"), ROLE_DIM);
+    assert_not_shows(g, "finishing streams");
 
     /* Half and half: the bar splits in the middle, each half in its role. */
     m->weight[COLOR_BLUE] = 50;
