@@ -39,6 +39,11 @@ static const char usage_text[] =
     "                       messages as JSON lines; takes control unless --watch\n"
     "  check [--json]       preflight: loopback listeners, health and a probe, nginx -T settings,\n"
     "                       secrets parity, debug routes, port distance, open-files limit\n"
+    "  report TIMELINE [--json]\n"
+    "                       a cutover after the fact: each step with its dwell and signals,\n"
+    "                       every guard event and action with who and why, total time\n"
+    "  replay TIMELINE [--speed N]\n"
+    "                       the console, read-only, on a cutover's timeline (state_dir/timelines)\n"
     "  init                 print the nginx snippets and a sample config\n"
     "  demo [--dir D] [--no-load] [--rps N] [--no-console]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load;\n"
@@ -76,6 +81,8 @@ static const struct command commands[] = {
     {"check", cmd_check},
     {"server", cmd_server},
     {"attach", cmd_attach},
+    {"report", cmd_report},
+    {"replay", cmd_replay},
 };
 
 static const struct command *find_command(const char *name)

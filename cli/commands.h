@@ -23,6 +23,11 @@ int cmd_rollback(struct app *app, int argc, char **argv);
 int cmd_init(struct app *app, int argc, char **argv);
 int cmd_server(struct app *app, int argc, char **argv);
 int cmd_attach(struct app *app, int argc, char **argv);
+/* cutover report TIMELINE [--json]: a cutover after the fact (cli/cmd_report.c). */
+int cmd_report(struct app *app, int argc, char **argv);
+/* cutover replay TIMELINE [--speed N]: the console on a recorded timeline
+ * (cli/cmd_replay.c). */
+int cmd_replay(struct app *app, int argc, char **argv);
 /* `cutover` with no command: the console, starting the server if needed. */
 int cmd_console(struct app *app, bool watch, const char *theme);
 /* Starts the server in the background unless one runs; prints what it did. */

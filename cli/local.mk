@@ -11,6 +11,8 @@ libcli_a_SOURCES = \
 	cli/cmd_init.c \
 	cli/cmd_shift.c \
 	cli/cmd_status.c \
+	cli/cmd_report.c \
+	cli/cmd_replay.c \
 	cli/commands.h \
 	cli/demo.c \
 	cli/demo_console.c \

@@ -55,6 +55,11 @@ void config_free(struct config *cfg)
     config_argv_clear(&cfg->gateway.debug_paths);
     free(cfg->gateway.health_path);
     free(cfg->ui.theme);
+    free(cfg->export.file);
+    free(cfg->export.format);
+    free(cfg->export.prometheus_listen);
+    free(cfg->export.grafana_url);
+    free(cfg->export.grafana_token_env);
     free(cfg->state_dir);
     free(cfg);
 }

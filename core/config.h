@@ -95,6 +95,20 @@ struct config {
     struct {
         char *theme;               /* "": default (mono with NO_COLOR); a name or a .theme path */
     } ui;
+    struct {
+        int preroll_s;             /* 60: seconds of samples before the first move */
+        int postroll_s;            /* 120: a cutover's file stays open this long after it ends */
+        int keep_mb;               /* 256: timelines kept in state_dir/timelines, oldest removed */
+    } timeline;
+    struct {
+        int every_s;               /* 10: one row per color this often */
+        char *file;                /* "": no export file */
+        char *format;              /* "csv" or "json" (JSON lines) */
+        char *prometheus_listen;   /* "": off; "127.0.0.1:9464"; other addresses only if named */
+        char *grafana_url;         /* "": off; "http://grafana:3000" */
+        char *grafana_token_env;   /* "GRAFANA_TOKEN": the env var holding the API token */
+        int grafana_timeout_ms;    /* 2000: an annotation never waits longer */
+    } export;
     /* journal, lock, rollout state, backups. NULL unless the file sets it:
      * the default ($HOME/.local/state/cutover) depends on the environment,
      * so the CLI fills it in; core stays pure. */

@@ -16,6 +16,8 @@
 #define HK(f) offsetof(struct config, hooks.f)
 #define GW(f) offsetof(struct config, gateway.f)
 #define UI(f) offsetof(struct config, ui.f)
+#define TL(f) offsetof(struct config, timeline.f)
+#define EX(f) offsetof(struct config, export.f)
 
 static const struct config_key nginx_keys[] = {
     { "upstream_file", CONFIG_STR, NGX(upstream_file), 0, 0, true },
@@ -86,6 +88,24 @@ static const struct config_key ui_keys[] = {
     { NULL, CONFIG_STR, 0, 0, 0, false }
 };
 
+static const struct config_key timeline_keys[] = {
+    { "preroll_s", CONFIG_INT, TL(preroll_s), 0, 3600, false },
+    { "postroll_s", CONFIG_INT, TL(postroll_s), 0, 86400, false },
+    { "keep_mb", CONFIG_INT, TL(keep_mb), 1, 1048576, false },
+    { NULL, CONFIG_STR, 0, 0, 0, false }
+};
+
+static const struct config_key export_keys[] = {
+    { "every_s", CONFIG_INT, EX(every_s), 1, 86400, false },
+    { "file", CONFIG_STR, EX(file), 0, 0, false },
+    { "format", CONFIG_STR, EX(format), 0, 0, false },
+    { "prometheus_listen", CONFIG_STR, EX(prometheus_listen), 0, 0, false },
+    { "grafana_url", CONFIG_STR, EX(grafana_url), 0, 0, false },
+    { "grafana_token_env", CONFIG_STR, EX(grafana_token_env), 0, 0, false },
+    { "grafana_timeout_ms", CONFIG_INT, EX(grafana_timeout_ms), 1, 60000, false },
+    { NULL, CONFIG_STR, 0, 0, 0, false }
+};
+
 static const struct config_key color_keys[] = {
     { "addr", CONFIG_STR, COL(addr), 0, 0, true },
     { "stop", CONFIG_ARGV, COL(stop), 0, 0, false },
@@ -107,13 +127,15 @@ const struct config_section config_sections[] = {
     { "hooks", hooks_keys, false },
     { "gateway", gateway_keys, false },
     { "ui", ui_keys, false },
+    { "timeline", timeline_keys, false },
+    { "export", export_keys, false },
     { NULL, NULL, false }
 };
 
 /* The sections again, then the two top-level scalars (config.c loads them). */
 const char *const config_top_keys[] = {
     "nginx", "colors", "rollout", "probe", "signals", "server", "hooks", "gateway", "ui",
-    "state_dir", "command_timeout_ms", NULL
+    "timeline", "export", "state_dir", "command_timeout_ms", NULL
 };
 
 /* ---- storage: what a struct config owns -------------------------------- */
@@ -243,6 +265,16 @@ int config_load_defaults(struct config *cfg)
     cfg->gateway.min_nofile = 4096;
     rc |= config_set_str(&cfg->gateway.health_path, "/healthz");
     rc |= config_set_str(&cfg->ui.theme, "");
+    cfg->timeline.preroll_s = 60;
+    cfg->timeline.postroll_s = 120;
+    cfg->timeline.keep_mb = 256;
+    cfg->export.every_s = 10;
+    rc |= config_set_str(&cfg->export.file, "");
+    rc |= config_set_str(&cfg->export.format, "csv");
+    rc |= config_set_str(&cfg->export.prometheus_listen, "");
+    rc |= config_set_str(&cfg->export.grafana_url, "");
+    rc |= config_set_str(&cfg->export.grafana_token_env, "GRAFANA_TOKEN");
+    cfg->export.grafana_timeout_ms = 2000;
     cfg->state_dir = NULL;
     cfg->command_timeout_ms = 10000;
     return rc;

@@ -11,6 +11,7 @@
 #include "core/journal.h"
 #include "core/protocol.h"
 #include "server/snapshot.h"
+#include "server/timeline.h"
 #include "server/statedir.h"
 
 void engine_socket_path(const char *state_dir, char *buf, size_t len)
@@ -283,7 +284,7 @@ static void add_failures(cJSON *s, const struct collector_snapshot *snap)
     }
 }
 
-static char *build_snapshot(struct engine *e, const struct collector_snapshot *snapshot)
+static cJSON *build_snapshot(struct engine *e, const struct collector_snapshot *snapshot)
 {
     struct collector_snapshot fresh;
     const struct collector_snapshot *snap = snapshot;
@@ -327,6 +328,11 @@ static char *build_snapshot(struct engine *e, const struct collector_snapshot *s
     cJSON_AddItemToObject(s, "series", snapshot_series_json(collector_window(e->collector),
                                                             to - e->cfg->server.snapshot_series_s + 1, to));
     add_events(e, s);
+    return o;
+}
+
+static char *snapshot_line(cJSON *o)
+{
     char *line = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return line;
@@ -336,7 +342,7 @@ static char *build_snapshot(struct engine *e, const struct collector_snapshot *s
 void engine_send_snapshot(struct engine *e, struct client *c)
 {
     if (!e->last_snapshot)
-        e->last_snapshot = build_snapshot(e, NULL);
+        e->last_snapshot = snapshot_line(build_snapshot(e, NULL));
     engine_send(c, e->last_snapshot);
 }
 
@@ -353,9 +359,19 @@ static void on_tick(uv_timer_t *t)
     engine_guard_tick(e, &snap);
     e->old_workers = nginx_workers_still_running(&e->draining);
     /* One snapshot, encoded once, for every client. */
+    cJSON *o = build_snapshot(e, &snap);
     free(e->last_snapshot);
-    e->last_snapshot = build_snapshot(e, &snap);
+    e->last_snapshot = cJSON_PrintUnformatted(o);
     engine_broadcast(e, e->last_snapshot);
+    /* The same numbers for the record and the exports. */
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "snapshot");
+    const struct window *w = collector_window(e->collector);
+    if (e->timeline)
+        timeline_second(e->timeline, s, w);
+    struct export_second xs = {.snapshot = s, .snap = &snap, .window = w};
+    if (e->exporter)
+        export_second(e->exporter, &xs);
+    cJSON_Delete(o);
 }
 
 /* ---- journal events as they are written --------------------------------- */
@@ -378,6 +394,10 @@ static void on_journal_line(const char *line, size_t len, void *data)
     e->ev_head = (e->ev_head + 1) % ENGINE_EVENTS_KEPT;
     if (e->ev_count < ENGINE_EVENTS_KEPT)
         e->ev_count++;
+    if (e->timeline)
+        timeline_event(e->timeline, copy);
+    if (e->exporter)
+        export_event(e->exporter, ev);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "event", ev);
     char *msg = cJSON_PrintUnformatted(o);
@@ -404,6 +424,12 @@ static int start_parts(struct engine *e, char *msg, size_t msglen)
     if (listener_open(e->loop, e->socket_path, 0, group, on_connection, e, &e->listener, msg,
                       msglen) != 0)
         return -1;
+    if (export_start(e->loop, e->cfg, &e->exporter, msg, msglen) != 0)
+        return -1;
+    /* Without its timeline the server still guards: say so, go on. */
+    char tmsg[512];
+    if (timeline_open(e->cfg, &e->timeline, tmsg, sizeof tmsg) != 0)
+        fprintf(stderr, "cutover server: no timeline: %s\n", tmsg);
     if (listener_replaced_stale(e->listener))
         fprintf(stderr, "cutover server: replaced a stale socket at %s\n", e->socket_path);
     return 0;
@@ -473,6 +499,13 @@ static void on_tick_closed(uv_handle_t *h)
     engine_maybe_finish_stop(e);
 }
 
+static void on_export_stopped(void *data)
+{
+    struct engine *e = data;
+    e->async_ops--;
+    engine_maybe_finish_stop(e);
+}
+
 void engine_stop(struct engine *e)
 {
     if (e->stopping)
@@ -483,6 +516,14 @@ void engine_stop(struct engine *e)
     if (e->journal_tail)
         accesslog_stop(e->journal_tail);
     collector_stop(e->collector);
+    if (e->timeline)
+        timeline_close(e->timeline);
+    e->timeline = NULL;
+    if (e->exporter) {
+        e->async_ops++;
+        export_stop(e->exporter, on_export_stopped, e);
+        e->exporter = NULL;
+    }
     for (struct client *c = e->clients; c; c = c->next)
         conn_close(c->conn, "server stopping");
     uv_close((uv_handle_t *)&e->tick, on_tick_closed);

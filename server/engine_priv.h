@@ -14,6 +14,7 @@
 #include "server/collector.h"
 #include "server/conn.h"
 #include "server/engine.h"
+#include "server/export.h"
 #include "server/listener.h"
 #include "server/mover.h"
 
@@ -53,6 +54,8 @@ struct engine {
     struct collector *collector;
     struct accesslog *journal_tail;
     struct listener *listener;
+    struct timeline_writer *timeline;   /* NULL when it could not be opened */
+    struct exporter *exporter;
     struct control control;
     struct client *clients;
     uv_timer_t tick;

@@ -1,0 +1,28 @@
+/* timeline: the server's record of every cutover, for replay and report.
+ * One JSON-lines file per cutover in state_dir/timelines/ (format:
+ * docs/timeline.md): a header, one sample per second (the snapshot's
+ * weights, phase, signals, guards and the second's series row), and every
+ * journal event as it is written. Files past timeline.keep_mb in total are
+ * removed oldest first.
+ *
+ * Ownership: timeline_open keeps cfg (it must outlive the writer). */
+#ifndef CUTOVER_SERVER_TIMELINE_H
+#define CUTOVER_SERVER_TIMELINE_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include "core/config.h"
+#include "core/window.h"
+
+struct timeline_writer;
+
+/* Returns 0, or -1 with msg (the server then runs without a timeline). */
+int timeline_open(const struct config *cfg, struct timeline_writer **out, char *msg, size_t msglen);
+/* Each second: the snapshot object the clients got ({"seq", "at",
+ * "weights", ...}) and the window behind it (for the pre-roll). */
+void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const struct window *w);
+/* Each journal line as it is written (one JSON object, no newline). */
+void timeline_event(struct timeline_writer *t, const char *line);
+void timeline_close(struct timeline_writer *t);
+
+#endif
