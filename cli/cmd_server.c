@@ -82,12 +82,51 @@ static int stop_server(struct app *app, bool force)
     return EXIT_OK;
 }
 
+/* --export-format csv|json overrides export.format for `start` and
+ * `--foreground` (it is passed on to the detached server); it is taken out
+ * of argv, so the subcommand reads the same either way. Returns EXIT_OK,
+ * or EXIT_USAGE after saying why; *given tells whether it was there. */
+static int take_export_format(struct app *app, int *argc, char **argv, bool *given)
+{
+    int out = 0;
+    *given = false;
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], "--export-format") != 0) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        const char *v = i + 1 < *argc ? argv[++i] : "";
+        if (strcmp(v, "csv") != 0 && strcmp(v, "json") != 0) {
+            app_errorf(app, "--export-format: expected csv or json, got '%s'", v);
+            return EXIT_USAGE;
+        }
+        char *copy = strdup(v);
+        if (!copy) {
+            app_errorf(app, "out of memory");
+            return EXIT_FAILURE_IO;
+        }
+        free(app->cfg->export.format);
+        app->cfg->export.format = copy;
+        *given = true;
+    }
+    *argc = out;
+    return EXIT_OK;
+}
+
 int cmd_server(struct app *app, int argc, char **argv)
 {
+    bool format_given;
+    int rc = take_export_format(app, &argc, argv, &format_given);
+    if (rc != EXIT_OK)
+        return rc;
     if (argc == 0 || strcmp(argv[0], "start") == 0)
         return cli_start_server(app);
     if (strcmp(argv[0], "--foreground") == 0)
         return server_run(app->cfg);
+    if (format_given) {
+        app_errorf(app, "--export-format goes with server start or server --foreground");
+        return EXIT_USAGE;
+    }
     if (strcmp(argv[0], "stop") == 0) {
         bool force = argc > 1 && strcmp(argv[1], "--force") == 0;
         return stop_server(app, force);

@@ -6,7 +6,6 @@ libserver_a_SOURCES = \
 	server/mover.c server/mover.h \
 	server/snapshot.c server/snapshot.h \
 	server/timeline.c server/timeline.h \
-	server/export.c server/export.h \
 	server/engine.c server/engine.h server/engine_priv.h \
 	server/engine_cmd.c \
 	server/engine_guard.c \

@@ -181,7 +181,7 @@ int server_spawn(const char *exe, const char *config_path, const struct config *
         snprintf(msg, msglen, "cannot open %s: %s", log, strerror(errno));
         return -1;
     }
-    char *args[8];
+    char *args[10];
     int n = 0;
     args[n++] = (char *)exe;
     if (config_path && config_path[0]) {
@@ -190,6 +190,13 @@ int server_spawn(const char *exe, const char *config_path, const struct config *
     }
     args[n++] = "server";
     args[n++] = "--foreground";
+    /* `server start --export-format F` changed cfg, not the file: say it
+     * again. Any other value is the file's, and the server names it. */
+    const char *fmt = cfg->export.format;
+    if (strcmp(fmt, "csv") == 0 || strcmp(fmt, "json") == 0) {
+        args[n++] = "--export-format";
+        args[n++] = (char *)fmt;
+    }
     args[n] = NULL;
     uv_loop_t loop;
     uv_loop_init(&loop);
