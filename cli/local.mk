@@ -11,7 +11,6 @@ libcli_a_SOURCES = \
 	cli/cmd_init.c \
 	cli/cmd_shift.c \
 	cli/cmd_status.c \
-	cli/cmd_report.c \
 	cli/cmd_replay.c \
 	cli/commands.h \
 	cli/demo.c \

@@ -78,6 +78,9 @@ cJSON *timeline_end_json(double at, const char *outcome, const cJSON *weights);
  * and restart the post-roll)? shift, rollback, reload, auto-rollback and
  * override, any outcome. */
 bool timeline_event_moves(const cJSON *journal_event);
+/* Was this a move that changed the weights (outcome "ok", "after" not
+ * "before")? */
+bool timeline_event_applied(const cJSON *journal_event);
 /* Did this journal event bring all weight back to stable by a rollback? */
 bool timeline_event_is_rollback(const cJSON *journal_event);
 

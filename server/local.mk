@@ -5,7 +5,6 @@ libserver_a_SOURCES = \
 	server/collector.c server/collector.h \
 	server/mover.c server/mover.h \
 	server/snapshot.c server/snapshot.h \
-	server/timeline.c server/timeline.h \
 	server/engine.c server/engine.h server/engine_priv.h \
 	server/engine_cmd.c \
 	server/engine_guard.c \

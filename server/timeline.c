@@ -1,36 +1,471 @@
-/* timeline: not written yet; the engine already calls it. */
+/* timeline: writes the timeline files (docs/timeline.md). A file opens at
+ * the first move while none is open, with a pre-roll from the window's
+ * history; it gets one sample per second and every journal line; it ends
+ * postroll_s after the weights reached an end with no move since. */
 #include "server/timeline.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/timeline.h"
+#include "server/statedir.h"
+
+/* Seconds of a tick gap filled from history; a longer stall (a suspended
+ * laptop) is left as a gap rather than written as minutes of zeros. */
+#define FILL_MAX_S 300
+/* How often (in samples) the total size is checked while a file grows. */
+#define ROTATE_EVERY 300
 
 struct timeline_writer {
     const struct config *cfg;
+    char dir[1024];
+    char host[256];
+    double opened_at;               /* journal lines older than this are history */
+    const struct window *window;    /* the one the last second came with */
+    cJSON *last;                    /* the last live sample, written or not */
+
+    int fd;                         /* the open file; -1 when none */
+    char path[1400];
+    double started;
+    enum color stable, candidate;
+    int64_t last_sec;               /* the newest second written; -1 none */
+    double last_move_at;            /* the newest move's journal time */
+    double end_since;               /* when the weights reached an end; 0 not there */
+    bool rolled_back;               /* the last applied move was a rollback */
+    bool resumed;
+    char **seen;                    /* a resumed file's events, to skip the journal's replay */
+    size_t n_seen;
+    int since_rotate;
 };
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* One write(2) of the whole line on an O_APPEND descriptor: a killed server
+ * leaves whole lines, at worst a torn last one that readers skip. */
+static int write_text(struct timeline_writer *t, const char *text)
+{
+    size_t n = strlen(text);
+    char *buf = malloc(n + 2);
+    if (!buf)
+        return -1;
+    memcpy(buf, text, n);
+    buf[n] = '\n';
+    ssize_t w;
+    do
+        w = write(t->fd, buf, n + 1);
+    while (w < 0 && errno == EINTR);
+    free(buf);
+    return w == (ssize_t)(n + 1) ? 0 : -1;
+}
+
+static int write_json(struct timeline_writer *t, const cJSON *o)
+{
+    char *s = cJSON_PrintUnformatted(o);
+    if (!s)
+        return -1;
+    int rc = write_text(t, s);
+    free(s);
+    return rc;
+}
+
+static void forget_seen(struct timeline_writer *t)
+{
+    for (size_t i = 0; i < t->n_seen; i++)
+        free(t->seen[i]);
+    free(t->seen);
+    t->seen = NULL;
+    t->n_seen = 0;
+}
+
+static void close_file(struct timeline_writer *t)
+{
+    if (t->fd >= 0)
+        close(t->fd);
+    t->fd = -1;
+    t->resumed = false;
+    forget_seen(t);
+}
+
+/* ---- rotation ----------------------------------------------------------- */
+
+struct tl_file {
+    char name[256];
+    off_t size;
+};
+
+static bool is_timeline_name(const char *n)
+{
+    size_t len = strlen(n);
+    return strncmp(n, "cutover-", 8) == 0 && len > 14 && strcmp(n + len - 6, ".jsonl") == 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct tl_file *)a)->name, ((const struct tl_file *)b)->name);
+}
+
+/* The folder's timeline files sorted by name, which is by start time. */
+static struct tl_file *list_files(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    struct tl_file *f = NULL;
+    size_t cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!is_timeline_name(de->d_name) || strlen(de->d_name) >= sizeof f->name)
+            continue;
+        char p[1400];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            struct tl_file *g = realloc(f, cap * sizeof *g);
+            if (!g)
+                break;
+            f = g;
+        }
+        snprintf(f[*n].name, sizeof f[*n].name, "%s", de->d_name);
+        f[(*n)++].size = st.st_size;
+    }
+    closedir(d);
+    if (f)
+        qsort(f, *n, sizeof *f, by_name);
+    return f;
+}
+
+static void rotate(struct timeline_writer *t)
+{
+    size_t n;
+    struct tl_file *f = list_files(t->dir, &n);
+    double total = 0, limit = (double)t->cfg->timeline.keep_mb * 1048576.0;
+    for (size_t i = 0; i < n; i++)
+        total += (double)f[i].size;
+    for (size_t i = 0; i < n && total > limit; i++) {
+        char p[1400];
+        snprintf(p, sizeof p, "%s/%s", t->dir, f[i].name);
+        if (t->fd >= 0 && strcmp(p, t->path) == 0)
+            continue;   /* never the open one */
+        if (unlink(p) == 0)
+            total -= (double)f[i].size;
+    }
+    free(f);
+    t->since_rotate = 0;
+}
+
+/* ---- samples from history (pre-roll, gaps) ------------------------------ */
+
+static void write_history(struct timeline_writer *t, int64_t from, int64_t to, const char *flag)
+{
+    if (!t->window || to < from)
+        return;
+    int64_t first = window_history_first(t->window);
+    if (first < 0)
+        return;
+    if (from < first)
+        from = first;
+    if (to < from)
+        return;
+    size_t cap = (size_t)(to - from + 1);
+    struct window_second *rows[COLOR_COUNT];
+    size_t n[COLOR_COUNT];
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        rows[c] = calloc(cap, sizeof *rows[c]);
+        n[c] = rows[c] ? window_history(t->window, (enum color)c, from, to, rows[c], cap) : 0;
+    }
+    for (size_t i = 0; i < n[0] && i < n[1]; i++) {
+        struct window_second pair[COLOR_COUNT] = {rows[0][i], rows[1][i]};
+        if (pair[0].sec != pair[1].sec || pair[0].sec <= t->last_sec)
+            continue;
+        cJSON *s = timeline_history_sample_json(pair, t->last, flag);
+        if (write_json(t, s) == 0)
+            t->last_sec = pair[0].sec;
+        cJSON_Delete(s);
+    }
+    for (int c = 0; c < COLOR_COUNT; c++)
+        free(rows[c]);
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+static const char *str_item(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void pick_colors(struct timeline_writer *t, const cJSON *ev)
+{
+    int cand = color_parse(str_item(ev, "candidate"));
+    if (cand == COLOR_NONE)
+        cand = color_parse(str_item(t->last, "candidate"));
+    if (cand == COLOR_NONE)
+        cand = COLOR_GREEN;
+    t->candidate = (enum color)cand;
+    t->stable = color_other(t->candidate);
+}
+
+static int create_file(struct timeline_writer *t, double started, char id[TIMELINE_ID_LEN])
+{
+    /* Same-second names only when a cutover ends and the next starts within a
+     * second (postroll_s 0): the next free second keeps names sortable. */
+    for (int i = 0; i < 10; i++) {
+        timeline_id(started + i, id);
+        snprintf(t->path, sizeof t->path, "%s/%s.jsonl", t->dir, id);
+        t->fd = open(t->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (t->fd >= 0 || errno != EEXIST)
+            break;
+    }
+    return t->fd >= 0 ? 0 : -1;
+}
+
+static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
+{
+    char id[TIMELINE_ID_LEN];
+    if (create_file(t, at, id) != 0) {
+        fprintf(stderr, "cutover server: timeline: cannot create %s: %s\n", t->path, strerror(errno));
+        return -1;
+    }
+    pick_colors(t, ev);
+    t->started = at;
+    t->last_sec = -1;
+    t->last_move_at = at;
+    t->end_since = 0;
+    t->rolled_back = false;
+    cJSON *h = timeline_header_json(id, t->host, at, t->stable, t->candidate, t->cfg);
+    write_json(t, h);
+    cJSON_Delete(h);
+    int pre = t->cfg->timeline.preroll_s;
+    if (pre > 0) {
+        const cJSON *sec = cJSON_GetObjectItemCaseSensitive(t->last, "sec");
+        /* the history before the last live second, then that second whole */
+        int64_t to = cJSON_IsNumber(sec) ? (int64_t)sec->valuedouble - 1
+                     : t->window ? window_history_last(t->window) : -1;
+        int64_t from = to - pre + (t->last ? 2 : 1);
+        write_history(t, from, to, "preroll");
+        if (t->last && write_json(t, t->last) == 0 && cJSON_IsNumber(sec))
+            t->last_sec = (int64_t)sec->valuedouble;
+    }
+    rotate(t);
+    return 0;
+}
+
+/* ---- resuming after a restart ------------------------------------------- */
+
+static char *read_all(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) == 0 && (buf = malloc((size_t)st.st_size + 1)) != NULL) {
+        size_t got = 0;
+        ssize_t r;
+        while (got < (size_t)st.st_size &&
+               ((r = read(fd, buf + got, (size_t)st.st_size - got)) > 0 || (r < 0 && errno == EINTR)))
+            if (r > 0)
+                got += (size_t)r;
+        *len = got;
+    }
+    close(fd);
+    return buf;
+}
+
+static void resume_state(struct timeline_writer *t, const struct timeline *tl)
+{
+    int cand = color_parse(str_item(tl->header, "candidate"));
+    t->candidate = cand == COLOR_NONE ? COLOR_GREEN : (enum color)cand;
+    t->stable = color_other(t->candidate);
+    t->started = timeline_line_time(tl->header);
+    t->last_sec = -1;
+    t->last_move_at = t->started;
+    for (size_t i = 0; i < tl->n_samples; i++) {
+        const cJSON *s = cJSON_GetObjectItemCaseSensitive(tl->sample[i], "sec");
+        if (cJSON_IsNumber(s) && (int64_t)s->valuedouble > t->last_sec)
+            t->last_sec = (int64_t)s->valuedouble;
+    }
+    t->seen = calloc(tl->n_events ? tl->n_events : 1, sizeof *t->seen);
+    for (size_t i = 0; i < tl->n_events; i++) {
+        const cJSON *ev = timeline_event_body(tl->event[i]);
+        if (t->seen)
+            t->seen[t->n_seen++] = cJSON_PrintUnformatted(ev);
+        if (!timeline_event_moves(ev))
+            continue;
+        t->last_move_at = timeline_line_time(tl->event[i]);
+        if (timeline_event_applied(ev))
+            t->rolled_back = timeline_event_is_rollback(ev);
+    }
+}
+
+/* A server restarted mid-cutover goes on in the newest file without an end. */
+static void try_resume(struct timeline_writer *t)
+{
+    size_t n, len = 0;
+    struct tl_file *f = list_files(t->dir, &n);
+    if (n > 0)
+        snprintf(t->path, sizeof t->path, "%s/%s", t->dir, f[n - 1].name);
+    free(f);
+    if (n == 0)
+        return;
+    char *text = read_all(t->path, &len);
+    struct timeline tl;
+    char err[200];
+    if (text && timeline_parse(text, len, &tl, err, sizeof err) == 0 && tl.header && !tl.end) {
+        t->fd = open(t->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (t->fd >= 0) {
+            t->resumed = true;
+            resume_state(t, &tl);
+            if (len > 0 && text[len - 1] != '\n') {
+                /* end the torn line: it stays one malformed line, ours stay whole */
+                ssize_t w = write(t->fd, "\n", 1);
+                (void)w;
+            }
+        }
+    }
+    timeline_free(&tl);
+    free(text);
+}
+
+/* ---- the API ------------------------------------------------------------ */
 
 int timeline_open(const struct config *cfg, struct timeline_writer **out, char *msg, size_t msglen)
 {
-    (void)msg;
-    (void)msglen;
-    *out = calloc(1, sizeof **out);
-    if (*out)
-        (*out)->cfg = cfg;
-    return *out ? 0 : -1;
+    *out = NULL;
+    if (!cfg->state_dir) {
+        snprintf(msg, msglen, "no state_dir");
+        return -1;
+    }
+    struct timeline_writer *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(msg, msglen, "out of memory");
+        return -1;
+    }
+    t->cfg = cfg;
+    t->fd = -1;
+    t->last_sec = -1;
+    t->opened_at = wall_now();
+    statedir_path(cfg->state_dir, TIMELINE_DIR, t->dir, sizeof t->dir);
+    if (statedir_prepare(t->dir, msg, msglen) != 0) {
+        free(t);
+        return -1;
+    }
+    if (gethostname(t->host, sizeof t->host) != 0)
+        snprintf(t->host, sizeof t->host, "unknown");
+    t->host[sizeof t->host - 1] = '\0';
+    try_resume(t);
+    rotate(t);
+    *out = t;
+    return 0;
+}
+
+static void maybe_end(struct timeline_writer *t, const cJSON *sample)
+{
+    const cJSON *weights = cJSON_GetObjectItemCaseSensitive(sample, "weights");
+    double at = timeline_line_time(sample);
+    const char *outcome = timeline_outcome(weights, t->stable, t->candidate, t->rolled_back);
+    if (!outcome) {
+        t->end_since = 0;
+        return;
+    }
+    if (t->end_since == 0)
+        t->end_since = at;
+    double since = t->end_since > t->last_move_at ? t->end_since : t->last_move_at;
+    if (at - since < t->cfg->timeline.postroll_s)
+        return;
+    cJSON *e = timeline_end_json(at, outcome, weights);
+    write_json(t, e);
+    cJSON_Delete(e);
+    close_file(t);
 }
 
 void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const struct window *w)
 {
-    (void)t;
-    (void)snapshot;
-    (void)w;
+    int64_t sec;
+    t->window = w;
+    cJSON *s = timeline_sample_json(snapshot, &sec);
+    if (!s)
+        return;
+    cJSON_Delete(t->last);
+    t->last = s;
+    if (t->fd < 0)
+        return;
+    /* A late tick skips a second: its row is in the history. */
+    if (t->last_sec >= 0 && sec > t->last_sec + 1 && sec - t->last_sec <= FILL_MAX_S)
+        write_history(t, t->last_sec + 1, sec - 1, "filled");
+    if (sec > t->last_sec && write_json(t, s) == 0)
+        t->last_sec = sec;
+    if (++t->since_rotate >= ROTATE_EVERY)
+        rotate(t);
+    maybe_end(t, s);
+}
+
+static bool seen_before(struct timeline_writer *t, const cJSON *ev)
+{
+    if (!t->resumed || !t->n_seen)
+        return false;
+    char *s = cJSON_PrintUnformatted(ev);
+    bool found = false;
+    for (size_t i = 0; s && i < t->n_seen && !found; i++)
+        found = t->seen[i] && strcmp(s, t->seen[i]) == 0;
+    free(s);
+    return found;
 }
 
 void timeline_event(struct timeline_writer *t, const char *line)
 {
-    (void)t;
-    (void)line;
+    cJSON *ev = cJSON_Parse(line);
+    const cJSON *tm = cJSON_GetObjectItemCaseSensitive(ev, "time");
+    if (!cJSON_IsObject(ev) || !cJSON_IsNumber(tm)) {
+        cJSON_Delete(ev);
+        return;
+    }
+    double at = tm->valuedouble;
+    bool moves = timeline_event_moves(ev);
+    /* The journal tail replays the file's end at start: those lines are
+     * history, or already in a resumed file. */
+    double oldest = t->resumed ? t->started : t->opened_at - 1;
+    if (at < oldest || seen_before(t, ev) || (t->fd < 0 && (!moves || open_new(t, ev, at) != 0))) {
+        cJSON_Delete(ev);
+        return;
+    }
+    char *el = timeline_event_line(line);
+    if (el)
+        write_text(t, el);
+    free(el);
+    if (moves) {
+        t->last_move_at = at;
+        t->end_since = 0;
+        if (timeline_event_applied(ev))
+            t->rolled_back = timeline_event_is_rollback(ev);
+    }
+    cJSON_Delete(ev);
 }
 
 void timeline_close(struct timeline_writer *t)
 {
+    if (!t)
+        return;
+    close_file(t);
+    cJSON_Delete(t->last);
     free(t);
 }

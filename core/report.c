@@ -1,0 +1,345 @@
+/* report: the model of a cutover built from its timeline. Rendering is in
+ * core/report_render.c. */
+#include "core/report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str_item(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static double num_item(const cJSON *o, const char *key, double dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static void weights_of(const cJSON *w, int out[COLOR_COUNT])
+{
+    for (int c = 0; c < COLOR_COUNT; c++)
+        out[c] = (int)num_item(w, color_name((enum color)c), -1);
+}
+
+static void *grow(void *arr, size_t n, size_t size)
+{
+    /* doubling at powers of two */
+    if (n & (n - 1))
+        return arr;
+    return realloc(arr, (n ? n * 2 : 1) * size);
+}
+
+/* ---- steps -------------------------------------------------------------- */
+
+static int add_step(struct report *r, double start, const int w[COLOR_COUNT], const char *action,
+                    const char *user)
+{
+    struct report_step *g = grow(r->step, r->n_steps, sizeof *g);
+    if (!g)
+        return -1;
+    r->step = g;
+    struct report_step *s = &r->step[r->n_steps];
+    memset(s, 0, sizeof *s);
+    s->index = (int)r->n_steps++;
+    s->start = start;
+    memcpy(s->weight, w, sizeof s->weight);
+    snprintf(s->action, sizeof s->action, "%s", action);
+    snprintf(s->user, sizeof s->user, "%s", user);
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        s->sig[c].conn_avg = s->sig[c].conn_max = -1;
+        s->sig[c].ratio_5xx = s->sig[c].ttft_p95_ms_max = s->sig[c].ttft_p95_ms_last = -1;
+    }
+    return 0;
+}
+
+static int field_index(const cJSON *fields, const char *name)
+{
+    int i = 0;
+    const cJSON *f;
+    cJSON_ArrayForEach(f, fields)
+    {
+        if (cJSON_IsString(f) && strcmp(f->valuestring, name) == 0)
+            return i;
+        i++;
+    }
+    return -1;
+}
+
+static double row_value(const cJSON *row, int idx)
+{
+    const cJSON *v = idx >= 0 ? cJSON_GetArrayItem(row, idx) : NULL;
+    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* Adds one sample's row to a step's signals; the averages are finished by
+ * finish_signals. conn_avg holds the sum meanwhile, with its count in
+ * conn_n. */
+static void add_row(struct report_signals *s, double *conn_n, const cJSON *row, const cJSON *fields)
+{
+    double conn = row_value(row, field_index(fields, "connections"));
+    double req = row_value(row, field_index(fields, "requests"));
+    double e5 = row_value(row, field_index(fields, "status_5xx"));
+    double ttft = row_value(row, field_index(fields, "win_ttft_p95_ms"));
+    s->seconds++;
+    if (conn >= 0) {
+        s->conn_avg = (s->conn_avg < 0 ? 0 : s->conn_avg) + conn;
+        *conn_n += 1;
+        if (conn > s->conn_max)
+            s->conn_max = (int)conn;
+    }
+    if (req > 0)
+        s->requests += req;
+    if (e5 > 0)
+        s->status_5xx += e5;
+    /* 0 is what a second without successful probes in the window reads */
+    if (ttft > 0) {
+        if (ttft > s->ttft_p95_ms_max)
+            s->ttft_p95_ms_max = ttft;
+        s->ttft_p95_ms_last = ttft;
+    }
+}
+
+static void fill_signals(struct report *r, const struct timeline *t)
+{
+    double conn_n[COLOR_COUNT] = {0};
+    size_t k = 0;
+    for (size_t i = 0; i < t->n_samples && r->n_steps; i++) {
+        double at = timeline_line_time(t->sample[i]);
+        while (k + 1 < r->n_steps && at >= r->step[k + 1].start) {
+            for (int c = 0; c < COLOR_COUNT; c++) {
+                if (conn_n[c] > 0)
+                    r->step[k].sig[c].conn_avg /= conn_n[c];
+                conn_n[c] = 0;
+            }
+            k++;
+        }
+        const cJSON *row = cJSON_GetObjectItemCaseSensitive(t->sample[i], "row");
+        const cJSON *fields = cJSON_GetObjectItemCaseSensitive(row, "fields");
+        for (int c = 0; c < COLOR_COUNT; c++) {
+            const cJSON *cr = cJSON_GetObjectItemCaseSensitive(row, color_name((enum color)c));
+            if (cJSON_IsArray(cr))
+                add_row(&r->step[k].sig[c], &conn_n[c], cr, fields);
+        }
+    }
+    for (int c = 0; c < COLOR_COUNT && r->n_steps; c++)
+        if (conn_n[c] > 0)
+            r->step[k].sig[c].conn_avg /= conn_n[c];
+    for (size_t s = 0; s < r->n_steps; s++)
+        for (int c = 0; c < COLOR_COUNT; c++) {
+            struct report_signals *g = &r->step[s].sig[c];
+            g->ratio_5xx = g->requests > 0 ? g->status_5xx / g->requests : -1;
+        }
+}
+
+static int build_steps(struct report *r, const struct timeline *t)
+{
+    int w[COLOR_COUNT] = {-1, -1};
+    double start = r->first_at;
+    if (t->n_samples)
+        weights_of(cJSON_GetObjectItemCaseSensitive(t->sample[0], "weights"), w);
+    else if (t->n_events)
+        weights_of(cJSON_GetObjectItemCaseSensitive(timeline_event_body(t->event[0]), "before"), w);
+    if (add_step(r, start, w, "baseline", "") != 0)
+        return -1;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        if (!timeline_event_applied(ev))
+            continue;
+        weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), w);
+        if (add_step(r, num_item(ev, "time", 0), w, str_item(ev, "action"), str_item(ev, "user")) != 0)
+            return -1;
+    }
+    double stop = r->end_at > 0 ? r->end_at : r->last_at;
+    for (size_t s = 0; s < r->n_steps; s++) {
+        double next = s + 1 < r->n_steps ? r->step[s + 1].start : stop;
+        r->step[s].dwell_s = next > r->step[s].start ? next - r->step[s].start : 0;
+    }
+    fill_signals(r, t);
+    return 0;
+}
+
+/* ---- guard level changes ------------------------------------------------ */
+
+struct level_seen {
+    char name[32];
+    char level[16];
+};
+
+static int guard_change(struct report *r, double at, const char *name, const char *from,
+                        const cJSON *item)
+{
+    struct report_guard *g = grow(r->guard, r->n_guards, sizeof *g);
+    if (!g)
+        return -1;
+    r->guard = g;
+    g = &r->guard[r->n_guards++];
+    g->at = at;
+    snprintf(g->name, sizeof g->name, "%s", name);
+    snprintf(g->from, sizeof g->from, "%s", from);
+    snprintf(g->to, sizeof g->to, "%s", str_item(item, "level"));
+    snprintf(g->text, sizeof g->text, "%s", str_item(item, "text"));
+    return 0;
+}
+
+static int build_guards(struct report *r, const struct timeline *t)
+{
+    struct level_seen seen[16];
+    int n_seen = 0;
+    for (size_t i = 0; i < t->n_samples; i++) {
+        const cJSON *guards = cJSON_GetObjectItemCaseSensitive(t->sample[i], "guards");
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(guards, "items");
+        const cJSON *it;
+        cJSON_ArrayForEach(it, items)
+        {
+            const char *name = str_item(it, "name"), *level = str_item(it, "level");
+            int k = 0;
+            while (k < n_seen && strcmp(seen[k].name, name) != 0)
+                k++;
+            if (k == n_seen) {
+                if (n_seen == 16)
+                    continue;
+                /* every guard starts ok: a first reading above it is a change */
+                snprintf(seen[k].name, sizeof seen[k].name, "%s", name);
+                snprintf(seen[k].level, sizeof seen[k].level, "ok");
+                n_seen++;
+            }
+            if (strcmp(seen[k].level, level) == 0)
+                continue;
+            if (guard_change(r, timeline_line_time(t->sample[i]), name, seen[k].level, it) != 0)
+                return -1;
+            snprintf(seen[k].level, sizeof seen[k].level, "%s", level);
+        }
+    }
+    return 0;
+}
+
+/* ---- operator actions --------------------------------------------------- */
+
+/* An override's detail reads '... by USER: REASON' (server/engine_cmd.c). */
+static void override_reason(const char *detail, const char *user, char *out, size_t outlen)
+{
+    char key[96];
+    snprintf(key, sizeof key, " by %s: ", user);
+    const char *p = NULL, *q = detail;
+    while ((q = strstr(q, key)) != NULL)
+        p = q++;
+    snprintf(out, outlen, "%s", p ? p + strlen(key) : "");
+}
+
+static int build_actions(struct report *r, const struct timeline *t)
+{
+    for (size_t i = 0; i < t->n_events; i++) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        struct report_action *a = grow(r->action, r->n_actions, sizeof *a);
+        if (!a)
+            return -1;
+        r->action = a;
+        a = &r->action[r->n_actions++];
+        memset(a, 0, sizeof *a);
+        a->at = num_item(ev, "time", 0);
+        snprintf(a->action, sizeof a->action, "%s", str_item(ev, "action"));
+        snprintf(a->outcome, sizeof a->outcome, "%s", str_item(ev, "outcome"));
+        snprintf(a->user, sizeof a->user, "%s", str_item(ev, "user"));
+        snprintf(a->ssh_client, sizeof a->ssh_client, "%s", str_item(ev, "ssh_client"));
+        snprintf(a->detail, sizeof a->detail, "%s", str_item(ev, "error"));
+        weights_of(cJSON_GetObjectItemCaseSensitive(ev, "before"), a->before);
+        weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), a->after);
+        a->forced = strcmp(a->action, "override") == 0;
+        if (a->forced)
+            override_reason(a->detail, a->user, a->reason, sizeof a->reason);
+    }
+    return 0;
+}
+
+/* ---- the whole ---------------------------------------------------------- */
+
+static void span(struct report *r, const struct timeline *t)
+{
+    double lo = HUGE_VAL, hi = 0;
+    double cand[4] = {t->n_samples ? timeline_line_time(t->sample[0]) : 0,
+                      t->n_events ? timeline_line_time(t->event[0]) : 0,
+                      t->n_samples ? timeline_line_time(t->sample[t->n_samples - 1]) : 0,
+                      t->n_events ? timeline_line_time(t->event[t->n_events - 1]) : 0};
+    for (int i = 0; i < 4; i++)
+        if (cand[i] > 0) {
+            lo = fmin(lo, cand[i]);
+            hi = fmax(hi, cand[i]);
+        }
+    if (r->end_at > hi)
+        hi = r->end_at;
+    r->first_at = lo == HUGE_VAL ? r->started : lo;
+    r->last_at = hi > 0 ? hi : r->started;
+}
+
+static void header_fields(struct report *r, const struct timeline *t)
+{
+    const cJSON *h = t->header;
+    snprintf(r->id, sizeof r->id, "%s", str_item(h, "id"));
+    snprintf(r->host, sizeof r->host, "%s", str_item(h, "host"));
+    int cand = color_parse(str_item(h, "candidate"));
+    r->candidate = cand == COLOR_NONE ? COLOR_GREEN : (enum color)cand;
+    r->stable = color_other(r->candidate);
+    r->started = num_item(h, "started", 0);
+    r->malformed = t->malformed;
+    if (t->end) {
+        snprintf(r->outcome, sizeof r->outcome, "%s", str_item(t->end, "outcome"));
+        r->end_at = num_item(t->end, "at", 0);
+    } else {
+        snprintf(r->outcome, sizeof r->outcome, "unfinished");
+    }
+    for (size_t i = 0; i < t->n_samples; i++) {
+        r->samples++;
+        r->preroll_samples += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t->sample[i], "preroll"));
+        r->filled_samples += cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t->sample[i], "filled"));
+    }
+}
+
+/* The move that put the weights where the cutover ended: the total time
+ * runs from the first move to it. */
+static void done_time(struct report *r, const struct timeline *t)
+{
+    const cJSON *w = t->end ? cJSON_GetObjectItemCaseSensitive(t->end, "weights") : NULL;
+    if (!w && t->n_samples)
+        w = cJSON_GetObjectItemCaseSensitive(t->sample[t->n_samples - 1], "weights");
+    weights_of(w, r->final_weight);
+    r->total_s = -1;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        int after[COLOR_COUNT];
+        weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), after);
+        if (timeline_event_applied(ev) && (after[0] == 100 || after[1] == 100))
+            r->done_at = num_item(ev, "time", 0);
+    }
+    if (r->done_at > 0 && (r->final_weight[0] == 100 || r->final_weight[1] == 100)) {
+        double from = r->started > 0 ? r->started : r->first_at;
+        r->total_s = r->done_at >= from ? r->done_at - from : 0;
+    } else {
+        r->done_at = 0;
+    }
+}
+
+int report_build(const struct timeline *t, struct report *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    header_fields(out, t);
+    span(out, t);
+    done_time(out, t);
+    if (build_steps(out, t) != 0 || build_guards(out, t) != 0 || build_actions(out, t) != 0) {
+        report_free(out);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+void report_free(struct report *r)
+{
+    free(r->step);
+    free(r->guard);
+    free(r->action);
+    memset(r, 0, sizeof *r);
+}

@@ -1,0 +1,86 @@
+/* report: a cutover after the fact, from its timeline (core/timeline.h):
+ * each step with its start, dwell, weights and the three signals per color
+ * over it, every guard level change, every operator action with who and
+ * why, and the total time. Rendered as Markdown (for people) or JSON (keys
+ * documented in docs/timeline.md, "Report").
+ *
+ * Ownership: report_build returns a model the caller frees with
+ * report_free; the render functions return strings the caller frees.
+ * Pure: no I/O, no clock. */
+#ifndef CUTOVER_CORE_REPORT_H
+#define CUTOVER_CORE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/color.h"
+#include "core/timeline.h"
+
+#define REPORT_TEXT 512
+
+/* The three signals of one color over a span of seconds. */
+struct report_signals {
+    int seconds;                 /* samples with a row for this color */
+    double conn_avg;             /* -1 when no second had a connection count */
+    int conn_max;                /* -1 likewise */
+    double requests, status_5xx;
+    double ratio_5xx;            /* status_5xx / requests; -1 without requests */
+    double ttft_p95_ms_max;      /* the window p95 TTFT, highest over the span; -1 none */
+    double ttft_p95_ms_last;     /* at the span's last second (what the next step's guard saw) */
+};
+
+struct report_step {
+    int index;                   /* 0: the baseline before the first move */
+    double start;                /* unix seconds */
+    double dwell_s;              /* until the next step, the end or the last sample */
+    int weight[COLOR_COUNT];
+    char action[32];             /* "baseline", "shift", "rollback", ... */
+    char user[64];
+    struct report_signals sig[COLOR_COUNT];
+};
+
+struct report_guard {
+    double at;
+    char name[32];
+    char from[16], to[16];       /* "ok", "watching", "tripped" */
+    char text[REPORT_TEXT];
+};
+
+struct report_action {
+    double at;
+    char action[32];
+    char outcome[32];
+    char user[64];
+    char ssh_client[128];        /* "" when local */
+    int before[COLOR_COUNT], after[COLOR_COUNT];   /* -1 unknown */
+    bool forced;                 /* an override of a guard or preflight */
+    char reason[REPORT_TEXT];    /* the override's reason; "" otherwise */
+    char detail[REPORT_TEXT];    /* the journal's error/detail text */
+};
+
+struct report {
+    char id[64], host[128];
+    enum color stable, candidate;
+    double started;              /* the header's start (the first move) */
+    double first_at, last_at;    /* the first and last line's time */
+    char outcome[32];            /* the end line's, or "unfinished" */
+    double end_at;               /* the end line's time; 0 when unfinished */
+    double done_at;              /* the move that reached the final weights; 0 none */
+    double total_s;              /* started -> done_at; -1 when never done */
+    int final_weight[COLOR_COUNT];
+    int samples, preroll_samples, filled_samples, malformed;
+    struct report_step *step;
+    size_t n_steps;
+    struct report_guard *guard;
+    size_t n_guards;
+    struct report_action *action;
+    size_t n_actions;
+};
+
+/* Returns 0, or -1 with err (out of memory). */
+int report_build(const struct timeline *t, struct report *out, char *err, size_t errlen);
+void report_free(struct report *r);
+
+char *report_markdown(const struct report *r);
+char *report_json(const struct report *r);
+
+#endif
