@@ -6,6 +6,9 @@ libserver_a_SOURCES += \
 	server/prom.c server/prom.h \
 	server/grafana.c server/grafana.h
 
+TESTS += \
+	tests/integration/test_prometheus.sh
+
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_prom
 TESTS += tests/unit/test_prom
