@@ -18,6 +18,7 @@ struct app {
     char ssh_client[128];      /* "" when not over SSH */
     FILE *out;                 /* stdout, or a test's stream */
     FILE *err;
+    const char *record_path;   /* --record FILE: consoles record into it; NULL none */
 };
 
 /* Where the config comes from: -c FILE, else $CUTOVER_CONFIG, else ./cutover.json,

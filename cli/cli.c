@@ -12,7 +12,7 @@
 #include "cli/commands.h"
 
 static const char usage_text[] =
-    "usage: cutover [-c FILE] [--watch] [--theme NAME]      the console\n"
+    "usage: cutover [-c FILE] [--watch] [--theme NAME] [--record FILE.cast]   the console\n"
     "       cutover [-c FILE] COMMAND [ARGS]\n"
     "\n"
     "Drives a blue/green traffic drain of a gateway behind nginx: moves the\n"
@@ -57,6 +57,8 @@ static const char usage_text[] =
     "             $XDG_CONFIG_HOME/cutover/config.json, else the built-in defaults)\n"
     "  --watch    console: read-only, moving keys not bound\n"
     "  --theme T  console: default, colorblind, mono, high-contrast or a .theme file\n"
+    "  --record F console, watch and replay: record the screen as an asciicast v2 file\n"
+    "             (asciinema play F); keys are never recorded\n"
     "  --help     this text\n"
     "  --version  print the version\n"
     "\n"
@@ -107,6 +109,7 @@ int cli_main(int argc, char **argv)
 {
     const char *config_flag = NULL;
     const char *theme = NULL;
+    const char *record = NULL;
     bool watch = false;
     int i = 1;
     /* A child's closed pipe must come back as an error, not kill us. */
@@ -132,11 +135,15 @@ int cli_main(int argc, char **argv)
             theme = argv[++i];
             continue;
         }
+        if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            record = argv[++i];
+            continue;
+        }
         fprintf(stderr, "cutover: unknown option '%s' (see cutover --help)\n", argv[i]);
         return EXIT_USAGE;
     }
     if (i >= argc) {
-        struct app app = {0};
+        struct app app = {.record_path = record};
         int rc = app_open(&app, config_flag);
         if (rc != EXIT_OK)
             return rc;
@@ -151,7 +158,7 @@ int cli_main(int argc, char **argv)
         fprintf(stderr, "cutover: unknown command '%s' (see cutover --help)\n", argv[i]);
         return EXIT_USAGE;
     }
-    struct app app = {0};
+    struct app app = {.record_path = record};
     int rc = app_open(&app, config_flag);
     if (rc != EXIT_OK)
         return rc;

@@ -23,6 +23,7 @@ int cmd_console(struct app *app, bool watch, const char *theme)
     if (!theme && app->cfg->ui.theme[0])
         theme = app->cfg->ui.theme;
     struct console_options opt = {.socket_path = sock, .host = host, .theme = theme,
-                                  .watch = watch, .step = app->cfg->rollout.step};
+                                  .watch = watch, .step = app->cfg->rollout.step,
+                                  .record_path = app->record_path};
     return console_run(&opt);
 }

@@ -12,6 +12,7 @@ libcli_a_SOURCES = \
 	cli/cmd_shift.c \
 	cli/cmd_status.c \
 	cli/cmd_replay.c \
+	cli/timeline_path.c cli/timeline_path.h \
 	cli/commands.h \
 	cli/demo.c \
 	cli/demo_console.c \

@@ -25,5 +25,5 @@ tests_unit_test_theme_LDADD = libtui.a $(CMOCKA_LIBS)
 
 tests_unit_test_screen_SOURCES = tests/unit/test_screen.c
 tests_unit_test_screen_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_screen_LDADD = libtui.a $(NCURSES_LIBS) $(LIBUV_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_screen_LDADD = libtui.a $(NCURSES_LIBS) $(LIBUV_LIBS) $(CJSON_LIBS) $(CMOCKA_LIBS)
 endif

@@ -18,8 +18,10 @@
 #include "panels/help.h"
 #include "panels/status.h"
 #include "panels/weights.h"
+#include "tui/cast.h"
 #include "tui/link.h"
 #include "tui/model.h"
+#include "tui/replay.h"
 #include "tui/screen.h"
 
 /* ncurses key codes, without including ncurses here (only screen.c does). */
@@ -32,7 +34,14 @@
 enum action {
     ACT_STEP_UP, ACT_STEP_DOWN, ACT_RELOAD, ACT_ROLLBACK, ACT_TAKE_CONTROL, ACT_RETIRE,
     ACT_HELP, ACT_THEME, ACT_SPAN_5M, ACT_SPAN_15M, ACT_SPAN_1H, ACT_QUIT,
-    ACT_FAILURES, ACT_SEL_UP, ACT_SEL_DOWN, ACT_LOOKUP, ACT_CLOSE
+    ACT_FAILURES, ACT_SEL_UP, ACT_SEL_DOWN, ACT_LOOKUP, ACT_CLOSE,
+    ACT_PAUSE, ACT_SLOWER, ACT_FASTER, ACT_NEXT_EVENT
+};
+
+enum bind_kind {
+    VIEW,                       /* bound everywhere */
+    MOVES,                      /* changes traffic: confirmed with y, not bound in --watch or replay */
+    REPLAY                      /* bound in replay only */
 };
 
 /* The keymap: a table, read by the key handler and by the help overlay. */
@@ -41,32 +50,36 @@ struct binding {
     const char *name;
     const char *desc;
     enum action action;
-    bool moves;                 /* changes traffic: confirmed with y, not bound in --watch */
+    enum bind_kind kind;
 };
 
 static const struct binding bindings[] = {
-    {']', "] or +", "one step toward the candidate (asks y)", ACT_STEP_UP, true},
-    {'+', NULL, NULL, ACT_STEP_UP, true},
-    {'[', "[ or -", "one step back toward the stable color (asks y)", ACT_STEP_DOWN, true},
-    {'-', NULL, NULL, ACT_STEP_DOWN, true},
-    {'r', "r", "run nginx -t and reload the current file (asks y)", ACT_RELOAD, true},
-    {'R', "R", "rollback: all weight to the stable color, candidate stopped (asks y)", ACT_ROLLBACK, true},
-    {'T', "T", "take control from whoever holds it (asks y, journaled)", ACT_TAKE_CONTROL, true},
-    {'?', "?", "this help", ACT_HELP, false},
-    {'t', "t", "next theme", ACT_THEME, false},
-    {'1', "1 2 3", "chart span: 5 min, 15 min, 1 h", ACT_SPAN_5M, false},
-    {'2', NULL, NULL, ACT_SPAN_15M, false},
-    {'3', NULL, NULL, ACT_SPAN_1H, false},
-    {'f', "f", "failures: recent 5xx and failed probes in place of the chart", ACT_FAILURES, false},
-    {'k', "j k or arrows", "select a failure", ACT_SEL_UP, false},
-    {KEY_UP_CODE, NULL, NULL, ACT_SEL_UP, false},
-    {'j', NULL, NULL, ACT_SEL_DOWN, false},
-    {KEY_DOWN_CODE, NULL, NULL, ACT_SEL_DOWN, false},
-    {'\r', "Enter", "the selected request's lines in its color's log_file", ACT_LOOKUP, false},
-    {'\n', NULL, NULL, ACT_LOOKUP, false},
-    {KEY_ENTER_CODE, NULL, NULL, ACT_LOOKUP, false},
-    {KEY_ESC, "Esc", "close the log lines", ACT_CLOSE, false},
-    {'q', "q", "quit (asks while a move is in flight); the server goes on", ACT_QUIT, false},
+    {']', "] or +", "one step toward the candidate (asks y)", ACT_STEP_UP, MOVES},
+    {'+', NULL, NULL, ACT_STEP_UP, MOVES},
+    {'[', "[ or -", "one step back toward the stable color (asks y)", ACT_STEP_DOWN, MOVES},
+    {'-', NULL, NULL, ACT_STEP_DOWN, MOVES},
+    {'r', "r", "run nginx -t and reload the current file (asks y)", ACT_RELOAD, MOVES},
+    {'R', "R", "rollback: all weight to the stable color, candidate stopped (asks y)", ACT_ROLLBACK, MOVES},
+    {'T', "T", "take control from whoever holds it (asks y, journaled)", ACT_TAKE_CONTROL, MOVES},
+    {'?', "?", "this help", ACT_HELP, VIEW},
+    {'t', "t", "next theme", ACT_THEME, VIEW},
+    {'1', "1 2 3", "chart span: 5 min, 15 min, 1 h", ACT_SPAN_5M, VIEW},
+    {'2', NULL, NULL, ACT_SPAN_15M, VIEW},
+    {'3', NULL, NULL, ACT_SPAN_1H, VIEW},
+    {'f', "f", "failures: recent 5xx and failed probes in place of the chart", ACT_FAILURES, VIEW},
+    {'k', "j k or arrows", "select a failure", ACT_SEL_UP, VIEW},
+    {KEY_UP_CODE, NULL, NULL, ACT_SEL_UP, VIEW},
+    {'j', NULL, NULL, ACT_SEL_DOWN, VIEW},
+    {KEY_DOWN_CODE, NULL, NULL, ACT_SEL_DOWN, VIEW},
+    {'\r', "Enter", "the selected request's lines in its color's log_file", ACT_LOOKUP, VIEW},
+    {'\n', NULL, NULL, ACT_LOOKUP, VIEW},
+    {KEY_ENTER_CODE, NULL, NULL, ACT_LOOKUP, VIEW},
+    {KEY_ESC, "Esc", "close the log lines", ACT_CLOSE, VIEW},
+    {' ', "space", "replay: pause / play", ACT_PAUSE, REPLAY},
+    {'<', "< >", "replay: slower / faster (1/4x to 64x)", ACT_SLOWER, REPLAY},
+    {'>', NULL, NULL, ACT_FASTER, REPLAY},
+    {'g', "g", "replay: jump to the next event", ACT_NEXT_EVENT, REPLAY},
+    {'q', "q", "quit (asks while a move is in flight); the server goes on", ACT_QUIT, VIEW},
 };
 #define BINDING_COUNT ((int)(sizeof bindings / sizeof bindings[0]))
 
@@ -74,6 +87,8 @@ struct console {
     uv_loop_t loop;
     const struct console_options *opt;
     struct screen *screen;
+    struct cast *cast;          /* NULL unless recording */
+    bool cast_error_shown;
     struct link *link;
     struct model *model;
     struct theme theme;
@@ -104,6 +119,10 @@ struct console {
     struct failures_detail detail;
     int exit_code;
     bool quitting;
+    /* Replay: the timeline's clock runs at speed unless paused. */
+    uv_timer_t play;
+    bool paused;
+    double speed;
 };
 
 static double now_s(void)
@@ -111,6 +130,13 @@ static double now_s(void)
     struct timeval tv;
     gettimeofday(&tv, NULL);
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* The moment the panels show: the wall clock, or the timeline's in replay
+ * (else every replayed snapshot would look hours stale). */
+static double console_now(const struct console *c)
+{
+    return c->opt->replay ? replay_now(c->opt->replay) : now_s();
 }
 
 static bool in_control(const struct console *c)
@@ -139,26 +165,26 @@ static void blit(struct console *c, struct grid **g, int w, int h, int y, int x,
 
 static void draw_chart(struct console *c, struct grid *g)
 {
-    struct chart_opts o = {.span_s = c->span_s, .utf8 = screen_utf8(c->screen), .now = now_s()};
+    struct chart_opts o = {.span_s = c->span_s, .utf8 = screen_utf8(c->screen), .now = console_now(c)};
     chart_draw(c->model, g, &o);
 }
 
 static void draw_weights(struct console *c, struct grid *g)
 {
     struct weights_opts o = {.step = c->opt->step, .spinner = c->spinner,
-                             .utf8 = screen_utf8(c->screen), .now = now_s()};
+                             .utf8 = screen_utf8(c->screen), .now = console_now(c)};
     weights_draw(c->model, g, &o);
 }
 
 static void draw_guards(struct console *c, struct grid *g)
 {
-    struct guards_opts o = {.now = now_s()};
+    struct guards_opts o = {.now = console_now(c)};
     guards_draw(c->model, g, &o);
 }
 
 static void draw_events(struct console *c, struct grid *g)
 {
-    struct events_opts o = {.now = now_s()};
+    struct events_opts o = {.now = console_now(c)};
     events_draw(c->model, g, &o);
 }
 
@@ -168,20 +194,42 @@ static void draw_failures(struct console *c, struct grid *g)
         failures_detail_draw(&c->detail, g);
         return;
     }
-    struct failures_opts o = {.now = now_s(), .selected = c->selected};
+    struct failures_opts o = {.now = console_now(c), .selected = c->selected};
     failures_draw(c->model, g, &o);
+}
+
+/* "2x 02:15:31 (1:12 of 9:40)" and paused or done: where the replay is. */
+static void replay_position(const struct console *c, char *buf, size_t len)
+{
+    const struct replay *r = c->opt->replay;
+    time_t t = (time_t)replay_now(r);
+    struct tm tm;
+    char clock[16];
+    localtime_r(&t, &tm);
+    strftime(clock, sizeof clock, "%H:%M:%S", &tm);
+    int at = (int)(replay_now(r) - replay_start(r)), total = (int)(replay_end(r) - replay_start(r));
+    snprintf(buf, len, "%s %gx %s (%d:%02d of %d:%02d)%s%s%s", replay_name(r), c->speed, clock,
+             at / 60, at % 60, total / 60, total % 60,
+             replay_done(r) ? "  end" : c->paused ? "  paused" : "", c->message[0] ? "  " : "",
+             c->message);
 }
 
 static void draw_status(struct console *c, struct grid *g)
 {
-    const char *keys = c->opt->watch || !in_control(c) ? "? help  1/2/3 span  t theme  q quit"
+    const char *keys = c->opt->replay ? "space pause  < > speed  g next event  ? help  q quit"
+                     : c->opt->watch || !in_control(c) ? "? help  1/2/3 span  t theme  q quit"
                                                        : "]/[ step  r reload  R rollback  ? help  q quit";
-    char typed[300];
+    char typed[300], where[400];
     snprintf(typed, sizeof typed, "> %s_   (override <reason>, Enter; Esc cancels)", c->input);
     const char *msg = c->typing ? typed
                     : c->pending >= 0 ? c->pending_text : c->link_note[0] ? c->link_note : c->message;
-    struct status_opts o = {.host = c->opt->host, .mode = in_control(c) ? STATUS_CONTROL : STATUS_WATCH,
-                            .keys = keys, .message = msg, .now = now_s()};
+    if (c->opt->replay) {
+        replay_position(c, where, sizeof where);
+        msg = where;
+    }
+    enum status_mode mode = c->opt->replay ? STATUS_REPLAY : in_control(c) ? STATUS_CONTROL : STATUS_WATCH;
+    struct status_opts o = {.host = c->opt->host, .mode = mode, .keys = keys, .message = msg,
+                            .now = console_now(c)};
     status_draw(c->model, g, &o);
 }
 
@@ -191,7 +239,7 @@ static int help_count;
 static void draw_help(struct console *c, struct grid *g)
 {
     struct help_opts o = {.keys = help_keys, .count = help_count, .utf8 = screen_utf8(c->screen),
-                          .now = now_s()};
+                          .now = console_now(c)};
     help_draw(c->model, g, &o);
 }
 
@@ -380,10 +428,38 @@ static void quit(struct console *c)
     c->quitting = true;
     uv_timer_stop(&c->tick);
     uv_close((uv_handle_t *)&c->tick, NULL);
+    if (c->opt->replay)
+        uv_close((uv_handle_t *)&c->play, NULL);
     link_stop(c->link);
     if (c->screen)
         screen_close(c->screen);
     c->screen = NULL;
+}
+
+static void on_line(const char *line, size_t len, void *data);
+
+/* g: everything up to the next journal event is played at once. */
+static void replay_jump(struct console *c)
+{
+    double t = replay_next_event(c->opt->replay);
+    if (t < 0) {
+        snprintf(c->message, sizeof c->message, "no event left");
+        return;
+    }
+    c->message[0] = '\0';
+    replay_advance(c->opt->replay, t, on_line, c);
+}
+
+#define PLAY_TICK_MS 100
+
+static void on_play(uv_timer_t *t)
+{
+    struct console *c = t->data;
+    struct replay *r = c->opt->replay;
+    if (c->paused || replay_done(r))
+        return;
+    replay_advance(r, replay_now(r) + c->speed * PLAY_TICK_MS / 1000.0, on_line, c);
+    redraw(c);
 }
 
 static void act(struct console *c, enum action a)
@@ -412,6 +488,10 @@ static void act(struct console *c, enum action a)
     case ACT_SEL_DOWN: select_failure(c, 1); break;
     case ACT_LOOKUP: lookup(c); break;
     case ACT_CLOSE: c->detail_open = false; break;
+    case ACT_PAUSE: c->paused = !c->paused; break;
+    case ACT_SLOWER: c->speed = c->speed > 0.25 ? c->speed / 2 : 0.25; break;
+    case ACT_FASTER: c->speed = c->speed < 64 ? c->speed * 2 : 64; break;
+    case ACT_NEXT_EVENT: replay_jump(c); break;
     case ACT_QUIT:
         if (c->model->busy) {
             c->pending = (int)ACT_QUIT;
@@ -457,6 +537,13 @@ static void typed_key(struct console *c, int key)
     }
 }
 
+static bool bound(const struct console *c, const struct binding *b)
+{
+    if (b->kind == REPLAY)
+        return c->opt->replay != NULL;
+    return b->kind == VIEW || (!c->opt->watch && !c->opt->replay);
+}
+
 static void on_key(void *ud, int key)
 {
     struct console *c = ud;
@@ -482,7 +569,7 @@ static void on_key(void *ud, int key)
     }
     for (int i = 0; i < BINDING_COUNT; i++) {
         const struct binding *b = &bindings[i];
-        if (b->key != key || (b->moves && c->opt->watch))
+        if (b->key != key || !bound(c, b))
             continue; /* --watch: moving keys are not bound at all */
         act(c, b->action);
         break;
@@ -573,6 +660,32 @@ static void notice(struct console *c, const char *line)
     }
 }
 
+/* Every journal event is a marker in the recording: a trainer jumps
+ * between "shift 90/10" and "auto-rollback: green 5xx ..." with them. */
+static void mark_event(struct console *c)
+{
+    const struct model_event *ev = model_event_count(c->model) > 0 ? model_event_get(c->model, 0)
+                                                                   : NULL;
+    if (!c->cast || !ev)
+        return;
+    char label[320];
+    int n = snprintf(label, sizeof label, "%s", ev->action);
+    if (ev->after[COLOR_BLUE] >= 0 && ev->after[COLOR_GREEN] >= 0 &&
+        (ev->before[COLOR_BLUE] != ev->after[COLOR_BLUE] || strcmp(ev->action, "shift") == 0 ||
+         strcmp(ev->action, "rollback") == 0))
+        n += snprintf(label + n, sizeof label - (size_t)n, " %d/%d", ev->after[COLOR_BLUE],
+                      ev->after[COLOR_GREEN]);
+    if (ev->outcome[0] && strcmp(ev->outcome, "ok") != 0)
+        n += snprintf(label + n, sizeof label - (size_t)n, " %s", ev->outcome);
+    if (ev->error[0])
+        snprintf(label + n, sizeof label - (size_t)n, ": %.160s", ev->error);
+    cast_marker(c->cast, label);
+    if (cast_error(c->cast) && !c->cast_error_shown) {
+        c->cast_error_shown = true;
+        snprintf(c->message, sizeof c->message, "%.190s", cast_error(c->cast));
+    }
+}
+
 static void on_line(const char *line, size_t len, void *data)
 {
     struct console *c = data;
@@ -582,7 +695,8 @@ static void on_line(const char *line, size_t len, void *data)
     } else if (len > 9 && strncmp(line, "{\"error\"", 8) == 0) {
         snprintf(c->message, sizeof c->message, "server: %.180s", line);
     } else {
-        model_apply_line(c->model, line, len, err, sizeof err);
+        if (model_apply_line(c->model, line, len, err, sizeof err) == MODEL_MSG_EVENT)
+            mark_event(c);
         notice(c, line);
     }
     redraw(c);
@@ -607,11 +721,12 @@ static void on_tick(uv_timer_t *t)
 
 /* ---- life ------------------------------------------------------------------ */
 
-static void build_help(void)
+/* Only the keys bound in this mode: a watcher's help does not offer moves. */
+static void build_help(const struct console *c)
 {
     help_count = 0;
     for (int i = 0; i < BINDING_COUNT; i++)
-        if (bindings[i].name)
+        if (bindings[i].name && bound(c, &bindings[i]))
             help_keys[help_count++] = (struct help_key){bindings[i].name, bindings[i].desc};
 }
 
@@ -620,6 +735,32 @@ static void free_grids(struct console *c)
     struct grid *all[] = {c->g_chart, c->g_weights, c->g_guards, c->g_events, c->g_status, c->g_help};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         grid_free(all[i]);
+}
+
+/* Where the messages come from: the server, or a timeline played back. */
+static void start_source(struct console *c)
+{
+    char err[256];
+    if (c->opt->replay) {
+        uv_timer_init(&c->loop, &c->play);
+        c->play.data = c;
+        uv_timer_start(&c->play, on_play, PLAY_TICK_MS, PLAY_TICK_MS);
+        replay_advance(c->opt->replay, replay_start(c->opt->replay), on_line, c);
+        return;
+    }
+    struct link_options lo = {.socket_path = c->opt->socket_path, .want_control = !c->opt->watch,
+                              .ssh_client = getenv("SSH_CLIENT"), .on_line = on_line,
+                              .on_state = on_link_state, .data = c};
+    if (link_start(&c->loop, &lo, &c->link, err, sizeof err) != 0)
+        snprintf(c->message, sizeof c->message, "%.190s", err);
+}
+
+static int open_recording(struct console *c, char *err, size_t errlen)
+{
+    char title[320];
+    snprintf(title, sizeof title, "cutover on %.200s (%s)", c->opt->host ? c->opt->host : "?",
+             c->opt->replay ? "REPLAY" : c->opt->watch ? "WATCH" : "CONTROL");
+    return cast_open(c->opt->record_path, title, &c->cast, err, errlen);
 }
 
 int console_run(const struct console_options *opt)
@@ -634,20 +775,21 @@ int console_run(const struct console_options *opt)
     c->opt = opt;
     c->pending = -1;
     c->span_s = 300;
-    build_help();
+    c->speed = opt->replay_speed > 0 ? opt->replay_speed : 1;
+    build_help(c);
     uv_loop_init(&c->loop);
     if (theme_load(opt->theme, &c->theme, err, sizeof err) != 0)
         snprintf(c->message, sizeof c->message, "%.120s (using %.60s)", err, c->theme.name);
     struct screen_callbacks cb = {.on_key = on_key, .on_resize = on_resize, .on_hangup = on_hangup,
                                   .ud = c};
-    if (screen_open(&c->loop, &c->theme, &cb, &c->screen, err, sizeof err) != 0) {
+    if (opt->record_path && open_recording(c, err, sizeof err) != 0) {
+        fprintf(stderr, "cutover: %s\n", err);
+        c->exit_code = 1;
+    } else if (screen_open(&c->loop, &c->theme, &cb, c->cast, &c->screen, err, sizeof err) != 0) {
         fprintf(stderr, "cutover: %s\n", err);
         c->exit_code = 1;
     } else {
-        struct link_options lo = {.socket_path = opt->socket_path, .want_control = !opt->watch,
-                                  .ssh_client = getenv("SSH_CLIENT"), .on_line = on_line,
-                                  .on_state = on_link_state, .data = c};
-        link_start(&c->loop, &lo, &c->link, err, sizeof err);
+        start_source(c);
         uv_timer_init(&c->loop, &c->tick);
         c->tick.data = c;
         uv_timer_start(&c->tick, on_tick, 1000, 1000);
@@ -655,6 +797,7 @@ int console_run(const struct console_options *opt)
     }
     uv_run(&c->loop, UV_RUN_DEFAULT);
     uv_loop_close(&c->loop);
+    cast_close(c->cast);
     int rc = c->exit_code;
     free_grids(c);
     model_free(c->model);

@@ -7,12 +7,17 @@
 
 #include <stdbool.h>
 
+struct replay;
+
 struct console_options {
     const char *socket_path;    /* the server's socket */
     const char *host;           /* shown in the status line */
     const char *theme;          /* NULL: default (mono with NO_COLOR) */
     bool watch;                 /* never ask for control; moving keys unbound */
     int step;                   /* rollout.step, for the next-step text */
+    const char *record_path;    /* NULL, or an asciicast v2 file to record into */
+    struct replay *replay;      /* non-NULL: REPLAY mode, read-only, no server */
+    double replay_speed;        /* the replay's starting speed (0: 1x) */
 };
 
 /* Returns a process exit code (0 on quit). Prints why on stderr if the

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
+
+#include "tui/cast.h"
 #include <wchar.h>
 
 #define ESC_DELAY_MS 25     /* long enough for ESC sequences over slow SSH */
@@ -25,6 +28,17 @@ struct screen {
     int handles;            /* initialised handles whose close_cb is pending */
     FILE *in, *out;         /* two opens of /dev/tty: only `in` goes O_NONBLOCK */
     SCREEN *term;
+    /* Recording: ncurses draws into a pty whose output we copy to the real
+     * terminal and to the cast, so the cast holds exactly the bytes the
+     * terminal got; keys are read from the real terminal and never pass
+     * through the pty. */
+    struct cast *rec;
+    FILE *pty_out;          /* the pty's slave side: ncurses's output */
+    int master;             /* -1 when not recording */
+    uv_poll_t pty_poll;
+    bool pty_polling;
+    struct termios real_saved;  /* the real terminal as we found it */
+    bool real_raw;
     struct theme theme;
     struct screen_callbacks cb;
     bool utf8, colors, default_colors, dirty, closing;
@@ -35,16 +49,35 @@ struct screen {
  * one thing they need (is a terminal to be restored?) lives here; the only
  * mutable file-scope state, and why there is one screen per process. */
 static volatile sig_atomic_t restore_armed;
+/* While recording, the real terminal's fd and modes and the pty master, so
+ * a crash still restores the terminal and passes on endwin's last bytes. */
+static int restore_real_fd = -1, restore_master = -1;
+static struct termios restore_real_termios;
 static bool atexit_done;
 static const int crash_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 #define CRASH_COUNT (sizeof crash_signals / sizeof crash_signals[0])
 static struct sigaction crash_old[CRASH_COUNT];
+
+/* The pty's pending output to the real terminal, without the loop (at
+ * close and from the crash handler: read and write are signal-safe). */
+static void pump_master_now(int master, int real)
+{
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(master, buf, sizeof buf)) > 0)
+        if (write(real, buf, (size_t)n) < 0)
+            break;
+}
 
 static void restore_once(void)
 {
     if (restore_armed) {
         restore_armed = 0;
         endwin();
+        if (restore_master >= 0 && restore_real_fd >= 0) {
+            pump_master_now(restore_master, restore_real_fd);
+            tcsetattr(restore_real_fd, TCSADRAIN, &restore_real_termios);
+        }
     }
 }
 
@@ -194,9 +227,12 @@ static void on_prepare(uv_prepare_t *h)
 static void read_terminal_size(struct screen *s)
 {
     struct winsize ws;
-    if (ioctl(fileno(s->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
-        (ws.ws_row != LINES || ws.ws_col != COLS))
-        resizeterm(ws.ws_row, ws.ws_col);
+    if (ioctl(fileno(s->out), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+        if (s->master >= 0)     /* ncurses asks the pty: it follows the terminal */
+            ioctl(s->master, TIOCSWINSZ, &ws);
+        if (ws.ws_row != LINES || ws.ws_col != COLS)
+            resizeterm(ws.ws_row, ws.ws_col);
+    }
     s->rows = LINES;
     s->cols = COLS;
 }
@@ -207,6 +243,7 @@ static void on_winch(uv_signal_t *h, int signum)
     if (s->closing)
         return;
     read_terminal_size(s);
+    cast_resize(s->rec, s->cols, s->rows);
     /* Terminals (and tmux) reflow or keep old content differently on a
      * resize; one full repaint is the only safe picture. */
     clearok(curscr, TRUE);
@@ -271,7 +308,119 @@ static void on_closed(uv_handle_t *h)
         fclose(s->in);
     if (s->out)
         fclose(s->out);
+    if (s->pty_out)
+        fclose(s->pty_out);
+    if (s->master >= 0)
+        close(s->master);
     free(s);
+}
+
+/* ---- recording: the pty between ncurses and the terminal ---- */
+
+static void write_real(struct screen *s, const char *buf, size_t n)
+{
+    int fd = fileno(s->out);
+    while (n > 0) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;             /* the terminal is gone: the hangup path follows */
+        buf += w;
+        n -= (size_t)w;
+    }
+}
+
+static void on_pty_readable(uv_poll_t *h, int status, int events)
+{
+    struct screen *s = h->data;
+    (void)events;
+    char buf[16384];
+    ssize_t n;
+    if (status < 0)
+        return;
+    while ((n = read(s->master, buf, sizeof buf)) > 0) {
+        write_real(s, buf, (size_t)n);
+        cast_output(s->rec, buf, (size_t)n);
+    }
+}
+
+/* What cbreak/noecho/nonl would have done to the real terminal, which
+ * ncurses now never sees; output passes untouched (the pty processed it). */
+static int real_terminal_raw(struct screen *s)
+{
+    int fd = fileno(s->in);
+    struct termios t;
+    if (tcgetattr(fd, &s->real_saved) != 0)
+        return -1;
+    t = s->real_saved;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | IEXTEN);
+    t.c_iflag &= ~(tcflag_t)ICRNL;
+    t.c_oflag &= ~(tcflag_t)OPOST;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(fd, TCSADRAIN, &t) != 0)
+        return -1;
+    s->real_raw = true;
+    restore_real_fd = fd;
+    restore_real_termios = s->real_saved;
+    return 0;
+}
+
+/* A pty sized and set up like the real terminal (POSIX calls only). */
+static int open_pty(struct screen *s, char *err, size_t errlen)
+{
+    s->master = posix_openpt(O_RDWR | O_NOCTTY);
+    const char *name = s->master < 0 || grantpt(s->master) != 0 || unlockpt(s->master) != 0
+                           ? NULL : ptsname(s->master);
+    int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+    if (slave < 0 || !(s->pty_out = fdopen(slave, "w"))) {
+        snprintf(err, errlen, "recording: cannot open a pty: %s", strerror(errno));
+        if (slave >= 0)
+            close(slave);
+        return -1;
+    }
+    fcntl(s->master, F_SETFD, FD_CLOEXEC);
+    fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
+    struct termios t;
+    struct winsize ws;
+    if (tcgetattr(fileno(s->in), &t) == 0)
+        tcsetattr(slave, TCSANOW, &t);
+    if (ioctl(fileno(s->out), TIOCGWINSZ, &ws) == 0)
+        ioctl(s->master, TIOCSWINSZ, &ws);
+    return 0;
+}
+
+static int recording_start(struct screen *s, char *err, size_t errlen)
+{
+    if (uv_poll_init(s->loop, &s->pty_poll, s->master) < 0) {
+        snprintf(err, errlen, "recording: cannot poll the pty");
+        return -1;
+    }
+    s->pty_polling = true;
+    if (uv_poll_start(&s->pty_poll, UV_READABLE, on_pty_readable) < 0) {
+        snprintf(err, errlen, "recording: cannot poll the pty");
+        return -1;
+    }
+    if (real_terminal_raw(s) != 0) {
+        snprintf(err, errlen, "recording: cannot set the terminal's modes: %s", strerror(errno));
+        return -1;
+    }
+    restore_master = s->master;
+    cast_begin(s->rec, s->cols, s->rows);
+    return 0;
+}
+
+/* endwin's last bytes to the terminal, then its own modes back. */
+static void recording_stop(struct screen *s)
+{
+    if (s->master < 0)
+        return;
+    pump_master_now(s->master, fileno(s->out));
+    if (s->real_raw)
+        tcsetattr(fileno(s->in), TCSADRAIN, &s->real_saved);
+    s->real_raw = false;
+    restore_master = restore_real_fd = -1;
 }
 
 static void teardown(struct screen *s)
@@ -284,6 +433,7 @@ static void teardown(struct screen *s)
         delscreen(s->term);
         s->term = NULL;
     }
+    recording_stop(s);
     /* screen_open counts a handle only once it is initialised; the signal
      * handle always is by the time anything calls this. */
     int n = s->handles;
@@ -293,6 +443,11 @@ static void teardown(struct screen *s)
         uv_close((uv_handle_t *)&s->poll, on_closed);
     if (n >= 3)
         uv_close((uv_handle_t *)&s->prepare, on_closed);
+    if (s->pty_polling) {
+        s->handles++;
+        uv_close((uv_handle_t *)&s->pty_poll, on_closed);
+        s->pty_polling = false;
+    }
 }
 
 void screen_close(struct screen *s)
@@ -339,7 +494,7 @@ static void setup_curses(struct screen *s)
 }
 
 int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_callbacks *cb,
-                struct screen **out, char *err, size_t errlen)
+                struct cast *record, struct screen **out, char *err, size_t errlen)
 {
     *out = NULL;
     struct screen *s = calloc(1, sizeof *s);
@@ -349,10 +504,20 @@ int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_
     }
     s->loop = loop;
     s->theme = *theme;
+    s->master = -1;
+    s->rec = record;
     if (cb)
         s->cb = *cb;
-    s->winch.data = s->poll.data = s->prepare.data = s;
+    s->winch.data = s->poll.data = s->prepare.data = s->pty_poll.data = s;
     if (open_tty(s, err, errlen) < 0) {
+        free(s);
+        return -1;
+    }
+    if (record && open_pty(s, err, errlen) < 0) {
+        fclose(s->in);
+        fclose(s->out);
+        if (s->master >= 0)
+            close(s->master);
         free(s);
         return -1;
     }
@@ -364,7 +529,7 @@ int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_
     if (uv_signal_start(&s->winch, on_winch, SIGWINCH) < 0)
         return fail(s, err, errlen, "cannot watch SIGWINCH");
     uv_unref((uv_handle_t *)&s->winch);
-    s->term = newterm(NULL, s->out, s->in);
+    s->term = newterm(NULL, s->pty_out ? s->pty_out : s->out, s->in);
     if (!s->term) {
         const char *t = getenv("TERM");
         char msg[160];
@@ -375,6 +540,10 @@ int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_
     restore_armed = 1;
     crash_handlers_install();
     setup_curses(s);
+    if (record && recording_start(s, err, errlen) != 0) {
+        teardown(s);
+        return -1;
+    }
     apply_theme(s);
     if (uv_poll_init(loop, &s->poll, fileno(s->in)) < 0)
         return fail(s, err, errlen, "cannot poll /dev/tty");

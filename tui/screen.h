@@ -31,12 +31,16 @@ struct screen_callbacks {
     void *ud;
 };
 
+struct cast;
+
 /* Sets the locale from the environment (setlocale(LC_ALL, "")), opens the
- * terminal, applies the theme (copied). 0, or -1 with err filled and the
- * terminal untouched (handles already made are closed; run the loop to
- * free them). */
+ * terminal, applies the theme (copied). With record (NULL: none; it must
+ * outlive the screen) everything the terminal is sent is also recorded,
+ * resizes included: ncurses then draws into a pty this screen copies to the
+ * terminal. 0, or -1 with err filled and the terminal untouched (handles
+ * already made are closed; run the loop to free them). */
 int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_callbacks *cb,
-                struct screen **out, char *err, size_t errlen);
+                struct cast *record, struct screen **out, char *err, size_t errlen);
 
 /* Whether the locale is UTF-8 (else panels should draw ASCII only). */
 bool screen_utf8(const struct screen *s);

@@ -7,7 +7,9 @@ libtui_a_SOURCES = \
 	panels/grid.c panels/grid.h \
 	panels/chart.c panels/chart.h \
 	tui/link.c tui/link.h \
-	tui/console.c tui/console.h
+	tui/console.c tui/console.h \
+	tui/cast.c tui/cast.h \
+	tui/replay.c tui/replay.h
 libtui_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 EXTRA_DIST += tests/unit/fixtures
 

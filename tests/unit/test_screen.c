@@ -103,7 +103,7 @@ static int child_main(enum child_mode mode)
     theme_load(NULL, &t, err, sizeof err);
     uv_loop_init(&c.loop);
     struct screen_callbacks cb = {child_key, child_resize, child_hangup, &c};
-    if (screen_open(&c.loop, &t, &cb, &c.s, err, sizeof err) < 0) {
+    if (screen_open(&c.loop, &t, &cb, NULL, &c.s, err, sizeof err) < 0) {
         fprintf(stderr, "screen_open: %s\n", err);
         return 3;
     }
