@@ -15,6 +15,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/drill.h"
 #include "cli/sandbox.h"
 
 enum { CHILD_BLUE, CHILD_GREEN, CHILD_NGINX, CHILD_LOAD, CHILD_COUNT };
@@ -39,6 +40,7 @@ struct demo {
     bool stopping;
     bool load;
     int rps;
+    struct drill *drill;   /* --scenario: NULL without */
     int exit_code;
 };
 
@@ -153,6 +155,19 @@ static void self_path(char *buf, size_t len)
         snprintf(buf, len, "cutover");
 }
 
+/* The drill's summary, one indented line per summary line. */
+static void print_drill(struct demo *d)
+{
+    const char *s = drill_summary(d->drill);
+    printf("  drill   %s (notes in %s/drill.jsonl)\n", drill_name(d->drill), d->sb.dir);
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        int len = nl ? (int)(nl - s) : (int)strlen(s);
+        printf("          %.*s\n", len, s);
+        s += len + (nl ? 1 : 0);
+    }
+}
+
 static void print_banner(struct demo *d)
 {
     const struct sandbox *sb = &d->sb;
@@ -166,6 +181,8 @@ static void print_banner(struct demo *d)
            sb->dir, sb->color_addr[COLOR_GREEN], sb->dir);
     if (d->load)
         printf("  load    %d streaming chats/s through nginx\n", d->rps);
+    if (d->drill)
+        print_drill(d);
     printf("  config  %s\n\n"
            "Try, in another terminal:\n"
            "  %s -c %s status\n"
@@ -190,6 +207,13 @@ static void mark_ready(struct demo *d)
     }
 }
 
+/* READY waits for the drill's start settings, so a trainee (or a test)
+ * never sees the sims before the scenario has set them up. */
+static void on_drill_ready(void *arg)
+{
+    mark_ready(arg);
+}
+
 static void on_ready_poll(uv_timer_t *t)
 {
     struct demo *d = t->data;
@@ -211,8 +235,11 @@ static void on_ready_poll(uv_timer_t *t)
         begin_stop(d);
         return;
     }
-    mark_ready(d);
     print_banner(d);
+    if (d->drill)
+        drill_start(d->drill, &d->loop, &d->sb, on_drill_ready, d);
+    else
+        mark_ready(d);
 }
 
 static void on_stop_deadline(uv_timer_t *t)
@@ -233,6 +260,7 @@ static void begin_stop(struct demo *d)
     if (d->stopping)
         return;
     d->stopping = true;
+    drill_stop(d->drill);
     for (int i = CHILD_COUNT - 1; i >= 0; i--)
         if (d->child[i].running)
             uv_process_kill(&d->child[i].proc, d->child[i].stop_signal);
@@ -251,14 +279,18 @@ static void on_signal(uv_signal_t *s, int signum)
     begin_stop(s->data);
 }
 
-static int parse_demo_args(struct demo *d, int argc, char **argv, const char **dir)
+static int parse_demo_args(struct demo *d, int argc, char **argv, const char **dir,
+                           const char **scenario)
 {
     d->load = true;
     d->rps = 20;
     *dir = NULL;
+    *scenario = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
             *dir = argv[++i];
+        } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
+            *scenario = argv[++i];
         } else if (strcmp(argv[i], "--no-console") == 0) {
             continue;
         } else if (strcmp(argv[i], "--no-load") == 0) {
@@ -271,7 +303,8 @@ static int parse_demo_args(struct demo *d, int argc, char **argv, const char **d
             }
         } else {
             fprintf(stderr, "cutover demo: unknown argument '%s' "
-                            "(expected --dir D, --no-load, --rps N, --no-console)\n", argv[i]);
+                            "(expected --dir D, --no-load, --rps N, --no-console, "
+                            "--scenario NAME|FILE)\n", argv[i]);
             return EXIT_USAGE;
         }
     }
@@ -298,17 +331,22 @@ int cmd_demo(int argc, char **argv)
     if (!no_console && isatty(0) && isatty(1))
         return demo_with_console(argc, argv);
     struct demo *d = calloc(1, sizeof *d);
-    const char *dir;
-    char msg[512];
+    const char *dir, *scenario;
+    char msg[1536];
     if (!d)
         return EXIT_FAILURE_IO;
-    int rc = parse_demo_args(d, argc, argv, &dir);
+    int rc = parse_demo_args(d, argc, argv, &dir, &scenario);
+    if (rc == EXIT_OK && scenario && drill_load(scenario, &d->drill, msg, sizeof msg) != 0) {
+        fprintf(stderr, "cutover demo: %s\n", msg);
+        rc = EXIT_USAGE;
+    }
     if (rc != EXIT_OK) {
         free(d);
         return rc;
     }
     if (sandbox_create(&d->sb, dir, msg, sizeof msg) != 0) {
         fprintf(stderr, "cutover demo: %s\n", msg);
+        drill_free(d->drill);
         free(d);
         return EXIT_FAILURE_IO;
     }
@@ -326,6 +364,7 @@ int cmd_demo(int argc, char **argv)
     uv_close((uv_handle_t *)&d->timer, NULL);
     uv_run(&d->loop, UV_RUN_DEFAULT);
     uv_loop_close(&d->loop);
+    drill_free(d->drill);
     rc = d->exit_code;
     sandbox_remove(&d->sb);
     if (!d->sb.own_dir)

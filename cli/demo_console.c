@@ -14,6 +14,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/drill.h"
 
 /* Runs `cutover ARGS...` and waits: the server's stop at the end. */
 static void run_self(const char *exe, char *const args[])
@@ -46,9 +47,35 @@ static bool wait_ready(const char *dir, pid_t child)
     return false;
 }
 
+/* With --scenario: a bad scenario stops us before anything starts, and the
+ * trainee reads the brief before the console covers the screen (the rules'
+ * texts go to the sandbox's log and come back in the debrief). */
+static int brief_drill(int argc, char **argv)
+{
+    const char *name = NULL;
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--scenario") == 0)
+            name = argv[i + 1];
+    if (!name)
+        return EXIT_OK;
+    struct drill *d;
+    char msg[1536], line[64];
+    if (drill_load(name, &d, msg, sizeof msg) != 0) {
+        fprintf(stderr, "cutover demo: %s\n", msg);
+        return EXIT_USAGE;
+    }
+    fprintf(stderr, "Drill '%s':\n%s\n\nPress Enter to start. ", drill_name(d),
+            drill_summary(d));
+    drill_free(d);
+    return fgets(line, sizeof line, stdin) ? EXIT_OK : EXIT_USAGE;
+}
+
 int demo_with_console(int argc, char **argv)
 {
     char exe[512], dir[512], log[600], config[600];
+    int brief = brief_drill(argc, argv);
+    if (brief != EXIT_OK)
+        return brief;
     size_t n = sizeof exe;
     if (uv_exepath(exe, &n) != 0)
         return EXIT_FAILURE_IO;
@@ -95,6 +122,7 @@ int demo_with_console(int argc, char **argv)
         kill(child, SIGTERM);
         waitpid(child, NULL, 0);
     }
+    drill_print_debrief(dir, stderr);
     char *rm[] = {"rm", "-rf", dir, NULL};
     pid_t p = fork();
     if (p == 0) {

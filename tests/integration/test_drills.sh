@@ -1,0 +1,138 @@
+#!/bin/bash
+# Drills: `cutover demo --scenario NAME` changes the sims the way the shipped
+# scenario says, when the weights nginx really has say so: slow-green's TTFT
+# +15% once green carries weight, failing-green's errors from Half on and
+# rising, flapping's errors coming and going, good changing nothing. A broken
+# scenario file or an unknown name is refused (exit 2) before anything starts.
+# The four sandboxes run side by side to keep the test short.
+. "$top_srcdir/tests/integration/lib.sh"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
+tap_plan 18
+
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    rm -rf "$WORK"
+}
+
+start_drill() {
+    "$CUTOVER" demo --dir "$WORK/$1" --no-load --no-console --scenario "$1" >"$WORK/$1.out" 2>&1 &
+    PIDS+=($!)
+}
+
+wait_ready() {
+    for _ in $(seq 1 200); do [ -f "$WORK/$1/READY" ] && return 0; sleep 0.05; done
+    cat "$WORK/$1.out"; bail "demo --scenario $1 not ready in 10 s"
+}
+
+# tunable DRILL COLOR KEY: the sim's current setting, from its /_sim/config.
+tunable() {
+    local addr; addr=$(json_get "$WORK/$1/cutover.json" "colors.$2.addr")
+    python3 -c 'import json,sys,urllib.request
+print(json.load(urllib.request.urlopen("http://%s/_sim/config" % sys.argv[1], timeout=5))[sys.argv[2]])' \
+        "$addr" "$3"
+}
+
+# wait_tunable DRILL COLOR KEY VALUE SECONDS: polls until the setting holds VALUE.
+wait_tunable() {
+    local end=$((SECONDS + $5)) v
+    while :; do
+        v=$(tunable "$1" "$2" "$3")
+        [ "$v" = "$4" ] && return 0
+        [ $SECONDS -ge $end ] && { echo "$v"; return 1; }
+        sleep 0.2
+    done
+}
+
+# drill_shift DRILL ARGS...: a forced move on that sandbox, straight to nginx.
+drill_shift() {
+    local d=$1; shift
+    "$CUTOVER" -c "$WORK/$d/cutover.json" shift "$@" --force --reason drill --sample 0.3 \
+        >>"$WORK/$d.shifts" 2>&1
+}
+
+# --- refused before anything starts ---
+printf 'summary broken\nrule a on start\n  set green ttft_ms=fast\n' >"$WORK/broken.scenario"
+"$CUTOVER" demo --dir "$WORK/never" --no-console --scenario "$WORK/broken.scenario" \
+    >"$WORK/broken.out" 2>&1
+is "a broken scenario file exits 2" "$?" "2"
+check "its message names file:line and the problem" \
+    grep -q "$WORK/broken.scenario:3: ttft_ms: 'fast' is not an integer" "$WORK/broken.out"
+"$CUTOVER" demo --dir "$WORK/never" --no-console --scenario nosuch >"$WORK/nosuch.out" 2>&1
+is "an unknown scenario name exits 2" "$?" "2"
+check "it lists the scenarios there are" \
+    grep -q "available: failing-green, flapping, good, slow-green" "$WORK/nosuch.out"
+if [ -e "$WORK/never" ]; then not_ok "no sandbox was made for them"; else ok "no sandbox was made for them"; fi
+
+# --- the four shipped scenarios, side by side ---
+for s in slow-green failing-green flapping good; do start_drill "$s"; done
+for s in slow-green failing-green flapping good; do
+    wait_ready "$s"
+    CONFIG="$WORK/$s/cutover.json" set_config rollout.min_dwell_s 0
+done
+good_before="$(tunable good green ttft_ms) $(tunable good green error_rate) $(tunable good blue ttft_ms)"
+
+is "slow-green at weight 0: green's TTFT is blue's (120 ms)" \
+    "$(tunable slow-green green ttft_ms)/$(tunable slow-green blue ttft_ms)" "120/120"
+is "failing-green at weight 0: green answers without errors" "$(tunable failing-green green error_rate)" "0"
+check "the banner names the drill and its summary" \
+    grep -q "drill   slow-green (notes in $WORK/slow-green/drill.jsonl)" "$WORK/slow-green.out"
+
+drill_shift flapping +10
+# flapping: errors on 8 s after green gets weight, off 8 s later, on again;
+# watched from now on, in the background, while the other drills are checked.
+(
+    end=$((SECONDS + 19)) seen=""
+    while [ $SECONDS -lt $end ]; do
+        v=$(tunable flapping green error_rate)
+        case "$seen" in *" $v") ;; *) seen="$seen $v" ;; esac
+        sleep 0.5
+    done
+    echo "$seen" >"$WORK/flapping.seen"
+) &
+FLAP_PID=$!
+PIDS+=("$FLAP_PID")
+drill_shift failing-green --to 40
+drill_shift slow-green +10
+check "after shift +10, slow-green's green TTFT is 15% higher (138 ms) within 3 s" \
+    wait_tunable slow-green green ttft_ms 138 3
+check "the trainee is told on stderr" grep -q "^drill slow-green +[0-9]*s: Green carries traffic" \
+    "$WORK/slow-green.out"
+check "the note line records the rule and the setting" python3 -c '
+import json, sys
+notes = [json.loads(l) for l in open(sys.argv[1])]
+c = [n for n in notes if n["rule"] == "canary"][0]
+assert c["set"] == ["green ttft_ms=138"] and c["weights"] == {"blue": 90, "green": 10}, c' \
+    "$WORK/slow-green/drill.jsonl"
+
+sleep 1.5
+is "failing-green below Half (40): still no errors" "$(tunable failing-green green error_rate)" "0"
+drill_shift failing-green --to 50
+t_half=$SECONDS
+check "failing-green at Half (50): green's error_rate rises within 3 s" \
+    wait_tunable failing-green green error_rate 0.02 3
+
+for step in +10 "--to 50" "--to 100"; do drill_shift good $step; done
+is "good through 0/100: weights moved" "$(CONFIG="$WORK/good/cutover.json" weights)" "0/100"
+
+wait "$FLAP_PID"
+seen=$(cat "$WORK/flapping.seen")
+case "$seen" in
+    " 0 0.3 0"|" 0 0.3 0 0.3") ok "flapping: green's error_rate comes and goes ($seen)" ;;
+    *) not_ok "flapping: green's error_rate comes and goes" "values seen in order:$seen" ;;
+esac
+
+while [ $((SECONDS - t_half)) -lt 21 ]; do sleep 0.5; done
+check "failing-green keeps rising (0.05 20 s after Half)" \
+    wait_tunable failing-green green error_rate 0.05 3
+good_after="$(tunable good green ttft_ms) $(tunable good green error_rate) $(tunable good blue ttft_ms)"
+is "good: nothing about the sims changed through the whole cutover" "$good_after" "$good_before"
+is "good: one note per rule (brief, canary, half, done)" \
+    "$(python3 -c 'import json,sys; print(",".join(json.loads(l)["rule"] for l in open(sys.argv[1])))' \
+        "$WORK/good/drill.jsonl")" "brief,canary,half,done"
+finish
