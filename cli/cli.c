@@ -45,7 +45,7 @@ static const char usage_text[] =
     "  replay TIMELINE [--speed N]\n"
     "                       the console, read-only, on a cutover's timeline (state_dir/timelines)\n"
     "  init                 print the nginx snippets and a sample config\n"
-    "  demo [--dir D] [--no-load] [--rps N] [--no-console]\n"
+    "  demo [--dir D] [--no-load] [--rps N] [--no-console] [--scenario NAME|FILE]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load;\n"
     "                       on a terminal it opens the console on it (q quits and cleans up)\n"
     "\n"
