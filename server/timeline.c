@@ -390,7 +390,7 @@ static void maybe_end(struct timeline_writer *t, const cJSON *sample)
     if (t->end_since == 0)
         t->end_since = at;
     double since = t->end_since > t->last_move_at ? t->end_since : t->last_move_at;
-    if (at - since < t->cfg->timeline.postroll_s)
+    if (at - since < t->cfg->timeline.postroll_s - 1e-6)   /* 1e-6: float sums of whole seconds */
         return;
     cJSON *e = timeline_end_json(at, outcome, weights);
     write_json(t, e);
