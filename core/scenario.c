@@ -343,10 +343,12 @@ static int parse_line(struct parser *p, char *line)
     if (strlen(line) >= sizeof copy)
         return fail(p, "line longer than %zu characters", sizeof copy - 1);
     snprintf(copy, sizeof copy, "%s", line);
-    for (char *save = NULL, *t = strtok_r(copy, " \t\r", &save); t && n < MAX_WORDS;
-         t = strtok_r(NULL, " \t\r", &save))
+    /* A word starting with '#' ends the words (a comment); say and summary
+     * take the rest of the line as it is, '#' included. */
+    for (char *save = NULL, *t = strtok_r(copy, " \t\r", &save); t && t[0] != '#' &&
+         n < MAX_WORDS; t = strtok_r(NULL, " \t\r", &save))
         w[n++] = t;
-    if (n == 0 || w[0][0] == '#')
+    if (n == 0)
         return 0;
     if (strcmp(w[0], "summary") == 0)
         return append_line(p, &p->s->summary, rest_of(line, "summary"));

@@ -68,16 +68,16 @@ static void test_start_fires_once_with_its_settings(void **state)
     struct scenario *s = parse_ok("# a comment\n"
                                   "summary line one\n"
                                   "summary line two\n"
-                                  "rule begin on start\n"
-                                  "  set green ttft-ms=120 error_rate=0\n"
+                                  "rule begin on start   # a trailing comment\n"
+                                  "  set green ttft-ms=120 error_rate=0 # another\n"
                                   "  set blue ttft_ms=120\n"
                                   "  say Hello, trainee\n"
-                                  "  say second line\n");
+                                  "  say second line # not a comment\n");
     struct log l = {0};
     assert_string_equal(scenario_summary(s), "line one\nline two");
     assert_int_equal(scenario_rule_count(s), 1);
     assert_string_equal(tick(s, &l, 0, 0), "begin green ttft_ms=120 error_rate=0 blue ttft_ms=120 "
-                                           "\"Hello, trainee\nsecond line\";");
+                                           "\"Hello, trainee\nsecond line # not a comment\";");
     assert_string_equal(tick(s, &l, 1, 0), "");
     scenario_free(s);
 }
@@ -215,6 +215,30 @@ static void test_empty_rules_point_at_themselves(void **state)
                 "t.scenario:4: rule 'b' has no 'set' or 'say' after 'else'");
 }
 
+/* The example in README.md's "Drills", as it is printed there. */
+static void test_readme_example(void **state)
+{
+    (void)state;
+    struct scenario *s = parse_ok(
+        "# comment\n"
+        "summary One line of the brief (repeat for more lines).\n"
+        "rule canary on weight >= 10        # start | weight >= N | T after RULE | every T "
+        "[after RULE]\n"
+        "  set green ttft_ms=138            # blue|green|candidate|stable, then the sim's "
+        "KEY=VALUE pairs\n"
+        "  # `say`: shown to the trainee, the rest of the line as it is (repeat for more lines)\n"
+        "  say Green carries traffic now.\n"
+        "rule flap on every 8s after canary\n"
+        "  set green error_rate=0.3\n"
+        "  else                             # an `every` rule alternates between its two halves\n"
+        "  set green error_rate=0\n");
+    struct log l = {0};
+    assert_string_equal(tick(s, &l, 1, 10),
+                        "canary green ttft_ms=138 \"Green carries traffic now.\";");
+    assert_string_equal(tick(s, &l, 9, 10), "flap green error_rate=0.3;");
+    scenario_free(s);
+}
+
 /* The scenarios we ship parse and have the triggers their names promise. */
 static struct scenario *load_shipped(const char *name)
 {
@@ -280,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_every_without_else_repeats),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_empty_rules_point_at_themselves),
+        cmocka_unit_test(test_readme_example),
         cmocka_unit_test(test_shipped_scenarios),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
