@@ -7,7 +7,9 @@ libserver_a_SOURCES += \
 	server/grafana.c server/grafana.h
 
 TESTS += \
-	tests/integration/test_prometheus.sh
+	tests/integration/test_prometheus.sh \
+	tests/integration/test_grafana.sh
+EXTRA_DIST += tests/integration/grafana_listener.py
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_prom
