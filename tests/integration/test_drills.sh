@@ -7,7 +7,7 @@
 # The four sandboxes run side by side to keep the test short.
 . "$top_srcdir/tests/integration/lib.sh"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
-tap_plan 18
+tap_plan 20
 
 PIDS=()
 cleanup() {
@@ -110,7 +110,10 @@ c = [n for n in notes if n["rule"] == "canary"][0]
 assert c["set"] == ["green ttft_ms=138"] and c["weights"] == {"blue": 90, "green": 10}, c' \
     "$WORK/slow-green/drill.jsonl"
 
-sleep 1.5
+"$CUTOVER" -c "$WORK/slow-green/cutover.json" shift +10 --sample 3 >"$WORK/slow-step.out" 2>&1
+is "slow-green: the TTFT guard refuses the next step (exit 5)" "$?" "5"
+check "the refusal names TTFT" grep -qi "ttft" "$WORK/slow-step.out"
+
 is "failing-green below Half (40): still no errors" "$(tunable failing-green green error_rate)" "0"
 drill_shift failing-green --to 50
 t_half=$SECONDS
