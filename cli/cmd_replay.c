@@ -63,7 +63,7 @@ int cmd_replay(struct app *app, int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *theme = app->cfg->ui.theme[0] ? app->cfg->ui.theme : NULL;
-    struct console_options opt = {.host = replay_name(r), .theme = theme, .watch = true,
+    struct console_options opt = {.host = replay_host(r), .theme = theme, .watch = true,
                                   .step = app->cfg->rollout.step, .record_path = app->record_path,
                                   .replay = r, .replay_speed = speed};
     rc = console_run(&opt);

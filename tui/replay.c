@@ -85,6 +85,12 @@ double replay_start(const struct replay *r) { return r->start; }
 double replay_end(const struct replay *r) { return r->end; }
 double replay_now(const struct replay *r) { return r->now < r->start ? r->start : r->now; }
 const char *replay_name(const struct replay *r) { return r->name; }
+
+const char *replay_host(const struct replay *r)
+{
+    const cJSON *h = r->tl.header ? cJSON_GetObjectItemCaseSensitive(r->tl.header, "host") : NULL;
+    return cJSON_IsString(h) ? h->valuestring : "";
+}
 int replay_malformed(const struct replay *r) { return r->tl.malformed; }
 bool replay_done(const struct replay *r) { return r->now >= r->end; }
 

@@ -25,6 +25,8 @@ double replay_end(const struct replay *r);
 double replay_now(const struct replay *r);
 /* The timeline's id ("cutover-20261125T021500Z"), or the name given. */
 const char *replay_name(const struct replay *r);
+/* The host the cutover ran on (the header's), or "". */
+const char *replay_host(const struct replay *r);
 /* Lines the file had that could not be read (a torn last line). */
 int replay_malformed(const struct replay *r);
 

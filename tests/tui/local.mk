@@ -3,3 +3,4 @@ TESTS += tests/tui/test_console.sh
 TESTS += tests/tui/test_console_guards.sh
 TESTS += tests/tui/test_failures.sh
 TESTS += tests/tui/test_record.sh
+TESTS += tests/tui/test_replay.sh
