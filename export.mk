@@ -7,6 +7,7 @@ libserver_a_SOURCES += \
 	server/grafana.c server/grafana.h
 
 TESTS += \
+	tests/integration/test_export.sh \
 	tests/integration/test_prometheus.sh \
 	tests/integration/test_grafana.sh
 EXTRA_DIST += tests/integration/grafana_listener.py

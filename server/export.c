@@ -32,6 +32,7 @@ struct exporter {
     int fd;                     /* the export file, -1 without one */
     bool json;
     bool write_failing;         /* said once; said again after a write works */
+    bool header_pending;        /* a CSV file still empty: the header comes first */
     char path[1024];
     int64_t counted_to;         /* the newest second summed into the totals */
     int64_t last_slot;          /* now / every_s when the newest rows were written */
@@ -62,12 +63,9 @@ static int open_file(struct exporter *x, char *msg, size_t msglen)
         snprintf(msg, msglen, "export.file: cannot open %.400s: %s", x->path, strerror(errno));
         return -1;
     }
+    /* The header goes with the first rows, in the same write. */
     struct stat st;
-    if (!x->json && fstat(x->fd, &st) == 0 && st.st_size == 0 &&
-        write(x->fd, csv_header, sizeof csv_header - 1) != (ssize_t)(sizeof csv_header - 1)) {
-        snprintf(msg, msglen, "export.file: cannot write %.400s: %s", x->path, strerror(errno));
-        return -1;
-    }
+    x->header_pending = !x->json && fstat(x->fd, &st) == 0 && st.st_size == 0;
     return 0;
 }
 
@@ -244,6 +242,10 @@ static void write_rows(struct exporter *x, const struct collector_snapshot *snap
 {
     char buf[1024];
     size_t len = 0;
+    if (x->header_pending) {
+        memcpy(buf, csv_header, sizeof csv_header - 1);
+        len = sizeof csv_header - 1;
+    }
     for (int c = 0; c < COLOR_COUNT; c++) {
         int n = format_row(x, snap, (enum color)c, buf + len, sizeof buf - len);
         if (n < 0 || (size_t)n >= sizeof buf - len)
@@ -252,6 +254,7 @@ static void write_rows(struct exporter *x, const struct collector_snapshot *snap
     }
     ssize_t w = write(x->fd, buf, len);
     if (w == (ssize_t)len) {
+        x->header_pending = false;
         if (x->write_failing)
             fprintf(stderr, "cutover server: export.file %s: writing again\n", x->path);
         x->write_failing = false;
