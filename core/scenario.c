@@ -379,6 +379,9 @@ int scenario_parse(const char *text, const char *file, struct scenario **out, ch
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
+        size_t len = strlen(line);
+        if (len && line[len - 1] == '\r') /* a file saved with CRLF */
+            line[len - 1] = '\0';
         p.line++;
         rc = parse_line(&p, line);
         line = nl ? nl + 1 : NULL;

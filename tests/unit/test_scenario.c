@@ -215,6 +215,16 @@ static void test_empty_rules_point_at_themselves(void **state)
                 "t.scenario:4: rule 'b' has no 'set' or 'say' after 'else'");
 }
 
+/* A file saved with CRLF line ends reads the same (no '\r' in the text). */
+static void test_crlf(void **state)
+{
+    (void)state;
+    struct scenario *s = parse_ok("rule a on start\r\n  set green tokens=4\r\n  say hi\r\n");
+    struct log l = {0};
+    assert_string_equal(tick(s, &l, 0, 0), "a green tokens=4 \"hi\";");
+    scenario_free(s);
+}
+
 /* The example in README.md's "Drills", as it is printed there. */
 static void test_readme_example(void **state)
 {
@@ -304,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_every_without_else_repeats),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_empty_rules_point_at_themselves),
+        cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_readme_example),
         cmocka_unit_test(test_shipped_scenarios),
     };
