@@ -14,7 +14,7 @@ libtui_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 EXTRA_DIST += tests/unit/fixtures
 
 if HAVE_CMOCKA
-TUI_TESTS = tests/unit/test_model tests/unit/test_chart
+TUI_TESTS = tests/unit/test_model tests/unit/test_chart tests/unit/test_cast tests/unit/test_replay
 check_PROGRAMS += $(TUI_TESTS)
 TESTS += $(TUI_TESTS)
 TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CMOCKA_CFLAGS)
@@ -27,4 +27,11 @@ tests_unit_test_model_LDADD = $(TUI_TEST_LDADD)
 tests_unit_test_chart_SOURCES = tests/unit/test_chart.c
 tests_unit_test_chart_CFLAGS = $(TUI_TEST_CFLAGS)
 tests_unit_test_chart_LDADD = $(TUI_TEST_LDADD)
+tests_unit_test_cast_SOURCES = tests/unit/test_cast.c
+tests_unit_test_cast_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_unit_test_cast_LDADD = $(TUI_TEST_LDADD)
+
+tests_unit_test_replay_SOURCES = tests/unit/test_replay.c
+tests_unit_test_replay_CFLAGS = $(TUI_TEST_CFLAGS)
+tests_unit_test_replay_LDADD = $(TUI_TEST_LDADD)
 endif
