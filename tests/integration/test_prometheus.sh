@@ -9,7 +9,7 @@ PROMTOOL=$(command -v promtool || echo /usr/bin/promtool)
 [ -x "$PROMETHEUS" ] && [ -x "$PROMTOOL" ] || skip_all "prometheus not installed (scripts/deps.sh)"
 command -v curl >/dev/null || skip_all "curl not installed"
 start_sandbox
-tap_plan 9
+tap_plan 11
 
 PROM_PID=""
 LOAD_PID=""
@@ -95,4 +95,19 @@ if python3 -c 'import sys; sys.exit(0 if sys.argv[1] and float(sys.argv[1]) > 0 
 else not_ok "the TTFT histogram counts green's probes" "count: '$ttft'"; fi
 wait "$LOAD_PID" 2>/dev/null
 LOAD_PID=""
+
+# --- an IPv6 literal ---------------------------------------------------------
+"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1
+V6_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)); print(s.getsockname()[1])' 2>/dev/null)
+if [ -z "$V6_PORT" ]; then
+    ok "# SKIP no IPv6 loopback here"; ok "# SKIP no IPv6 loopback here"
+else
+    set_config export.prometheus_listen "[::1]:$V6_PORT"
+    check "server start with the endpoint on [::1]:$V6_PORT" "$CUTOVER" -c "$CONFIG" server start
+    sleep 1.2
+    if curl -s -g "http://[::1]:$V6_PORT/metrics" | "$PROMTOOL" check metrics >"$WORK/v6.out" 2>&1 \
+        && curl -s -g "http://[::1]:$V6_PORT/metrics" | grep -q '^cutover_weight{color="green"} 50$'; then
+        ok "GET http://[::1]:$V6_PORT/metrics answers the metrics"
+    else not_ok "GET over IPv6 answers the metrics" "$(cat "$WORK/v6.out")"; fi
+fi
 finish
