@@ -31,7 +31,7 @@ static const char usage_text[] =
     "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
     "  stats LOG [--json] [--since T] [--window S] [--threads N]\n"
     "                       per color from a whole access log: requests, 5xx, header-time p50/p95/p99\n"
-    "  server [start | stop [--force] | status | --foreground]\n"
+    "  server [start | stop [--force] | status | --foreground] [--export-format csv|json]\n"
     "                       the engine that keeps collecting and guarding when SSH drops;\n"
     "                       status, shift and rollback go through it when it runs\n"
     "  attach [--watch] [--steal]\n"
