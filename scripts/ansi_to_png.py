@@ -9,7 +9,7 @@ rectangle per run of background and one text primitive per glyph, and lets
 ImageMagick's `convert` draw it in DejaVu Sans Mono (DejaVu Sans for the
 glyphs Mono lacks, as a terminal's font fallback would). Each glyph is placed at
 its own cell, so the grid stays exact whatever the font's advance; no glyph is
-redrawn or replaced. Italic, blink and the like are not drawn. Characters
+redrawn or replaced (one neither font has, e.g. CJK, is left blank). Italic, blink and the like are not drawn. Characters
 East Asian Wide take two cells, combining marks none.
 """
 import os
