@@ -265,19 +265,22 @@ static void redraw(struct console *c)
         draw_too_small(c, cols, rows);
         return;
     }
-    int bottom = rows >= 30 ? 11 : 9;           /* weights / guards / events band */
-    int chart_h = rows - 1 - bottom;
+    /* Wide: the chart takes the whole height and the panels a column on the
+     * right; else the panels share a band under the chart. A blank column
+     * keeps the chart's newest second apart from the panels' text. */
     bool wide = cols >= 140;
+    int bottom = wide ? 0 : rows >= 30 ? 11 : 9;
+    int chart_h = rows - 1 - bottom;
     int side = wide ? 48 : 0;
     blit(c, &c->g_chart, cols - side, chart_h, 0, 0, c->failures_view ? draw_failures : draw_chart);
     if (wide) {
-        blit(c, &c->g_weights, side, 9, 0, cols - side, draw_weights);
-        blit(c, &c->g_guards, side, 6, 9, cols - side, draw_guards);
-        blit(c, &c->g_events, side, rows - 1 - 15, 15, cols - side, draw_events);
-        blit(c, &c->g_events, cols - side, bottom, chart_h, 0, draw_events);
+        int x = cols - side + 1;
+        blit(c, &c->g_weights, side - 1, 9, 0, x, draw_weights);
+        blit(c, &c->g_guards, side - 1, 6, 9, x, draw_guards);
+        blit(c, &c->g_events, side - 1, rows - 1 - 15, 15, x, draw_events);
     } else {
         int half = cols / 2;
-        blit(c, &c->g_weights, half, bottom, chart_h, 0, draw_weights);
+        blit(c, &c->g_weights, half - 1, bottom, chart_h, 0, draw_weights);
         blit(c, &c->g_guards, cols - half, 6, chart_h, half, draw_guards);
         blit(c, &c->g_events, cols - half, bottom - 6, chart_h + 6, half, draw_events);
     }
