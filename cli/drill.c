@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/journal.h"
 #include "core/scenario.h"
 #include "core/upstream.h"
+#include "server/statedir.h"
 
 #define TICK_MS 500
 #define MAX_FILE (256 * 1024)
@@ -327,13 +329,35 @@ static void write_note(const struct drill *d, const struct scenario_fire *f)
     cJSON_Delete(o);
 }
 
+/* The trainee's record: the text goes into the journal as a "drill" event,
+ * so the console's events, a recording's markers and the server's timeline
+ * (and so replay and report) show what the scenario did beside what the
+ * trainee did. */
+static void journal_note(const struct drill *d, const char *text)
+{
+    char state[700], msg[256], user[144];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(state, sizeof state, "%s/state", d->sb->dir);
+    snprintf(user, sizeof user, "drill %s", d->name);
+    struct journal_event ev = {.time = (double)ts.tv_sec + ts.tv_nsec / 1e9, .user = user,
+                               .action = "drill", .outcome = "note", .error = (char *)text,
+                               .candidate = (char *)color_name(d->candidate)};
+    for (int c = 0; c < COLOR_COUNT; c++)
+        ev.before[c] = ev.after[c] = d->weight[c];
+    if (statedir_journal_append(state, &ev, msg, sizeof msg) != 0)
+        fprintf(stderr, "drill %s: journal: %s\n", d->name, msg);
+}
+
 static void on_fire(void *arg, const struct scenario_fire *f)
 {
     struct drill *d = arg;
     for (int i = 0; i < f->nsets; i++)
         enqueue(d, &f->sets[i]);
-    if (f->say)
+    if (f->say) {
         fprintf(stderr, "drill %s +%.0fs: %s\n", d->name, f->elapsed, f->say);
+        journal_note(d, f->say);
+    }
     write_note(d, f);
 }
 

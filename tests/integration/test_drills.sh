@@ -7,7 +7,7 @@
 # The four sandboxes run side by side to keep the test short.
 . "$top_srcdir/tests/integration/lib.sh"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
-tap_plan 20
+tap_plan 21
 
 PIDS=()
 cleanup() {
@@ -109,6 +109,13 @@ notes = [json.loads(l) for l in open(sys.argv[1])]
 c = [n for n in notes if n["rule"] == "canary"][0]
 assert c["set"] == ["green ttft_ms=138"] and c["weights"] == {"blue": 90, "green": 10}, c' \
     "$WORK/slow-green/drill.jsonl"
+check "the text is a drill event in the journal (so the console, recordings and timelines show it)" \
+    python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+d = [e for e in ev if e["action"] == "drill" and "Green carries traffic" in e.get("error", "")]
+assert d and d[0]["user"] == "drill slow-green" and d[0]["outcome"] == "note", ev
+assert d[0]["after"] == {"blue": 90, "green": 10}, d[0]' "$WORK/slow-green/state/journal.jsonl"
 
 "$CUTOVER" -c "$WORK/slow-green/cutover.json" shift +10 --sample 3 >"$WORK/slow-step.out" 2>&1
 is "slow-green: the TTFT guard refuses the next step (exit 5)" "$?" "5"
