@@ -87,7 +87,26 @@ static int make_addr(const char *addr, int port, struct sockaddr_storage *ss, so
     return AF_INET6;
 }
 
-/* A listening socket on addr; *port 0 picks an ephemeral one and returns it. */
+/* Binds fd to addr:port; with port 0, a free port below the ephemeral range
+ * (as a gateway's fixed port is): an ephemeral listening port could equal
+ * the local port of another process's client socket on another address
+ * (say [::1]), which counts as a connection to it. */
+static void bind_port(int fd, const char *addr, int port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    for (int attempt = 0; attempt < 200; attempt++) {
+        int p = port ? port : 20000 + (int)(((unsigned)getpid() * 7919u + (unsigned)attempt * 104729u) % 12000u);
+        make_addr(addr, p, &ss, &len);
+        if (bind(fd, (struct sockaddr *)&ss, len) == 0)
+            return;
+        if (port)
+            break;
+    }
+    fail_msg("cannot bind %s", addr);
+}
+
+/* A listening socket on addr; *port 0 picks a free one and returns it. */
 static int listen_on(const char *addr, int *port)
 {
     struct sockaddr_storage ss;
@@ -98,7 +117,8 @@ static int listen_on(const char *addr, int *port)
     int off = 0;            /* "::" dual stack, so IPv4 clients arrive mapped */
     if (af == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-    assert_int_equal(bind(fd, (struct sockaddr *)&ss, len), 0);
+    bind_port(fd, addr, *port);
+    len = sizeof ss;
     assert_int_equal(listen(fd, 128), 0);
     assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
     *port = ntohs(af == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
