@@ -278,7 +278,10 @@ static char *read_all(const char *path, size_t *len)
         return NULL;
     struct stat st;
     char *buf = NULL;
-    if (fstat(fd, &st) == 0 && (buf = malloc((size_t)st.st_size + 1)) != NULL) {
+    int saved = 0;
+    if (fstat(fd, &st) != 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL)
+        saved = errno;
+    if (buf) {
         size_t got = 0;
         ssize_t r;
         while (got < (size_t)st.st_size &&
@@ -288,6 +291,7 @@ static char *read_all(const char *path, size_t *len)
         *len = got;
     }
     close(fd);
+    errno = saved;   /* the caller says why there is no text */
     return buf;
 }
 
@@ -328,8 +332,13 @@ static void try_resume(struct timeline_writer *t)
     if (n == 0)
         return;
     char *text = read_all(t->path, &len);
-    struct timeline tl;
+    /* Zeroed: a file that cannot be read (EACCES, EMFILE, ENOMEM) is never
+     * parsed, and timeline_free below must then free nothing. */
+    struct timeline tl = {0};
     char err[200];
+    if (!text)
+        fprintf(stderr, "cutover server: timeline: cannot read %s to resume it: %s (the next "
+                        "move starts a new file)\n", t->path, strerror(errno));
     if (text && timeline_parse(text, len, &tl, err, sizeof err) == 0 && tl.header && !tl.end) {
         t->fd = open(t->path, O_WRONLY | O_APPEND | O_CLOEXEC);
         if (t->fd >= 0) {
@@ -342,6 +351,8 @@ static void try_resume(struct timeline_writer *t)
             }
         }
     }
+    if (t->fd < 0)
+        t->path[0] = '\0';   /* not resumed: no file is ours */
     timeline_free(&tl);
     free(text);
 }

@@ -10,10 +10,12 @@
 
 #include <glob.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -323,6 +325,61 @@ static void test_resume_appends(void **state)
     timeline_free(&tl);
 }
 
+/* Fills stack the next call will reuse with a pattern: an uninitialised
+ * local there starts as garbage, as on a busy server, not a lucky zero. */
+static void dirty_stack(void)
+{
+    volatile unsigned char junk[32768];
+    for (size_t i = 0; i < sizeof junk; i++)
+        junk[i] = 0xa5;
+}
+
+static void test_unreadable_newest_file_is_not_resumed(void **state)
+{
+    struct env *e = *state;
+    char path[512];
+    struct stat before, after;
+    mkdir(e->tl, 0700);
+    write_file(e->tl, "cutover-20250101T000000Z.jsonl", 300, false);
+    snprintf(path, sizeof path, "%s/cutover-20250101T000000Z.jsonl", e->tl);
+    assert_int_equal(chmod(path, 0), 0);
+    assert_int_equal(stat(path, &before), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* a crash kills the child, not cmocka's handler running the rest */
+        signal(SIGSEGV, SIG_DFL);
+        signal(SIGBUS, SIG_DFL);
+        signal(SIGABRT, SIG_DFL);
+        /* root reads any file: as nobody, open(2) fails with EACCES as it
+         * does for a server whose user cannot read the file */
+        if (geteuid() == 0 && (chown(e->dir, 65534, 65534) != 0 || chown(e->tl, 65534, 65534) != 0 ||
+                               setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(3);
+        struct timeline_writer *t;
+        char msg[200];
+        dirty_stack();
+        if (timeline_open(e->cfg, &t, msg, sizeof msg) != 0)
+            _exit(2);
+        event(t, e->base + 0.5, "shift", 100, 90);
+        timeline_close(t);
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* the unreadable file is left as it was; the move opened a new one */
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(after.st_size, before.st_size);
+    glob_t g;
+    char pattern[400];
+    snprintf(pattern, sizeof pattern, "%s/cutover-*.jsonl", e->tl);
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_int_equal(g.gl_pathc, 2);
+    globfree(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +391,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rotation_removes_oldest_past_keep_mb, env_setup,
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_resume_appends, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_newest_file_is_not_resumed, env_setup,
+                                        env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
