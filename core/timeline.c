@@ -345,6 +345,15 @@ bool timeline_event_applied(const cJSON *journal_event)
     return false;
 }
 
+bool timeline_event_opens(const cJSON *journal_event)
+{
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(journal_event, "outcome");
+    bool ok = cJSON_IsString(o) && strcmp(o->valuestring, "ok") == 0;
+    if (ok && strcmp(event_action(journal_event), "override") == 0)
+        return true;
+    return timeline_event_moves(journal_event) && timeline_event_applied(journal_event);
+}
+
 bool timeline_event_is_rollback(const cJSON *journal_event)
 {
     const char *a = event_action(journal_event);

@@ -74,10 +74,14 @@ char *timeline_event_line(const char *line);
 /* {"type":"end","at":at,"outcome":outcome,"weights":weights}. */
 cJSON *timeline_end_json(double at, const char *outcome, const cJSON *weights);
 
-/* Does this journal event move or try to move traffic (and so open a file
- * and restart the post-roll)? shift, rollback, reload, auto-rollback and
+/* Does this journal event move or try to move traffic (and so, in an open
+ * file, restart the post-roll)? shift, rollback, reload, auto-rollback and
  * override, any outcome. */
 bool timeline_event_moves(const cJSON *journal_event);
+/* Does this journal event start a cutover's file: a move that changed the
+ * weights, or an override that went through (its forced step follows)?
+ * A refusal or a rollback already at the stable color does not. */
+bool timeline_event_opens(const cJSON *journal_event);
 /* Was this a move that changed the weights (outcome "ok", "after" not
  * "before")? */
 bool timeline_event_applied(const cJSON *journal_event);

@@ -1,5 +1,5 @@
 /* timeline: writes the timeline files (docs/timeline.md). A file opens at
- * the first move while none is open, with a pre-roll from the window's
+ * the first move that changes the weights while none is open, with a pre-roll from the window's
  * history; it gets one sample per second and every journal line; it ends
  * postroll_s after the weights reached an end with no move since. */
 #include "server/timeline.h"
@@ -455,7 +455,11 @@ void timeline_event(struct timeline_writer *t, const char *line)
     /* The journal tail replays the file's end at start: those lines are
      * history, or already in a resumed file. */
     double oldest = t->resumed ? t->started : t->opened_at - 1;
-    if (at < oldest || seen_before(t, ev) || (t->fd < 0 && (!moves || open_new(t, ev, at) != 0))) {
+    /* Only a real move opens a file: a refusal or a rollback at 100/0 would
+     * make a file that ends "abandoned" and hides the last real cutover
+     * from `latest`. An open file records refusals too. */
+    bool opens = timeline_event_opens(ev);
+    if (at < oldest || seen_before(t, ev) || (t->fd < 0 && (!opens || open_new(t, ev, at) != 0))) {
         cJSON_Delete(ev);
         return;
     }

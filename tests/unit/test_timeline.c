@@ -149,21 +149,45 @@ static void tick(struct env *e, struct timeline_writer *t, double at, int blue)
     cJSON_Delete(snap);
 }
 
-static char *journal(double at, const char *action, int before, int after)
+static char *journal_outcome(double at, const char *action, int before, int after,
+                             const char *outcome)
 {
     char *s = malloc(400);
     snprintf(s, 400, "{\"time\":%.3f,\"user\":\"alice\",\"ssh_client\":null,\"action\":\"%s\","
              "\"before\":{\"blue\":%d,\"green\":%d},\"after\":{\"blue\":%d,\"green\":%d},"
-             "\"candidate\":\"green\",\"candidate_version\":null,\"outcome\":\"ok\"}",
-             at, action, before, 100 - before, after, 100 - after);
+             "\"candidate\":\"green\",\"candidate_version\":null,\"outcome\":\"%s\"}",
+             at, action, before, 100 - before, after, 100 - after, outcome);
     return s;
+}
+
+static char *journal(double at, const char *action, int before, int after)
+{
+    return journal_outcome(at, action, before, after, "ok");
+}
+
+static void event_outcome(struct timeline_writer *t, double at, const char *action, int before,
+                          int after, const char *outcome)
+{
+    char *line = journal_outcome(at, action, before, after, outcome);
+    timeline_event(t, line);
+    free(line);
 }
 
 static void event(struct timeline_writer *t, double at, const char *action, int before, int after)
 {
-    char *line = journal(at, action, before, after);
-    timeline_event(t, line);
-    free(line);
+    event_outcome(t, at, action, before, after, "ok");
+}
+
+static size_t count_files(struct env *e)
+{
+    glob_t g;
+    char pattern[400];
+    snprintf(pattern, sizeof pattern, "%s/cutover-*.jsonl", e->tl);
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0;
+    size_t n = g.gl_pathc;
+    globfree(&g);
+    return n;
 }
 
 /* The only (or newest) timeline file, parsed. */
@@ -325,6 +349,66 @@ static void test_resume_appends(void **state)
     timeline_free(&tl);
 }
 
+/* A move that changed nothing (a refused step, a rollback or reload at
+ * 100/0) opens no file: it would end "abandoned" and become `latest`,
+ * hiding the real cutover. Once a file is open, refusals are recorded. */
+static void test_only_real_moves_open_a_file(void **state)
+{
+    struct env *e = *state;
+    struct timeline_writer *t;
+    char msg[200], path[512];
+    double b = e->base;
+    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    for (int i = 0; i < 3; i++)
+        tick(e, t, b + i, 100);
+    event_outcome(t, b + 2.1, "shift", 100, 100, "refused");
+    event(t, b + 2.2, "rollback", 100, 100);
+    event(t, b + 2.3, "auto-rollback", 100, 100);
+    event(t, b + 2.4, "reload", 100, 100);
+    event_outcome(t, b + 2.5, "shift", 100, 100, "failed");
+    event_outcome(t, b + 2.6, "override", 100, 100, "refused");
+    for (int i = 3; i < 8; i++)
+        tick(e, t, b + i, 100);
+    assert_int_equal(count_files(e), 0);
+
+    event(t, b + 7.5, "shift", 100, 90);
+    tick(e, t, b + 8, 90);
+    event_outcome(t, b + 8.5, "shift", 90, 90, "refused");   /* recorded: a file is open */
+    tick(e, t, b + 9, 90);
+    timeline_close(t);
+    assert_int_equal(count_files(e), 1);
+    struct timeline tl;
+    load_newest(e, &tl, path, sizeof path);
+    assert_int_equal(tl.n_events, 2);
+    assert_string_equal(cJSON_GetObjectItem(timeline_event_body(tl.event[1]), "outcome")->valuestring,
+                        "refused");
+    timeline_free(&tl);
+}
+
+/* An override that went through opens the file: the forced step follows,
+ * and the pre-roll must show the numbers it overrode. */
+static void test_an_override_opens_a_file(void **state)
+{
+    struct env *e = *state;
+    struct timeline_writer *t;
+    char msg[200], path[512];
+    double b = e->base;
+    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    for (int i = 0; i < 3; i++)
+        tick(e, t, b + i, 100);
+    event(t, b + 2.5, "override", 100, 100);
+    event(t, b + 2.6, "shift", 100, 90);
+    tick(e, t, b + 3, 90);
+    timeline_close(t);
+    struct timeline tl;
+    load_newest(e, &tl, path, sizeof path);
+    assert_int_equal(tl.n_events, 2);
+    assert_string_equal(cJSON_GetObjectItem(timeline_event_body(tl.event[0]), "action")->valuestring,
+                        "override");
+    assert_true(timeline_line_time(tl.header) == b + 2.5);
+    timeline_free(&tl);
+}
+
 /* Fills stack the next call will reuse with a pattern: an uninitialised
  * local there starts as garbage, as on a busy server, not a lucky zero. */
 static void dirty_stack(void)
@@ -393,6 +477,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_resume_appends, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_unreadable_newest_file_is_not_resumed, env_setup,
                                         env_teardown),
+        cmocka_unit_test_setup_teardown(test_only_real_moves_open_a_file, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_an_override_opens_a_file, env_setup, env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
