@@ -152,7 +152,7 @@ int cli_main(int argc, char **argv)
         return rc;
     }
     if (strcmp(argv[i], "demo") == 0)
-        return cmd_demo(argc - i - 1, argv + i + 1);
+        return cmd_demo(argc - i - 1, argv + i + 1, record);
     const struct command *cmd = find_command(argv[i]);
     if (!cmd) {
         fprintf(stderr, "cutover: unknown command '%s' (see cutover --help)\n", argv[i]);

@@ -33,9 +33,9 @@ int cmd_console(struct app *app, bool watch, const char *theme);
 /* Starts the server in the background unless one runs; prints what it did. */
 int cli_start_server(struct app *app);
 /* demo builds its own config, so it runs without an opened app. */
-int cmd_demo(int argc, char **argv);
+int cmd_demo(int argc, char **argv, const char *record_path);
 /* demo on a terminal: the sandbox in a child, the console here. */
-int demo_with_console(int argc, char **argv);
+int demo_with_console(int argc, char **argv, const char *record_path);
 
 int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_args *a);
 int cli_parse_rollback_args(struct app *app, int argc, char **argv, int *named);

@@ -321,7 +321,7 @@ static void watch_signals(struct demo *d)
     }
 }
 
-int cmd_demo(int argc, char **argv)
+int cmd_demo(int argc, char **argv, const char *record_path)
 {
     /* On a terminal, the demo opens the console on the sandbox; scripts and
      * tests (no terminal) and --no-console get the sandbox alone. */
@@ -329,7 +329,13 @@ int cmd_demo(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         no_console |= strcmp(argv[i], "--no-console") == 0 || strcmp(argv[i], "--dir") == 0;
     if (!no_console && isatty(0) && isatty(1))
-        return demo_with_console(argc, argv);
+        return demo_with_console(argc, argv, record_path);
+    if (record_path) {
+        fprintf(stderr, "cutover demo: --record records the console, and this demo opens none "
+                        "(--no-console, --dir or no terminal): record with "
+                        "cutover -c DIR/cutover.json --record FILE\n");
+        return EXIT_USAGE;
+    }
     struct demo *d = calloc(1, sizeof *d);
     const char *dir, *scenario;
     char msg[1536];

@@ -70,7 +70,7 @@ static int brief_drill(int argc, char **argv)
     return fgets(line, sizeof line, stdin) ? EXIT_OK : EXIT_USAGE;
 }
 
-int demo_with_console(int argc, char **argv)
+int demo_with_console(int argc, char **argv, const char *record_path)
 {
     char exe[512], dir[512], log[600], config[600];
     int brief = brief_drill(argc, argv);
@@ -108,7 +108,7 @@ int demo_with_console(int argc, char **argv)
     }
     int rc = EXIT_FAILURE_IO;
     if (child > 0 && wait_ready(dir, child)) {
-        struct app app = {0};
+        struct app app = {.record_path = record_path};
         if ((rc = app_open(&app, config)) == EXIT_OK) {
             rc = cmd_console(&app, false, NULL);
             char *stop[] = {exe, "-c", config, "server", "stop", "--force", NULL};

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +405,10 @@ void drill_stop(struct drill *d)
         return;
     d->stopping = true;
     d->ready = NULL;
+    /* A ctl call still running would keep the demo's loop alive: a sim that
+     * stopped answering must not hold the demo's exit. */
+    if (d->running && !uv_is_closing((uv_handle_t *)&d->proc))
+        uv_process_kill(&d->proc, SIGTERM);
     if (d->timer_open)
         uv_close((uv_handle_t *)&d->timer, NULL);
     d->timer_open = false;

@@ -10,8 +10,12 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 
+/* Output comes from the screen's copying thread, markers and resizes from
+ * the loop: one lock keeps lines whole and in order. */
 struct cast {
+    uv_mutex_t lock;
     int fd;
     char *title;
     bool begun;
@@ -61,7 +65,9 @@ int cast_open(const char *path, const char *title, struct cast **out, char *err,
         return -1;
     }
     c->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
-    if (c->fd < 0) {
+    if (c->fd < 0 || uv_mutex_init(&c->lock) != 0) {
+        if (c->fd >= 0)
+            close(c->fd);
         snprintf(err, errlen, "cannot write the recording %s: %s", path, strerror(errno));
         free(c->title);
         free(c);
@@ -73,8 +79,13 @@ int cast_open(const char *path, const char *title, struct cast **out, char *err,
 
 void cast_begin(struct cast *c, int cols, int rows)
 {
-    if (!c || c->begun)
+    if (!c)
         return;
+    uv_mutex_lock(&c->lock);
+    if (c->begun) {
+        uv_mutex_unlock(&c->lock);
+        return;
+    }
     cJSON *h = cJSON_CreateObject();
     cJSON_AddNumberToObject(h, "version", 2);
     cJSON_AddNumberToObject(h, "width", cols);
@@ -89,11 +100,13 @@ void cast_begin(struct cast *c, int cols, int rows)
     cJSON_Delete(h);
     c->t0 = mono_now();
     c->begun = true;
+    uv_mutex_unlock(&c->lock);
 }
 
+/* Called with the lock held. */
 static void put_event(struct cast *c, const char *code, const char *data)
 {
-    if (!c || !c->begun)
+    if (!c->begun)
         return;
     cJSON *a = cJSON_CreateArray();
     /* Microseconds are what asciinema writes; more digits only cost bytes. */
@@ -152,12 +165,18 @@ static size_t to_utf8(const unsigned char *src, size_t n, char *dst, size_t *dle
 
 void cast_output(struct cast *c, const char *data, size_t len)
 {
-    if (!c || !c->begun || len == 0)
+    if (!c || len == 0)
         return;
+    uv_mutex_lock(&c->lock);
+    if (!c->begun) {
+        uv_mutex_unlock(&c->lock);
+        return;
+    }
     size_t n = c->held_len + len;
     unsigned char *src = malloc(n);
     char *dst = malloc(n * 3 + 1);
     if (!src || !dst) {
+        uv_mutex_unlock(&c->lock);
         free(src);
         free(dst);
         return;
@@ -171,6 +190,7 @@ void cast_output(struct cast *c, const char *data, size_t len)
     dst[dlen] = '\0';
     if (dlen > 0)
         put_event(c, "o", dst);
+    uv_mutex_unlock(&c->lock);
     free(src);
     free(dst);
 }
@@ -178,18 +198,32 @@ void cast_output(struct cast *c, const char *data, size_t len)
 void cast_resize(struct cast *c, int cols, int rows)
 {
     char size[32];
+    if (!c)
+        return;
     snprintf(size, sizeof size, "%dx%d", cols, rows);
+    uv_mutex_lock(&c->lock);
     put_event(c, "r", size);
+    uv_mutex_unlock(&c->lock);
 }
 
 void cast_marker(struct cast *c, const char *label)
 {
+    if (!c)
+        return;
+    uv_mutex_lock(&c->lock);
     put_event(c, "m", label ? label : "");
+    uv_mutex_unlock(&c->lock);
 }
 
-const char *cast_error(const struct cast *c)
+/* The text is written once, by the first failing write, under the lock. */
+const char *cast_error(struct cast *c)
 {
-    return c && c->error[0] ? c->error : NULL;
+    if (!c)
+        return NULL;
+    uv_mutex_lock(&c->lock);
+    bool failed = c->error[0] != '\0';
+    uv_mutex_unlock(&c->lock);
+    return failed ? c->error : NULL;
 }
 
 void cast_close(struct cast *c)
@@ -202,6 +236,7 @@ void cast_close(struct cast *c)
     }
     if (c->fd >= 0)
         close(c->fd);
+    uv_mutex_destroy(&c->lock);
     free(c->title);
     free(c);
 }

@@ -5,7 +5,8 @@
  * label] for a marker. Each line is written with one write(2) as it
  * happens, so a session killed or hung up at any moment leaves a file that
  * plays up to its last whole line. Only what the terminal was sent is ever
- * recorded: keys never reach it. */
+ * recorded: keys never reach it. Safe to call from two threads (the screen
+ * copies output on its own). */
 #ifndef CUTOVER_TUI_CAST_H
 #define CUTOVER_TUI_CAST_H
 
@@ -24,7 +25,7 @@ void cast_output(struct cast *c, const char *data, size_t len);
 void cast_resize(struct cast *c, int cols, int rows);
 void cast_marker(struct cast *c, const char *label);
 /* The first write error, or NULL: a full disk is said once, not per frame. */
-const char *cast_error(const struct cast *c);
+const char *cast_error(struct cast *c);
 void cast_close(struct cast *c);
 
 #endif

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +36,16 @@ struct screen {
     struct cast *rec;
     FILE *pty_out;          /* the pty's slave side: ncurses's output */
     int master;             /* -1 when not recording */
-    uv_poll_t pty_poll;
-    bool pty_polling;
+    /* The copy runs on its own thread: ncurses's writes into the pty block
+     * when its buffer is full, and the loop thread is the one writing. */
+    uv_thread_t pump;
+    bool pumping;
     struct termios real_saved;  /* the real terminal as we found it */
     bool real_raw;
+    /* SIGINT, SIGTERM, SIGHUP: quit through the normal path, so the
+     * terminal (and a recording's real terminal) is restored. */
+    uv_signal_t quit_sig[3];
+    int quit_sigs;          /* how many were initialised */
     struct theme theme;
     struct screen_callbacks cb;
     bool utf8, colors, default_colors, dirty, closing;
@@ -53,6 +60,10 @@ static volatile sig_atomic_t restore_armed;
  * a crash still restores the terminal and passes on endwin's last bytes. */
 static int restore_real_fd = -1, restore_master = -1;
 static struct termios restore_real_termios;
+/* What endwin would send the real terminal (leave the alternate screen,
+ * show the cursor, plain attributes), ready for a crash handler's write. */
+static char restore_exit_seq[256];
+static size_t restore_exit_len;
 static bool atexit_done;
 static const int crash_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 #define CRASH_COUNT (sizeof crash_signals / sizeof crash_signals[0])
@@ -63,8 +74,9 @@ static struct sigaction crash_old[CRASH_COUNT];
 static void pump_master_now(int master, int real)
 {
     char buf[4096];
+    struct pollfd p = {.fd = master, .events = POLLIN};
     ssize_t n;
-    while ((n = read(master, buf, sizeof buf)) > 0)
+    while (poll(&p, 1, 0) == 1 && (n = read(master, buf, sizeof buf)) > 0)
         if (write(real, buf, (size_t)n) < 0)
             break;
 }
@@ -76,6 +88,9 @@ static void restore_once(void)
         endwin();
         if (restore_master >= 0 && restore_real_fd >= 0) {
             pump_master_now(restore_master, restore_real_fd);
+            if (write(restore_real_fd, restore_exit_seq, restore_exit_len) < 0) {
+                /* nothing more can be done for a terminal that is gone */
+            }
             tcsetattr(restore_real_fd, TCSADRAIN, &restore_real_termios);
         }
     }
@@ -274,6 +289,30 @@ static void hangup(struct screen *s)
         s->cb.on_hangup(s->cb.ud);
 }
 
+static void on_quit_signal(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    struct screen *s = h->data;
+    if (!s->closing)
+        hangup(s);
+}
+
+/* Ours before newterm, so ncurses installs no handler that would restore
+ * only its own terminal and _exit. */
+static int watch_quit_signals(struct screen *s)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        uv_signal_init(s->loop, &s->quit_sig[i]);
+        s->quit_sig[i].data = s;
+        s->quit_sigs++;
+        if (uv_signal_start(&s->quit_sig[i], on_quit_signal, sigs[i]) < 0)
+            return -1;
+        uv_unref((uv_handle_t *)&s->quit_sig[i]);
+    }
+    return 0;
+}
+
 static void on_readable(uv_poll_t *h, int status, int events)
 {
     struct screen *s = h->data;
@@ -331,15 +370,34 @@ static void write_real(struct screen *s, const char *buf, size_t n)
     }
 }
 
-static void on_pty_readable(uv_poll_t *h, int status, int events)
+/* For the crash handler: the terminal's own words for leaving the
+ * alternate screen, showing the cursor and plain attributes. */
+static void keep_exit_sequence(void)
 {
-    struct screen *s = h->data;
-    (void)events;
+    static const char *const caps[] = {"sgr0", "cnorm", "rmcup"};
+    restore_exit_len = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        const char *v = tigetstr(caps[i]);
+        size_t n = v && v != (char *)-1 ? strlen(v) : 0;
+        if (restore_exit_len + n >= sizeof restore_exit_seq)
+            break;
+        memcpy(restore_exit_seq + restore_exit_len, v, n);
+        restore_exit_len += n;
+    }
+}
+
+/* The pump: the pty's output to the real terminal and the cast, until
+ * the slave side closes (read gives EIO or 0). */
+static void pump_thread(void *arg)
+{
+    struct screen *s = arg;
     char buf[16384];
-    ssize_t n;
-    if (status < 0)
-        return;
-    while ((n = read(s->master, buf, sizeof buf)) > 0) {
+    for (;;) {
+        ssize_t n = read(s->master, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return;
         write_real(s, buf, (size_t)n);
         cast_output(s->rec, buf, (size_t)n);
     }
@@ -357,6 +415,8 @@ static int real_terminal_raw(struct screen *s)
     t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | IEXTEN);
     t.c_iflag &= ~(tcflag_t)ICRNL;
     t.c_oflag &= ~(tcflag_t)OPOST;
+    /* Ctrl-Z would stop us with the terminal raw: the console has q. */
+    t.c_cc[VSUSP] = _POSIX_VDISABLE;
     t.c_cc[VMIN] = 1;
     t.c_cc[VTIME] = 0;
     if (tcsetattr(fd, TCSADRAIN, &t) != 0)
@@ -381,7 +441,6 @@ static int open_pty(struct screen *s, char *err, size_t errlen)
         return -1;
     }
     fcntl(s->master, F_SETFD, FD_CLOEXEC);
-    fcntl(s->master, F_SETFL, fcntl(s->master, F_GETFL) | O_NONBLOCK);
     struct termios t;
     struct winsize ws;
     if (tcgetattr(fileno(s->in), &t) == 0)
@@ -393,34 +452,39 @@ static int open_pty(struct screen *s, char *err, size_t errlen)
 
 static int recording_start(struct screen *s, char *err, size_t errlen)
 {
-    if (uv_poll_init(s->loop, &s->pty_poll, s->master) < 0) {
-        snprintf(err, errlen, "recording: cannot poll the pty");
+    if (uv_thread_create(&s->pump, pump_thread, s) != 0) {
+        snprintf(err, errlen, "recording: cannot start the copying thread");
         return -1;
     }
-    s->pty_polling = true;
-    if (uv_poll_start(&s->pty_poll, UV_READABLE, on_pty_readable) < 0) {
-        snprintf(err, errlen, "recording: cannot poll the pty");
-        return -1;
-    }
+    s->pumping = true;
     if (real_terminal_raw(s) != 0) {
         snprintf(err, errlen, "recording: cannot set the terminal's modes: %s", strerror(errno));
         return -1;
     }
     restore_master = s->master;
+    keep_exit_sequence();
     cast_begin(s->rec, s->cols, s->rows);
     return 0;
 }
 
-/* endwin's last bytes to the terminal, then its own modes back. */
+/* endwin's last bytes reach the terminal and the cast (the pump reads
+ * them before the closed slave ends it), then the terminal's modes. */
 static void recording_stop(struct screen *s)
 {
     if (s->master < 0)
         return;
-    pump_master_now(s->master, fileno(s->out));
+    restore_master = restore_real_fd = -1;
+    if (s->pty_out) {
+        tcdrain(fileno(s->pty_out));
+        fclose(s->pty_out);
+        s->pty_out = NULL;
+    }
+    if (s->pumping)
+        uv_thread_join(&s->pump);
+    s->pumping = false;
     if (s->real_raw)
         tcsetattr(fileno(s->in), TCSADRAIN, &s->real_saved);
     s->real_raw = false;
-    restore_master = restore_real_fd = -1;
 }
 
 static void teardown(struct screen *s)
@@ -443,11 +507,11 @@ static void teardown(struct screen *s)
         uv_close((uv_handle_t *)&s->poll, on_closed);
     if (n >= 3)
         uv_close((uv_handle_t *)&s->prepare, on_closed);
-    if (s->pty_polling) {
+    for (int i = 0; i < s->quit_sigs; i++) {
         s->handles++;
-        uv_close((uv_handle_t *)&s->pty_poll, on_closed);
-        s->pty_polling = false;
+        uv_close((uv_handle_t *)&s->quit_sig[i], on_closed);
     }
+    s->quit_sigs = 0;
 }
 
 void screen_close(struct screen *s)
@@ -508,7 +572,7 @@ int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_
     s->rec = record;
     if (cb)
         s->cb = *cb;
-    s->winch.data = s->poll.data = s->prepare.data = s->pty_poll.data = s;
+    s->winch.data = s->poll.data = s->prepare.data = s;
     if (open_tty(s, err, errlen) < 0) {
         free(s);
         return -1;
@@ -529,6 +593,8 @@ int screen_open(uv_loop_t *loop, const struct theme *theme, const struct screen_
     if (uv_signal_start(&s->winch, on_winch, SIGWINCH) < 0)
         return fail(s, err, errlen, "cannot watch SIGWINCH");
     uv_unref((uv_handle_t *)&s->winch);
+    if (watch_quit_signals(s) < 0)
+        return fail(s, err, errlen, "cannot watch SIGINT/SIGTERM/SIGHUP");
     s->term = newterm(NULL, s->pty_out ? s->pty_out : s->out, s->in);
     if (!s->term) {
         const char *t = getenv("TERM");

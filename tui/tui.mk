@@ -18,7 +18,7 @@ TUI_TESTS = tests/unit/test_model tests/unit/test_chart tests/unit/test_cast tes
 check_PROGRAMS += $(TUI_TESTS)
 TESTS += $(TUI_TESTS)
 TUI_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CMOCKA_CFLAGS)
-TUI_TEST_LDADD = libtui.a libcore.a $(CJSON_LIBS) $(CMOCKA_LIBS) -lm
+TUI_TEST_LDADD = libtui.a libcore.a $(CJSON_LIBS) $(LIBUV_LIBS) $(CMOCKA_LIBS) -lm
 
 tests_unit_test_model_SOURCES = tests/unit/test_model.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_model_CFLAGS = $(TUI_TEST_CFLAGS)

@@ -8,7 +8,7 @@
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 command -v asciinema >/dev/null 2>&1 || skip_all "asciinema not installed"
 start_sandbox
-tap_plan 12
+tap_plan 15
 SECRET="cutover-test-secret-7f3a"
 set_config probe.headers "{\"Authorization\": \"Bearer $SECRET\"}"
 TMUX_SOCK="cutover-rec-$$"
@@ -109,6 +109,31 @@ tm new-window -d -t rec: -n play2 "asciinema cat $CAST2 >/dev/null; echo PLAYED 
 for _ in $(seq 1 50); do screen_of rec:play2 | grep -q "PLAYED" && break; sleep 0.1; done
 screen_of rec:play2 | grep -q "PLAYED 0"
 is "a normally closed recording plays" "$?" "0"
+# A big screen redrawn whole (the pty's buffer is far smaller) does not
+# freeze a recording console, and Ctrl-C, SIGTERM or a crash leave the
+# terminal as it was: modes, main screen, cursor.
+for how in C-c TERM SEGV; do
+    tm new-window -d -t rec: -n "sig$how" \
+        "stty -g >$WORK/stty.before; $CUTOVER -c $CONFIG --watch --record $WORK/$how.cast; stty -g >$WORK/stty.after; sleep 60"
+    tm resize-window -t "rec:sig$how" -x 250 -y 80
+    wait_screen "rec:sig$how" "WATCH" 15
+    for _ in 1 2 3 4; do tm send-keys -t "rec:sig$how" t; sleep 0.3; done
+    wait_screen "rec:sig$how" "theme" 5
+    alive=$?
+    if [ "$how" = C-c ]; then tm send-keys -t "rec:sig$how" C-c
+    else pkill "-$how" -f "^$CUTOVER .*--record $WORK/$how.cast"; fi
+    for _ in $(seq 1 200); do [ -s "$WORK/stty.after" ] && break; sleep 0.1; done
+    state=$(tm display-message -p -t "rec:sig$how" '#{alternate_on} #{cursor_flag}')
+    if [ $alive -eq 0 ] && [ -s "$WORK/stty.after" ] && cmp -s "$WORK/stty.before" "$WORK/stty.after" &&
+        [ "$state" = "0 1" ]; then
+        ok "recording at 250x80 with full redraws, then $how: quits, terminal restored"
+    else
+        not_ok "recording at 250x80 with full redraws, then $how: quits, terminal restored" \
+            "redraws answered: $alive, stty $(cat "$WORK/stty.before" 2>/dev/null) -> $(cat "$WORK/stty.after" 2>/dev/null), alternate/cursor: $state"
+    fi
+    rm -f "$WORK/stty.before" "$WORK/stty.after"
+done
+
 "$CUTOVER" -c "$CONFIG" --record /nonexistent-dir/x.cast >"$WORK/bad.out" 2>&1
 rc=$?
 if [ $rc -ne 0 ] && grep -q "cannot write the recording /nonexistent-dir/x.cast" "$WORK/bad.out"; then
