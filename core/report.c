@@ -314,9 +314,13 @@ static void done_time(struct report *r, const struct timeline *t)
         if (timeline_event_applied(ev) && (after[0] == 100 || after[1] == 100))
             r->done_at = num_item(ev, "time", 0);
     }
+    /* A file that continues another starts mid-cutover: the first move is
+     * in an earlier file, so the total cannot be known from this one. */
+    bool part = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t->header, "continues"));
     if (r->done_at > 0 && (r->final_weight[0] == 100 || r->final_weight[1] == 100)) {
         double from = r->started > 0 ? r->started : r->first_at;
-        r->total_s = r->done_at >= from ? r->done_at - from : 0;
+        if (!part)
+            r->total_s = r->done_at >= from ? r->done_at - from : 0;
     } else {
         r->done_at = 0;
     }

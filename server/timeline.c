@@ -1,7 +1,8 @@
 /* timeline: writes the timeline files (docs/timeline.md). A file opens at
- * the first move that changes the weights while none is open, with a pre-roll from the window's
- * history; it gets one sample per second and every journal line; it ends
- * postroll_s after the weights reached an end with no move since. */
+ * the first move that changes the weights while none is open, with a
+ * pre-roll from the window's history; it gets one sample per second and
+ * every journal line; it ends postroll_s after the weights reached an end
+ * with no move since, or goes on in a new file past its size cap. */
 #include "server/timeline.h"
 
 #include <dirent.h>
@@ -23,6 +24,8 @@
 #define FILL_MAX_S 300
 /* How often (in samples) the total size is checked while a file grows. */
 #define ROTATE_EVERY 300
+/* The smallest default cap of one file (keep_mb/4 otherwise). */
+#define FILE_CAP_MIN (1024 * 1024)
 
 struct timeline_writer {
     const struct config *cfg;
@@ -34,6 +37,8 @@ struct timeline_writer {
 
     int fd;                         /* the open file; -1 when none */
     char path[1400];
+    off_t size;                     /* bytes in the open file */
+    off_t cap;                      /* past this the file goes on in a new one */
     double started;
     enum color stable, candidate;
     int64_t last_sec;               /* the newest second written; -1 none */
@@ -70,6 +75,8 @@ static int write_text(struct timeline_writer *t, const char *text)
         w = write(t->fd, buf, n + 1);
     while (w < 0 && errno == EINTR);
     free(buf);
+    if (w > 0)
+        t->size += w;
     return w == (ssize_t)(n + 1) ? 0 : -1;
 }
 
@@ -153,6 +160,9 @@ static struct tl_file *list_files(const char *dir, size_t *n)
     return f;
 }
 
+/* Every file counts toward keep_mb, the open one too (its size now); the
+ * open one is never removed, but the cap keeps it small, so the parts of a
+ * cutover that never ends go oldest first like any other file. */
 static void rotate(struct timeline_writer *t)
 {
     size_t n;
@@ -246,6 +256,7 @@ static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
         return -1;
     }
     pick_colors(t, ev);
+    t->size = 0;
     t->started = at;
     t->last_sec = -1;
     t->last_move_at = at;
@@ -343,11 +354,12 @@ static void try_resume(struct timeline_writer *t)
         t->fd = open(t->path, O_WRONLY | O_APPEND | O_CLOEXEC);
         if (t->fd >= 0) {
             t->resumed = true;
+            t->size = (off_t)len;
             resume_state(t, &tl);
             if (len > 0 && text[len - 1] != '\n') {
                 /* end the torn line: it stays one malformed line, ours stay whole */
                 ssize_t w = write(t->fd, "\n", 1);
-                (void)w;
+                t->size += w > 0 ? w : 0;
             }
         }
     }
@@ -374,6 +386,7 @@ int timeline_open(const struct config *cfg, struct timeline_writer **out, char *
     t->cfg = cfg;
     t->fd = -1;
     t->last_sec = -1;
+    timeline_set_file_cap(t, 0);
     t->opened_at = wall_now();
     statedir_path(cfg->state_dir, TIMELINE_DIR, t->dir, sizeof t->dir);
     if (statedir_prepare(t->dir, msg, msglen) != 0) {
@@ -387,6 +400,42 @@ int timeline_open(const struct config *cfg, struct timeline_writer **out, char *
     rotate(t);
     *out = t;
     return 0;
+}
+
+/* The open file's id: its name without ".jsonl". */
+static void open_id(const struct timeline_writer *t, char id[TIMELINE_ID_LEN])
+{
+    const char *slash = strrchr(t->path, '/');
+    const char *name = slash ? slash + 1 : t->path;
+    size_t n = strcspn(name, ".");
+    snprintf(id, TIMELINE_ID_LEN, "%.*s", (int)(n < TIMELINE_ID_LEN ? n : TIMELINE_ID_LEN - 1), name);
+}
+
+/* A cutover parked mid-way (50/50 overnight) never reaches an end, and
+ * rotation never removes the open file: past the cap the file ends
+ * "continued" and the cutover goes on in a new file whose header names it,
+ * so keep_mb bounds the folder and a reader never parses a file without
+ * limit. No pre-roll: the previous file holds those seconds. */
+static void continue_file(struct timeline_writer *t, const cJSON *sample)
+{
+    char prev[TIMELINE_ID_LEN], id[TIMELINE_ID_LEN];
+    double at = timeline_line_time(sample);
+    open_id(t, prev);
+    cJSON *e = timeline_end_json(at, "continued", cJSON_GetObjectItemCaseSensitive(sample, "weights"));
+    write_json(t, e);
+    cJSON_Delete(e);
+    close_file(t);
+    if (create_file(t, at, id) != 0) {
+        fprintf(stderr, "cutover server: timeline: cannot create %s to continue %s: %s\n", t->path,
+                prev, strerror(errno));
+        return;
+    }
+    t->size = 0;
+    cJSON *h = timeline_header_json(id, t->host, at, t->stable, t->candidate, t->cfg);
+    cJSON_AddStringToObject(h, "continues", prev);
+    write_json(t, h);
+    cJSON_Delete(h);
+    rotate(t);
 }
 
 static void maybe_end(struct timeline_writer *t, const cJSON *sample)
@@ -418,6 +467,10 @@ void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const str
         return;
     cJSON_Delete(t->last);
     t->last = s;
+    if (t->fd < 0)
+        return;
+    if (t->size >= t->cap)
+        continue_file(t, s);
     if (t->fd < 0)
         return;
     /* A late tick skips a second: its row is in the history. */
@@ -474,6 +527,16 @@ void timeline_event(struct timeline_writer *t, const char *line)
             t->rolled_back = timeline_event_is_rollback(ev);
     }
     cJSON_Delete(ev);
+}
+
+void timeline_set_file_cap(struct timeline_writer *t, long long bytes)
+{
+    if (bytes > 0) {
+        t->cap = (off_t)bytes;
+        return;
+    }
+    long long quarter = (long long)t->cfg->timeline.keep_mb * 1048576LL / 4;
+    t->cap = (off_t)(quarter > FILE_CAP_MIN ? quarter : FILE_CAP_MIN);
 }
 
 void timeline_close(struct timeline_writer *t)

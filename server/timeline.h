@@ -2,8 +2,10 @@
  * One JSON-lines file per cutover in state_dir/timelines/ (format:
  * docs/timeline.md): a header, one sample per second (the snapshot's
  * weights, phase, signals, guards and the second's series row), and every
- * journal event as it is written. Files past timeline.keep_mb in total are
- * removed oldest first.
+ * journal event as it is written. A file past keep_mb/4 (at least 1 MiB)
+ * goes on in a new file, so a cutover parked mid-way for days stays in
+ * bounded files; files past timeline.keep_mb in total are removed oldest
+ * first.
  *
  * Ownership: timeline_open keeps cfg (it must outlive the writer). */
 #ifndef CUTOVER_SERVER_TIMELINE_H
@@ -23,6 +25,11 @@ int timeline_open(const struct config *cfg, struct timeline_writer **out, char *
 void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const struct window *w);
 /* Each journal line as it is written (one JSON object, no newline). */
 void timeline_event(struct timeline_writer *t, const char *line);
+/* One file's size past which the cutover goes on in a new file (the old
+ * one ends "continued", the new header names it in "continues"). bytes <= 0
+ * sets the default, timeline.keep_mb / 4 and at least 1 MiB; a smaller cap
+ * is for tests, and for an embedder that wants shorter parts. */
+void timeline_set_file_cap(struct timeline_writer *t, long long bytes);
 void timeline_close(struct timeline_writer *t);
 
 #endif

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/report.h"
 #include "core/timeline.h"
 #include "server/timeline.h"
 #include "tests/unit/fixture.h"
@@ -409,6 +410,168 @@ static void test_an_override_opens_a_file(void **state)
     timeline_free(&tl);
 }
 
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)n + 1);
+    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+/* Every timeline file, oldest first, parsed; returns how many (at most max). */
+static size_t load_all(struct env *e, struct timeline *tl, char (*names)[300], size_t max, off_t *total)
+{
+    glob_t g;
+    char pattern[400];
+    snprintf(pattern, sizeof pattern, "%s/cutover-*.jsonl", e->tl);
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc <= max);
+    *total = 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        char *text = slurp(g.gl_pathv[i]);
+        char err[200];
+        assert_int_equal(timeline_parse(text, strlen(text), &tl[i], err, sizeof err), 0);
+        *total += (off_t)strlen(text);
+        const char *slash = strrchr(g.gl_pathv[i], '/');
+        snprintf(names[i], 300, "%s", slash + 1);
+        free(text);
+    }
+    size_t n = g.gl_pathc;
+    globfree(&g);
+    return n;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* A cutover parked at 50/50 (overnight) never ends: its file goes on in a
+ * new one past the cap, each part ends "continued" and the next names it;
+ * the seconds run on across parts without a gap or a repeat, and a report
+ * of one part works. */
+static void test_a_parked_cutover_goes_on_in_new_files(void **state)
+{
+    struct env *e = *state;
+    struct timeline_writer *t;
+    char msg[200];
+    double b = e->base;
+    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_set_file_cap(t, 8192);
+    for (int i = 0; i < 5; i++)
+        tick(e, t, b + i, 100);
+    event(t, b + 4.5, "shift", 100, 50);
+    for (int i = 5; i < 40; i++)
+        tick(e, t, b + i, 50);
+    event_outcome(t, b + 40.5, "shift", 50, 50, "refused");
+    for (int i = 40; i < 45; i++)
+        tick(e, t, b + i, 50);
+    timeline_set_file_cap(t, 1 << 20);          /* the last part ends in one file */
+    event(t, b + 45.5, "shift", 50, 0);
+    for (int i = 46; i < 50; i++)
+        tick(e, t, b + i, 0);
+    timeline_close(t);
+
+    struct timeline tl[64];
+    char names[64][300];
+    off_t total;
+    size_t n = load_all(e, tl, names, 64, &total);
+    assert_true(n >= 3);
+    int64_t next_sec = -1;
+    size_t events = 0, prerolls = 0;
+    for (size_t i = 0; i < n; i++) {
+        char id[300];
+        snprintf(id, sizeof id, "%.*s", (int)strcspn(names[i], "."), names[i]);
+        assert_string_equal(str_of(tl[i].header, "id"), id);
+        assert_string_equal(str_of(tl[i].header, "candidate"), "green");
+        if (i > 0) {
+            char prev[300];
+            snprintf(prev, sizeof prev, "%.*s", (int)strcspn(names[i - 1], "."), names[i - 1]);
+            assert_string_equal(str_of(tl[i].header, "continues"), prev);
+        } else {
+            assert_null(cJSON_GetObjectItem(tl[i].header, "continues"));
+        }
+        assert_non_null(tl[i].end);
+        if (i + 1 < n) {
+            assert_string_equal(str_of(tl[i].end, "outcome"), "continued");
+            const cJSON *w = cJSON_GetObjectItem(tl[i].end, "weights");
+            assert_int_equal(cJSON_GetObjectItem(w, "green")->valueint, 50);
+        } else {
+            assert_string_equal(str_of(tl[i].end, "outcome"), "complete");
+        }
+        for (size_t k = 0; k < tl[i].n_samples; k++) {
+            prerolls += cJSON_IsTrue(cJSON_GetObjectItem(tl[i].sample[k], "preroll"));
+            if (next_sec >= 0)
+                assert_int_equal(sec_of(tl[i].sample[k]), next_sec);
+            next_sec = sec_of(tl[i].sample[k]) + 1;
+        }
+        events += tl[i].n_events;
+    }
+    assert_int_equal(next_sec, (int64_t)b + 48);    /* the end 2 s after 0/100 */
+    assert_int_equal(events, 3);                    /* the moves and the refusal */
+    assert_int_equal(prerolls, 3);                  /* the first part's only */
+    /* each closed part: the cap, plus at most the second that passed it */
+    char p[600];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", e->tl, names[0]);
+    assert_int_equal(stat(p, &st), 0);
+    assert_true(st.st_size < 8192 + 4096);
+
+    /* a middle part's report: 50/50 throughout, continued, no total time */
+    struct report r;
+    char err[200];
+    assert_int_equal(report_build(&tl[1], &r, err, sizeof err), 0);
+    assert_string_equal(r.outcome, "continued");
+    assert_int_equal(r.n_steps, 1);
+    assert_int_equal(r.step[0].weight[COLOR_GREEN], 50);
+    assert_true(r.total_s < 0);
+    report_free(&r);
+    /* the last part: complete when 0/100 was reached, but the total is not
+     * this part's length (the first move is in the first file) */
+    assert_int_equal(report_build(&tl[n - 1], &r, err, sizeof err), 0);
+    assert_string_equal(r.outcome, "complete");
+    assert_true(fabs(r.done_at - (b + 45.5)) < 1e-6);
+    assert_true(r.total_s < 0);
+    report_free(&r);
+    for (size_t i = 0; i < n; i++)
+        timeline_free(&tl[i]);
+}
+
+/* With the open file capped, keep_mb bounds the folder even while one
+ * cutover never ends: the oldest parts go. */
+static void test_keep_mb_bounds_a_parked_cutover(void **state)
+{
+    struct env *e = *state;
+    struct timeline_writer *t;
+    char msg[200];
+    double b = e->base;
+    e->cfg->timeline.keep_mb = 1;
+    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_set_file_cap(t, 128 * 1024);
+    tick(e, t, b, 100);
+    event(t, b + 0.5, "shift", 100, 50);
+    for (int i = 1; i < 2600; i++)
+        tick(e, t, b + i, 50);
+    timeline_close(t);
+    static struct timeline tl[64];
+    static char names[64][300];
+    off_t total;
+    size_t n = load_all(e, tl, names, 64, &total);
+    assert_true(total <= 1048576 + 128 * 1024 + 4096);
+    /* the first part (with the move) is gone; the newest goes on */
+    assert_int_equal(tl[0].n_events, 0);
+    assert_non_null(cJSON_GetObjectItem(tl[0].header, "continues"));
+    for (size_t i = 0; i < n; i++)
+        timeline_free(&tl[i]);
+}
+
 /* Fills stack the next call will reuse with a pattern: an uninitialised
  * local there starts as garbage, as on a busy server, not a lucky zero. */
 static void dirty_stack(void)
@@ -479,6 +642,10 @@ int main(void)
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_only_real_moves_open_a_file, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_an_override_opens_a_file, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_a_parked_cutover_goes_on_in_new_files, env_setup,
+                                        env_teardown),
+        cmocka_unit_test_setup_teardown(test_keep_mb_bounds_a_parked_cutover, env_setup,
+                                        env_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
