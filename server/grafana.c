@@ -218,13 +218,49 @@ void grafana_annotate(struct grafana *g, const cJSON *event)
 
 /* ---- life --------------------------------------------------------------- */
 
+/* Where the URL's userinfo ("user:password@") ends, or NULL when it has
+ * none: an @ in the authority, before the path, query or fragment. */
+static const char *userinfo_end(const char *url)
+{
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t n = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', n);
+    const char *last = at;
+    while (at && (at = memchr(at + 1, '@', n - (size_t)(at + 1 - auth))) != NULL)
+        last = at;   /* the host starts after the last one */
+    return last;
+}
+
+/* The URL for a message: its userinfo, if any, replaced by "***@". */
+static void url_redacted(const char *url, char *buf, size_t len)
+{
+    const char *end = userinfo_end(url);
+    const char *auth = strstr(url, "://");
+    size_t head = auth ? (size_t)(auth + 3 - url) : 0;
+    if (end)
+        snprintf(buf, len, "%.*s***@%.200s", (int)head, url, end + 1);
+    else
+        snprintf(buf, len, "%.200s", url);
+}
+
 int grafana_new(uv_loop_t *loop, const char *url, const char *token_env, int timeout_ms,
                 struct grafana **out, char *err, size_t errlen)
 {
     *out = NULL;
+    char shown[300];
+    url_redacted(url, shown, sizeof shown);
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, errlen, "export.grafana_url: expected an http:// or https:// URL, got '%.200s'",
-                 url);
+        snprintf(err, errlen, "export.grafana_url: expected an http:// or https:// URL, got '%s'",
+                 shown);
+        return -1;
+    }
+    /* The URL is printed with every failure in the server's log, and a
+     * password in it would go there (and to curl's basic auth): refused. */
+    if (userinfo_end(url)) {
+        snprintf(err, errlen, "export.grafana_url: a user or password in the URL is refused (%s); "
+                 "put a Grafana API token in the environment variable export.grafana_token_env "
+                 "names ($%.60s)", shown, token_env && token_env[0] ? token_env : "GRAFANA_TOKEN");
         return -1;
     }
     struct grafana *g = calloc(1, sizeof *g);

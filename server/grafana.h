@@ -20,7 +20,8 @@
 struct grafana;
 
 /* url: "http://host:3000" (a trailing slash is fine). Returns 0, or -1 with
- * a one-line err (not an http(s) URL, curl cannot start). A missing token is
+ * a one-line err (not an http(s) URL, a user or password in it, curl cannot
+ * start); err never holds the URL's userinfo. A missing token is
  * a warning on stderr, not an error: Grafana will say 401, once. */
 int grafana_new(uv_loop_t *loop, const char *url, const char *token_env, int timeout_ms,
                 struct grafana **out, char *err, size_t errlen);

@@ -5,11 +5,12 @@
 # version), checked by a local listener standing in for Grafana. With that
 # listener down (port closed) or hanging (accepts, never answers), shifts
 # take no longer than with no Grafana configured, the failure is said once
-# in the server's log, and the token appears nowhere.
+# in the server's log, and the token appears nowhere. A URL with a
+# user:password@ is refused at start, never printed.
 . "$top_srcdir/tests/integration/lib.sh"
 LISTENER="$top_srcdir/tests/integration/grafana_listener.py"
 start_sandbox
-tap_plan 13
+tap_plan 15
 
 LISTENER_PID=""
 stop_all() {
@@ -42,6 +43,20 @@ wait_lines() { # wait_lines FILE N: until FILE has N lines (5 s at most)
     done
     return 1
 }
+
+# --- a password in the URL ----------------------------------------------------
+PASSWORD="pw-$RANDOM-$RANDOM"
+set_config export.grafana_url "http://admin:$PASSWORD@127.0.0.1:9/" \
+    export.grafana_token_env CUTOVER_TEST_GRAFANA_TOKEN
+"$CUTOVER" -c "$CONFIG" server --foreground >"$WORK/userinfo.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && [ "$(grep -c "grafana" "$WORK/userinfo.out")" -eq 1 ] &&
+    grep -q "export.grafana_url: a user or password in the URL is refused.*export.grafana_token_env" "$WORK/userinfo.out"; then
+    ok "a user:password@ in export.grafana_url stops the server with one line naming export.grafana_token_env (exit $rc)"
+else not_ok "a user:password@ in export.grafana_url is refused" "exit $rc: $(cat "$WORK/userinfo.out")"; fi
+if grep -rqF "$PASSWORD" "$WORK/userinfo.out" "$SANDBOX/state" 2>/dev/null; then
+    not_ok "the password is printed nowhere" "$(grep -rlF "$PASSWORD" "$WORK/userinfo.out" "$SANDBOX/state")"
+else ok "the password is printed nowhere (output, server log, state)"; fi
 
 # --- the annotation ---------------------------------------------------------
 start_listener ok "$WORK/records" "$TOKEN"

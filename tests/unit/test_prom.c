@@ -296,6 +296,61 @@ static void test_grafana_body(void **state)
     cJSON_Delete(e);
 }
 
+/* ---- grafana's URL and token --------------------------------------------- */
+
+/* Runs grafana_new with stderr into a file; returns its rc and what it
+ * wrote there (err and stderr both) in out. */
+static int new_grafana(const char *url, const char *token_env, char *out, size_t outlen)
+{
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    FILE *cap = tmpfile();
+    assert_non_null(cap);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_true(dup2(fileno(cap), 2) >= 0);
+    struct grafana *g = NULL;
+    char err[512] = "";
+    int rc = grafana_new(&loop, url, token_env, 1000, &g, err, sizeof err);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    grafana_free(g);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+    rewind(cap);
+    size_t n = snprintf(out, outlen, "%s\n", err);
+    if (n < outlen)
+        n += fread(out + n, 1, outlen - 1 - n, cap);
+    out[n < outlen ? n : outlen - 1] = '\0';
+    fclose(cap);
+    return rc;
+}
+
+/* A user:password@ in the URL would be printed with every failure in the
+ * server's log: refused, pointing at the token variable, never echoed. */
+static void test_grafana_url_userinfo_refused(void **state)
+{
+    (void)state;
+    char out[2048];
+    static const char *const bad[] = {"http://admin:s3cret@127.0.0.1:3000",
+                                      "https://s3cret@grafana.example/",
+                                      "http://admin:s3cret@[::1]:3000/sub/path"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(new_grafana(bad[i], "CUTOVER_TEST_NO_SUCH_VAR", out, sizeof out), -1);
+        assert_non_null(strstr(out, "export.grafana_token_env"));
+        assert_null(strstr(out, "s3cret"));
+        assert_null(strstr(out, "admin"));
+    }
+    /* a wrong scheme is said without the userinfo too */
+    assert_int_equal(new_grafana("ftp://admin:s3cret@h/", "X", out, sizeof out), -1);
+    assert_non_null(strstr(out, "http://"));
+    assert_null(strstr(out, "s3cret"));
+    /* an @ after the host is the path's, not a password */
+    assert_int_equal(new_grafana("http://127.0.0.1:3000/a@b", "CUTOVER_TEST_NO_SUCH_VAR", out,
+                                 sizeof out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_server),
         cmocka_unit_test(test_bind_busy),
         cmocka_unit_test(test_grafana_body),
+        cmocka_unit_test(test_grafana_url_userinfo_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
