@@ -8,7 +8,7 @@
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 command -v asciinema >/dev/null 2>&1 || skip_all "asciinema not installed"
 start_sandbox
-tap_plan 15
+tap_plan 16
 SECRET="cutover-test-secret-7f3a"
 set_config probe.headers "{\"Authorization\": \"Bearer $SECRET\"}"
 TMUX_SOCK="cutover-rec-$$"
@@ -105,10 +105,14 @@ tm new-window -d -t rec: -n q "$CUTOVER -c $CONFIG --watch --record $CAST2"
 wait_screen rec:q "WATCH" 15
 tm send-keys -t rec:q 'q'
 for _ in $(seq 1 50); do tm list-panes -t rec:q -F '#{pane_dead}' | grep -q 1 && break; sleep 0.1; done
-tm new-window -d -t rec: -n play2 "asciinema cat $CAST2 >/dev/null; echo PLAYED \$?; sleep 60"
+tm new-window -d -t rec: -n play2 "asciinema cat $CAST2; echo PLAYED \$?; sleep 60"
 for _ in $(seq 1 50); do screen_of rec:play2 | grep -q "PLAYED" && break; sleep 0.1; done
 screen_of rec:play2 | grep -q "PLAYED 0"
 is "a normally closed recording plays" "$?" "0"
+# Its end is the console's goodbye: the viewer's terminal is left as the
+# operator's was, on the main screen with a cursor.
+is "played to the end, it leaves the viewer's terminal on the main screen with a cursor" \
+    "$(tm display-message -p -t rec:play2 '#{alternate_on} #{cursor_flag}')" "0 1"
 # A big screen redrawn whole (the pty's buffer is far smaller) does not
 # freeze a recording console, and Ctrl-C, SIGTERM or a crash leave the
 # terminal as it was: modes, main screen, cursor.
