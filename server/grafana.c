@@ -284,6 +284,11 @@ int grafana_new(uv_loop_t *loop, const char *url, const char *token_env, int tim
         g->auth = malloc(n);
         if (g->auth)
             snprintf(g->auth, n, "Authorization: Bearer %s", token);
+        /* Every command the server runs (nginx -t, the reload, hooks, stop
+         * commands) gets the server's environment: with the token copied,
+         * it leaves the environment so no child inherits it (and no hook
+         * that dumps or logs its environment can leak it). */
+        unsetenv(token_env);
     } else {
         fprintf(stderr, "cutover server: warning: export.grafana_url is set but $%s is empty: "
                         "annotations go without a token\n", token_env ? token_env : "");

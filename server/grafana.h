@@ -4,7 +4,8 @@
  * times out (timeout_ms) is said once on stderr and dropped, so a dead
  * Grafana never delays a move. The token is read from the environment
  * variable the config names, sent only as the Authorization header, and
- * never printed.
+ * never printed; grafana_new removes that variable from the environment so
+ * the commands the server runs do not inherit it.
  *
  * Ownership: grafana_new allocates; grafana_free cancels what still runs,
  * frees every post and hands curluv's watchers to the loop to close. */

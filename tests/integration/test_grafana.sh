@@ -5,12 +5,13 @@
 # version), checked by a local listener standing in for Grafana. With that
 # listener down (port closed) or hanging (accepts, never answers), shifts
 # take no longer than with no Grafana configured, the failure is said once
-# in the server's log, and the token appears nowhere. A URL with a
-# user:password@ is refused at start, never printed.
+# in the server's log, and the token appears nowhere: not in any file, and
+# not in the environment of the commands the server runs (nginx's reload
+# here). A URL with a user:password@ is refused at start, never printed.
 . "$top_srcdir/tests/integration/lib.sh"
 LISTENER="$top_srcdir/tests/integration/grafana_listener.py"
 start_sandbox
-tap_plan 15
+tap_plan 16
 
 LISTENER_PID=""
 stop_all() {
@@ -61,10 +62,19 @@ else ok "the password is printed nowhere (output, server log, state)"; fi
 # --- the annotation ---------------------------------------------------------
 start_listener ok "$WORK/records" "$TOKEN"
 # A rollback here must not stop green (the demo would end with its sim).
+# nginx's reload dumps its environment first (here only): the server's
+# children must not inherit the token.
+RELOAD=$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["nginx"]["reload"]))' "$CONFIG")
+ENV_DUMP="$WORK/reload.env"
 set_config export.grafana_url "http://127.0.0.1:$LISTENER_PORT/" \
-    export.grafana_token_env CUTOVER_TEST_GRAFANA_TOKEN colors.green.stop '[]' colors.blue.stop '[]'
+    export.grafana_token_env CUTOVER_TEST_GRAFANA_TOKEN colors.green.stop '[]' colors.blue.stop '[]' \
+    nginx.reload "$(python3 -c 'import json,sys; print(json.dumps(["sh", "-c", "env > \"$0\"; exec \"$@\"", sys.argv[1]] + json.loads(sys.argv[2])))' "$ENV_DUMP" "$RELOAD")"
 restart_server
 check "shift +10 with Grafana configured" "$CUTOVER" -c "$CONFIG" shift +10
+if [ -s "$ENV_DUMP" ] && grep -q '^PATH=' "$ENV_DUMP" && ! grep -q "CUTOVER_TEST_GRAFANA_TOKEN\|$TOKEN" "$ENV_DUMP"; then
+    ok "nginx's reload ran without the token in its environment ($(grep -c . "$ENV_DUMP") variables)"
+else not_ok "nginx's reload ran without the token in its environment" \
+    "$(ls -l "$ENV_DUMP" 2>&1; grep -c "$TOKEN" "$ENV_DUMP" 2>&1)"; fi
 wait_lines "$WORK/records" 1
 rec=$(head -n 1 "$WORK/records")
 is "the listener saw one request, with no problem" \
@@ -97,6 +107,7 @@ esac
 sleep 0.5
 is "a refused shift (already at 100/0) posts nothing" "$(wc -l <"$WORK/records")" "2"
 kill "$LISTENER_PID"; wait "$LISTENER_PID" 2>/dev/null; LISTENER_PID=""
+set_config nginx.reload "$RELOAD"
 
 # --- a dead or hanging Grafana never slows a shift ----------------------------
 # Six shifts (+10 +10 +10 -10 -10 -10, back to 100/0); prints each one's ms.

@@ -328,7 +328,8 @@ static int new_grafana(const char *url, const char *token_env, char *out, size_t
 }
 
 /* A user:password@ in the URL would be printed with every failure in the
- * server's log: refused, pointing at the token variable, never echoed. */
+ * server's log: refused, pointing at the token variable, never echoed. The
+ * token leaves the environment once copied. */
 static void test_grafana_url_userinfo_refused(void **state)
 {
     (void)state;
@@ -346,6 +347,12 @@ static void test_grafana_url_userinfo_refused(void **state)
     assert_int_equal(new_grafana("ftp://admin:s3cret@h/", "X", out, sizeof out), -1);
     assert_non_null(strstr(out, "http://"));
     assert_null(strstr(out, "s3cret"));
+    /* the token is copied, then gone from the environment the server's
+     * children (nginx -t, the reload, hooks) inherit */
+    assert_int_equal(setenv("CUTOVER_TEST_PROM_TOKEN", "tok-never-inherited", 1), 0);
+    assert_int_equal(new_grafana("http://127.0.0.1:9", "CUTOVER_TEST_PROM_TOKEN", out, sizeof out), 0);
+    assert_null(getenv("CUTOVER_TEST_PROM_TOKEN"));
+    assert_null(strstr(out, "tok-never-inherited"));
     /* an @ after the host is the path's, not a password */
     assert_int_equal(new_grafana("http://127.0.0.1:3000/a@b", "CUTOVER_TEST_NO_SUCH_VAR", out,
                                  sizeof out), 0);
