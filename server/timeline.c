@@ -184,7 +184,9 @@ static void rotate(struct timeline_writer *t)
 
 /* ---- samples from history (pre-roll, gaps) ------------------------------ */
 
-static void write_history(struct timeline_writer *t, int64_t from, int64_t to, const char *flag)
+/* like: the sample whose weights, colors and phase the rows take. */
+static void write_history(struct timeline_writer *t, int64_t from, int64_t to, const char *flag,
+                          const cJSON *like)
 {
     if (!t->window || to < from)
         return;
@@ -206,7 +208,7 @@ static void write_history(struct timeline_writer *t, int64_t from, int64_t to, c
         struct window_second pair[COLOR_COUNT] = {rows[0][i], rows[1][i]};
         if (pair[0].sec != pair[1].sec || pair[0].sec <= t->last_sec)
             continue;
-        cJSON *s = timeline_history_sample_json(pair, t->last, flag);
+        cJSON *s = timeline_history_sample_json(pair, like, flag);
         if (write_json(t, s) == 0)
             t->last_sec = pair[0].sec;
         cJSON_Delete(s);
@@ -272,7 +274,15 @@ static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
         int64_t to = cJSON_IsNumber(sec) ? (int64_t)sec->valuedouble - 1
                      : t->window ? window_history_last(t->window) : -1;
         int64_t from = to - pre + (t->last ? 2 : 1);
-        write_history(t, from, to, "preroll");
+        /* The mover writes the upstream file before nginx -t and the reload,
+         * and journals the move after: the last live sample may already show
+         * the new weights, so the history takes the event's "before". */
+        cJSON *like = t->last ? cJSON_Duplicate(t->last, 1) : NULL;
+        const cJSON *before = cJSON_GetObjectItemCaseSensitive(ev, "before");
+        if (like && cJSON_IsObject(before))
+            cJSON_ReplaceItemInObjectCaseSensitive(like, "weights", cJSON_Duplicate(before, 1));
+        write_history(t, from, to, "preroll", like);
+        cJSON_Delete(like);
         if (t->last && write_json(t, t->last) == 0 && cJSON_IsNumber(sec))
             t->last_sec = (int64_t)sec->valuedouble;
     }
@@ -475,7 +485,7 @@ void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const str
         return;
     /* A late tick skips a second: its row is in the history. */
     if (t->last_sec >= 0 && sec > t->last_sec + 1 && sec - t->last_sec <= FILL_MAX_S)
-        write_history(t, t->last_sec + 1, sec - 1, "filled");
+        write_history(t, t->last_sec + 1, sec - 1, "filled", t->last);
     if (sec > t->last_sec && write_json(t, s) == 0)
         t->last_sec = sec;
     if (++t->since_rotate >= ROTATE_EVERY)

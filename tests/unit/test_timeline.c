@@ -386,6 +386,37 @@ static void test_only_real_moves_open_a_file(void **state)
     timeline_free(&tl);
 }
 
+/* The server sees the new weights in the upstream file before the move's
+ * journal line (written after nginx's reload is confirmed): the pre-roll
+ * from history still shows the weights before the move. */
+static void test_preroll_has_the_weights_before_the_move(void **state)
+{
+    struct env *e = *state;
+    struct timeline_writer *t;
+    char msg[200], path[512];
+    double b = e->base;
+    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    for (int i = 0; i < 6; i++)
+        tick(e, t, b + i, 100);
+    tick(e, t, b + 6, 90);                      /* the file written, the reload under way */
+    event(t, b + 6.5, "shift", 100, 90);
+    tick(e, t, b + 7, 90);
+    timeline_close(t);
+    struct timeline tl;
+    load_newest(e, &tl, path, sizeof path);
+    size_t pre = 0;
+    for (size_t i = 0; i < tl.n_samples; i++) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(tl.sample[i], "preroll")))
+            continue;
+        pre++;
+        const cJSON *w = cJSON_GetObjectItem(tl.sample[i], "weights");
+        assert_int_equal(cJSON_GetObjectItem(w, "blue")->valueint, 100);
+        assert_int_equal(cJSON_GetObjectItem(w, "green")->valueint, 0);
+    }
+    assert_int_equal(pre, 3);
+    timeline_free(&tl);
+}
+
 /* An override that went through opens the file: the forced step follows,
  * and the pre-roll must show the numbers it overrode. */
 static void test_an_override_opens_a_file(void **state)
@@ -642,6 +673,8 @@ int main(void)
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_only_real_moves_open_a_file, env_setup, env_teardown),
         cmocka_unit_test_setup_teardown(test_an_override_opens_a_file, env_setup, env_teardown),
+        cmocka_unit_test_setup_teardown(test_preroll_has_the_weights_before_the_move, env_setup,
+                                        env_teardown),
         cmocka_unit_test_setup_teardown(test_a_parked_cutover_goes_on_in_new_files, env_setup,
                                         env_teardown),
         cmocka_unit_test_setup_teardown(test_keep_mb_bounds_a_parked_cutover, env_setup,
