@@ -1,6 +1,7 @@
 /* guards: TTFT halt, dwell, 5xx excess and drain, decided from numbers the
  * caller passes in. Texts are built from the same numbers the structs carry,
  * so what the operator reads is what decided. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "core/guards.h"
@@ -346,7 +347,8 @@ static void view_step(struct guards_view *v, const struct guards_step *next)
         level = GUARDS_WATCHING;
     item_set(&v->item[GUARDS_ITEM_TTFT], "ttft", level, buf);
     if (next->dwell_remaining_s > 0)
-        snprintf(buf, sizeof buf, "next step in %.0f s (held %.0f s)", next->dwell_remaining_s,
+        /* Rounded up: "0 s" while still waiting would invite a refused step. */
+        snprintf(buf, sizeof buf, "next step in %.0f s (held %.0f s)", ceil(next->dwell_remaining_s),
                  next->held_s);
     else
         snprintf(buf, sizeof buf, "dwell passed (held %.0f s)", next->held_s);

@@ -334,14 +334,38 @@ static void draw_axis(const struct frame *f, int y)
 {
     grid_fill(f->g, f->plot_x, y, f->plot_w, 1, f->utf8 ? "─" : "-", ROLE_AXIS);
     grid_put(f->g, CHART_GUTTER - 1, y, f->utf8 ? "└" : "+", ROLE_AXIS);
+}
+
+static bool marker_within(const struct frame *f, int x, int y, int len)
+{
+    for (int i = 0; i < len; i++)
+        if (x + i >= 0 && x + i < grid_width(f->g) && grid_cell(f->g, x + i, y)->role == ROLE_MARKER)
+            return true;
+    return false;
+}
+
+/* A label moves left past reload markers rather than cut one in half:
+ * "now┴", never "no┴". */
+static void axis_label(const struct frame *f, int x, int y, const char *text)
+{
+    int len = (int)strlen(text);
+    while (x > f->plot_x && marker_within(f, x, y, len))
+        x--;
+    if (!marker_within(f, x, y, len))
+        grid_put_text(f->g, x, y, text, -1, ROLE_DIM);
+}
+
+/* After the markers, so the labels can step aside. */
+static void draw_axis_labels(const struct frame *f, int y)
+{
     char buf[16];
     fmt_ago(buf, sizeof buf, f->span);
-    grid_put_text(f->g, f->plot_x, y, buf, -1, ROLE_DIM);
+    axis_label(f, f->plot_x, y, buf);
     if (f->plot_w >= 30) {
         fmt_ago(buf, sizeof buf, f->span / 2);
-        grid_put_text(f->g, f->plot_x + f->plot_w / 2 - (int)strlen(buf) / 2, y, buf, -1, ROLE_DIM);
+        axis_label(f, f->plot_x + f->plot_w / 2 - (int)strlen(buf) / 2, y, buf);
     }
-    grid_put_text(f->g, f->plot_x + f->plot_w - 3, y, "now", -1, ROLE_DIM);
+    axis_label(f, f->plot_x + f->plot_w - 3, y, "now");
 }
 
 /* Numbers that are not live must not look live. */
@@ -398,5 +422,6 @@ void chart_draw(const struct model *m, struct grid *g, const struct chart_opts *
     }
     draw_axis(&f, axis_y);
     draw_markers(&f, label_y, top, axis_y);
+    draw_axis_labels(&f, axis_y);
     draw_age(&f, label_y >= 0 ? label_y : axis_y, o->now);
 }

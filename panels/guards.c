@@ -1,7 +1,6 @@
 /* guards: levels, numbers, dwell countdown. */
 #include "panels/guards.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,14 +18,6 @@ enum grid_role guards_level_role(const char *level)
     if (strcmp(level, "tripped") == 0)
         return ROLE_ALERT;
     return ROLE_DIM;
-}
-
-int guards_dwell_left(const struct model *m, double now)
-{
-    double since = now - m->at;
-    /* A console clock behind the server's must not add time. */
-    double left = m->dwell_remaining_s - (since > 0 ? since : 0);
-    return left > 0 ? (int)ceil(left) : 0;
 }
 
 static int severity(const char *level)
@@ -63,19 +54,14 @@ static void draw_title(const struct model *m, struct grid *g, double now)
                       m->auto_rollback ? ROLE_DIM : ROLE_WARN);
 }
 
-static void draw_guard(const struct model *m, const struct model_guard *k, struct grid *g, int y,
-                       double now)
+static void draw_guard(const struct model_guard *k, struct grid *g, int y)
 {
-    char buf[32];
     grid_put_text(g, 0, y, k->name, NAME_W - 1, ROLE_TEXT);
     int x = NAME_W;
     x += grid_put_text(g, x, y, k->level, LEVEL_W - 1, guards_level_role(k->level));
     x = NAME_W + LEVEL_W;
-    if (strcmp(k->name, "dwell") == 0) {
-        /* Counts down between snapshots, so the operator sees it move. */
-        snprintf(buf, sizeof buf, "%ds ", guards_dwell_left(m, now));
-        x += grid_put_text(g, x, y, buf, -1, ROLE_TITLE);
-    }
+    /* The server's text counts the dwell down with every snapshot; a second
+     * countdown here only disagreed with it. */
     grid_put_text(g, x, y, k->text, -1, ROLE_TEXT);
 }
 
@@ -91,5 +77,5 @@ void guards_draw(const struct model *m, struct grid *g, const struct guards_opts
         return;
     }
     for (int i = 0; i < m->guard_count && i + 1 < h; i++)
-        draw_guard(m, &m->guard[i], g, i + 1, o->now);
+        draw_guard(&m->guard[i], g, i + 1);
 }

@@ -19,8 +19,5 @@ void guards_draw(const struct model *m, struct grid *g, const struct guards_opts
 /* ok -> ROLE_OK, watching -> ROLE_WARN, tripped -> ROLE_ALERT, else DIM. */
 enum grid_role guards_level_role(const char *level);
 
-/* Whole seconds of dwell left at `now`: the snapshot's dwell_remaining_s
- * less the time since the snapshot, never below 0. */
-int guards_dwell_left(const struct model *m, double now);
 
 #endif

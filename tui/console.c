@@ -74,7 +74,7 @@ static const struct binding bindings[] = {
     {'\r', "Enter", "the selected request's lines in its color's log_file", ACT_LOOKUP, VIEW},
     {'\n', NULL, NULL, ACT_LOOKUP, VIEW},
     {KEY_ENTER_CODE, NULL, NULL, ACT_LOOKUP, VIEW},
-    {KEY_ESC, "Esc", "close the log lines", ACT_CLOSE, VIEW},
+    {KEY_ESC, "Esc", "close the help or the log lines", ACT_CLOSE, VIEW},
     {' ', "space", "replay: pause / play", ACT_PAUSE, REPLAY},
     {'<', "< >", "replay: slower / faster (1/4x to 64x)", ACT_SLOWER, REPLAY},
     {'>', NULL, NULL, ACT_FASTER, REPLAY},
@@ -490,7 +490,12 @@ static void act(struct console *c, enum action a)
     case ACT_SEL_UP: select_failure(c, -1); break;
     case ACT_SEL_DOWN: select_failure(c, 1); break;
     case ACT_LOOKUP: lookup(c); break;
-    case ACT_CLOSE: c->detail_open = false; break;
+    case ACT_CLOSE:
+        c->detail_open = false;
+        if (c->help && c->screen)
+            screen_erase(c->screen);
+        c->help = false;
+        break;
     case ACT_PAUSE: c->paused = !c->paused; break;
     case ACT_SLOWER: c->speed = c->speed > 0.25 ? c->speed / 2 : 0.25; break;
     case ACT_FASTER: c->speed = c->speed < 64 ? c->speed * 2 : 64; break;

@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 start_sandbox
-tap_plan 17
+tap_plan 18
 JOURNAL="$SANDBOX/state/journal.jsonl"
 TMUX_SOCK="cutover-test-$$"
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
@@ -92,7 +92,10 @@ for k in "] or +" "\[ or -" "r " "R " "T " "\? " "t " "1 2 3" "q "; do
     screen_of ctl:ctl2 | grep -q -- "$k" || missing="$missing '$k'"
 done
 is "? lists every key" "${missing:-none missing}" "none missing"
-tm send-keys -t ctl:ctl2 '?'
+tm send-keys -t ctl:ctl2 Escape
+sleep 0.5
+if screen_of ctl:ctl2 | grep -q "rollback: all weight"; then not_ok "Esc closes the help"
+else ok "Esc closes the help"; fi
 
 tm resize-window -t ctl:ctl2 -x 59 -y 15 2>/dev/null
 wait_screen ctl:ctl2 "needs at least 60x16" 3

@@ -188,6 +188,29 @@ static void test_marker_in_its_column(void **state)
     model_free(m);
 }
 
+/* A reload this very second stands under "now": the label steps left of it
+ * instead of being cut in half ("no┴"). */
+static void test_fresh_marker_and_now_label(void **state)
+{
+    (void)state;
+    struct model *m = steady_model();
+    add_marker(m, NOW_SEC - 1 + 0.5, 90, 10, "9a7d3e2f00");
+    struct grid *g = grid_new(80, 20);
+    struct chart_opts o = {.span_s = 300, .utf8 = true, .now = NOW};
+    chart_draw(m, g, &o);
+    char *text = grid_dump(g);
+    /* the dump's last line is the axis row */
+    size_t n = strlen(text);
+    while (n > 0 && text[n - 1] == '\n')
+        text[--n] = '\0';
+    char *axis = strrchr(text, '\n') ? strrchr(text, '\n') + 1 : text;
+    assert_non_null(strstr(axis, "now┴"));
+    assert_null(strstr(axis, "no┴"));
+    free(text);
+    grid_free(g);
+    model_free(m);
+}
+
 /* Plotted cells only (braille dots), not the legend's colored text. */
 static int cells_with_role(const struct grid *g, enum grid_role r, int x0, int x1)
 {
@@ -350,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_flat_lines_at_their_rows),
         cmocka_unit_test(test_overlap_is_both),
         cmocka_unit_test(test_marker_in_its_column),
+        cmocka_unit_test(test_fresh_marker_and_now_label),
         cmocka_unit_test(test_spans_pick_the_window),
         cmocka_unit_test(test_ascii_mode),
         cmocka_unit_test(test_small_sizes_degrade),
