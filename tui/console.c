@@ -219,8 +219,11 @@ static void draw_status(struct console *c, struct grid *g)
     const char *keys = c->opt->replay ? "space pause  < > speed  g next event  ? help  q quit"
                      : c->opt->watch || !in_control(c) ? "? help  1/2/3 span  t theme  q quit"
                                                        : "]/[ step  r reload  R rollback  ? help  q quit";
-    char typed[300], where[400];
-    snprintf(typed, sizeof typed, "> %s_   (override <reason>, Enter; Esc cancels)", c->input);
+    char typed[560], where[400];
+    /* The refusal stays in view while the operator decides: the prompt
+     * first (it must fit), then why the step was refused. */
+    snprintf(typed, sizeof typed, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
+             c->input, c->message);
     const char *msg = c->typing ? typed
                     : c->pending >= 0 ? c->pending_text : c->link_note[0] ? c->link_note : c->message;
     if (c->opt->replay) {

@@ -25,15 +25,15 @@ sleep 2 # a few probes for the TTFT guard
 tm send-keys -t c ']'
 wait_screen "y/n" 3
 tm send-keys -t c 'y'
-wait_screen "override <reason>" 10
-is "a step refused by the TTFT guard asks for the word override and a reason" "$?" "0"
+wait_screen "override <why> \+ Enter forces it.*refused: .*TTFT" 10
+is "a step refused by the TTFT guard asks for the word override and a reason, the refusal in view" "$?" "0"
 tm send-keys -t c 'o' 'k' Enter
 wait_screen "type the word override and a reason" 3
 is "anything but 'override <reason>' sends nothing" "$(grep -c '"action":"override"' "$JOURNAL" 2>/dev/null || true)" "0"
 tm send-keys -t c ']'
 wait_screen "y/n" 3
 tm send-keys -t c 'y'
-wait_screen "override <reason>" 10
+wait_screen "override <why>" 10
 tm send-keys -t c -l "override known cold cache, ticket OPS-9"
 tm send-keys -t c Enter
 for _ in $(seq 1 50); do grep -q '"action":"override".*ticket OPS-9' "$JOURNAL" && break; sleep 0.1; done
