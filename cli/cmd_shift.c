@@ -215,7 +215,7 @@ static void loopback_after_shift(struct app *app, const struct mover_actor *who)
         return;
     if (mover_read_current(app->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
         memset(&cur, 0, sizeof cur);
-    mover_journal(app->cfg, who, &cur, "alarm", "listener-not-loopback", failed);
+    mover_journal(app->cfg, who, &cur, "alarm", "listener-check-failed", failed);
     app_errorf(app, "warning: %s", failed);
 }
 

@@ -55,6 +55,8 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
     double stable_us = s->ttft_p95_us > 0 ? (double)s->ttft_p95_us : 1.0;
     out->stable_samples = ok_probes(s);
     out->candidate_samples = ok_probes(c);
+    out->stable_failed = s->probe_errors;
+    out->candidate_failed = c->probe_errors;
     out->min_samples = p->min_samples;
     out->limit_pct = p->ttft_halt_pct;
     out->ttft_judged = out->stable_samples >= (uint64_t)p->min_samples &&
@@ -70,6 +72,18 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
 static void ttft_text(const struct guards_step *s, char *buf, size_t n)
 {
     const char *cand = color_name(s->candidate), *stab = color_name(s->stable);
+    /* A color whose probes all fail is down, not slow: say that first. */
+    if (!s->ttft_judged && s->candidate_samples == 0 && s->candidate_failed > 0) {
+        snprintf(buf, n, "cannot judge TTFT: %s is not answering its probes (all %llu in the "
+                 "window failed; see the failures view)", cand,
+                 (unsigned long long)s->candidate_failed);
+        return;
+    }
+    if (!s->ttft_judged && s->stable_samples == 0 && s->stable_failed > 0) {
+        snprintf(buf, n, "cannot judge TTFT: %s (stable) is not answering its probes (all %llu "
+                 "in the window failed)", stab, (unsigned long long)s->stable_failed);
+        return;
+    }
     if (!s->ttft_judged) {
         snprintf(buf, n, "cannot judge TTFT: %s has %llu successful probes in the window, "
                  "%s %llu (need %d each)", cand, (unsigned long long)s->candidate_samples,

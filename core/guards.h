@@ -54,6 +54,7 @@ struct guards_step {
     double over_pct;               /* (cand - stable) / stable * 100; negative when faster */
     double limit_pct;
     uint64_t stable_samples, candidate_samples;   /* successful probes in the window */
+    uint64_t stable_failed, candidate_failed;     /* failed probes in the window */
     int min_samples;
     double held_s;                 /* how long the current weights have held */
     double dwell_remaining_s;      /* 0 when the dwell has passed */

@@ -61,7 +61,7 @@ static void on_loopback_checked(const struct preflight_report *r, void *data)
         if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
             memset(&cur, 0, sizeof cur);
         struct mover_actor who = {"cutover (after shift)", ""};
-        mover_journal(e->cfg, &who, &cur, "alarm", "listener-not-loopback", failed);
+        mover_journal(e->cfg, &who, &cur, "alarm", "listener-check-failed", failed);
     }
     engine_maybe_finish_stop(e);
 }

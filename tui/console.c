@@ -274,7 +274,8 @@ static void redraw(struct console *c)
     bool wide = cols >= 140;
     int bottom = wide ? 0 : rows >= 30 ? 11 : 9;
     int chart_h = rows - 1 - bottom;
-    int side = wide ? 48 : 0;
+    /* Wider terminals give the panels' sentences room before the chart more seconds. */
+    int side = !wide ? 0 : cols >= 200 ? 72 : cols >= 160 ? 60 : 48;
     blit(c, &c->g_chart, cols - side, chart_h, 0, 0, c->failures_view ? draw_failures : draw_chart);
     if (wide) {
         int x = cols - side + 1;

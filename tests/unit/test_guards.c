@@ -129,6 +129,13 @@ static void test_too_few_probe_samples_cannot_judge(void **state)
     assert_int_equal(s.candidate_samples, 4);
     assert_string_equal(s.text, "refused: cannot judge TTFT: green has 4 successful probes in "
                                 "the window, blue 30 (need 5 each)");
+    /* A candidate whose every probe failed is down, and the text says so
+     * (a rolled-back candidate is stopped: "0 successful" hid that). */
+    probes(&st[COLOR_GREEN], 0, 12, 12);
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_SAMPLES);
+    assert_string_equal(s.text, "refused: cannot judge TTFT: green is not answering its probes "
+                                "(all 12 in the window failed; see the failures view)");
     /* The stable color's samples count too. */
     probes(&st[COLOR_GREEN], 100000, 30, 0);
     probes(&st[COLOR_BLUE], 150000, 3, 0);
