@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,14 +18,18 @@
 #include "cli/drill.h"
 
 /* Runs `cutover ARGS...` and waits: the server's stop at the end. */
-static void run_self(const char *exe, char *const args[])
+/* Runs this binary; quiet sends its output to /dev/null, else its stdout
+ * joins our stderr (where the debrief goes). */
+static void run_self(const char *exe, char *const args[], bool quiet)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
+        int null = quiet ? open("/dev/null", O_WRONLY) : -1;
         if (null >= 0) {
             dup2(null, 1);
             dup2(null, 2);
+        } else if (!quiet) {
+            dup2(2, 1);
         }
         execv(exe, args);
         _exit(127);
@@ -70,6 +75,14 @@ static int brief_drill(int argc, char **argv)
     return fgets(line, sizeof line, stdin) ? EXIT_OK : EXIT_USAGE;
 }
 
+static bool has_scenario(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--scenario") == 0 || strncmp(argv[i], "--scenario=", 11) == 0)
+            return true;
+    return false;
+}
+
 int demo_with_console(int argc, char **argv, const char *record_path)
 {
     char exe[512], dir[512], log[600], config[600];
@@ -112,7 +125,7 @@ int demo_with_console(int argc, char **argv, const char *record_path)
         if ((rc = app_open(&app, config)) == EXIT_OK) {
             rc = cmd_console(&app, false, NULL);
             char *stop[] = {exe, "-c", config, "server", "stop", "--force", NULL};
-            run_self(exe, stop);
+            run_self(exe, stop, true);
             app_close(&app);
         }
     } else {
@@ -123,6 +136,18 @@ int demo_with_console(int argc, char **argv, const char *record_path)
         waitpid(child, NULL, 0);
     }
     drill_print_debrief(dir, stderr);
+    if (has_scenario(argc, argv) && rc == EXIT_OK) {
+        /* A drill's record is the point of it: the report now, and the
+         * sandbox (journal, timeline, notes) kept for replay and a class. */
+        char *report[] = {exe, "-c", config, "report", "latest", NULL};
+        run_self(exe, report, false);
+        fprintf(stderr, "\ncutover demo: the drill's sandbox is kept in %s\n"
+                        "  %s -c %s replay latest     # watch it again\n"
+                        "  %s -c %s report latest     # this report\n",
+                dir, exe, config, exe, config);
+        unlink(log);
+        return rc;
+    }
     char *rm[] = {"rm", "-rf", dir, NULL};
     pid_t p = fork();
     if (p == 0) {
