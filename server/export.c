@@ -215,7 +215,7 @@ static int format_row(struct exporter *x, const struct collector_snapshot *snap,
 {
     const struct prom_color *pc = &x->m.color[c];
     const struct window_stats *ws = &snap->color[c].win;
-    char iso[40], weight[16], conns[24], ttft[32];
+    char iso[40], weight[16], conns[24], ttft[32], ratio[32];
     time_t secs = (time_t)floor(snap->at);
     struct tm tm;
     gmtime_r(&secs, &tm);
@@ -225,17 +225,19 @@ static int format_row(struct exporter *x, const struct collector_snapshot *snap,
     num_or_empty(conns, sizeof conns, ws->connections >= 0, 0, (double)ws->connections, x->json);
     num_or_empty(ttft, sizeof ttft, ws->probes > ws->probe_errors, 3, ws->ttft_p95_us / 1000.0,
                  x->json);
+    /* No requests in the window: the ratio is unknown, not 0. */
+    num_or_empty(ratio, sizeof ratio, ws->requests > 0, 6, ws->ratio_5xx, x->json);
     if (x->json)
         return snprintf(buf, len,
                         "{\"time_iso\":\"%s.%03dZ\",\"unix_time\":%.3f,\"color\":\"%s\","
                         "\"weight\":%s,\"connections\":%s,\"requests_total\":%llu,"
-                        "\"status_5xx_total\":%llu,\"ratio_5xx_window\":%.6f,\"ttft_p95_ms\":%s}\n",
+                        "\"status_5xx_total\":%llu,\"ratio_5xx_window\":%s,\"ttft_p95_ms\":%s}\n",
                         iso, ms, snap->at, color_name(c), weight, conns,
                         (unsigned long long)pc->requests_total,
-                        (unsigned long long)pc->status_5xx_total, ws->ratio_5xx, ttft);
-    return snprintf(buf, len, "%s.%03dZ,%.3f,%s,%s,%s,%llu,%llu,%.6f,%s\n", iso, ms, snap->at,
+                        (unsigned long long)pc->status_5xx_total, ratio, ttft);
+    return snprintf(buf, len, "%s.%03dZ,%.3f,%s,%s,%s,%llu,%llu,%s,%s\n", iso, ms, snap->at,
                     color_name(c), weight, conns, (unsigned long long)pc->requests_total,
-                    (unsigned long long)pc->status_5xx_total, ws->ratio_5xx, ttft);
+                    (unsigned long long)pc->status_5xx_total, ratio, ttft);
 }
 
 static void write_rows(struct exporter *x, const struct collector_snapshot *snap)

@@ -91,7 +91,8 @@ static void ttft_histogram(struct text *t, const struct prom_metrics *m)
     const char *name = "cutover_ttft_seconds";
     header(t, name, "histogram",
            "Time to first token of cutover's own probes, each second's successful probes "
-           "counted at that second's p95 (exact with one probe per second).");
+           "counted at that second's p95 (exact while a second holds at most one probe; "
+           "the default is one every 2 s).");
     for (int c = 0; c < COLOR_COUNT; c++) {
         const struct prom_color *pc = &m->color[c];
         const char *cn = color_name((enum color)c);

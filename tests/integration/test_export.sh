@@ -90,7 +90,10 @@ green = [int(r["requests_total"]) for r in rows if r["color"] == "green"]
 assert green[-1] > green[0], green
 for r in rows:
     assert r["connections"] != "" and r["ttft_p95_ms"] != "", r
-    assert 0 <= float(r["ratio_5xx_window"]) <= 1, r
+    assert r["ratio_5xx_window"] == "" or 0 <= float(r["ratio_5xx_window"]) <= 1, r
+# Before the shift green served nothing: its ratio is unknown (empty), not 0.
+assert rows[1]["color"] == "green" and rows[1]["ratio_5xx_window"] == "", rows[1]
+assert rows[0]["ratio_5xx_window"] != "", rows[0]
 PY
 
 # --- JSON lines, asked for on the command line ----------------------------------
