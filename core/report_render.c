@@ -121,12 +121,16 @@ static void md_head(struct buf *b, const struct report *r)
     if (r->end_at > 0) {
         utc(r->end_at, true, t, sizeof t);
         bprintf(b, " (file closed %s)", t);
+    } else if (r->final_weight[0] == 100 || r->final_weight[1] == 100) {
+        /* At an end but inside the post-roll: say why it is not closed. */
+        weights_text(r->final_weight, t, sizeof t);
+        bprintf(b, " (at %s; the file closes once that has held timeline.postroll_s)", t);
     }
     bprintf(b, "\n");
     if (r->total_s >= 0) {
         duration(r->total_s, d, sizeof d);
         weights_text(r->final_weight, t, sizeof t);
-        bprintf(b, "- total time: %s (from the first move to the move that left %s)\n", d, t);
+        bprintf(b, "- total time: %s (from the first move to the one that reached %s)\n", d, t);
     } else {
         bprintf(b, "- total time: not done (no move reached 100/0 or 0/100)\n");
     }
