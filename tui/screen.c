@@ -7,13 +7,14 @@
 #include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
-#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tui/cast.h"
@@ -58,42 +59,42 @@ struct screen {
 static volatile sig_atomic_t restore_armed;
 /* While recording, the real terminal's fd and modes and the pty master, so
  * a crash still restores the terminal and passes on endwin's last bytes. */
-static int restore_real_fd = -1, restore_master = -1;
+static int restore_real_fd = -1, restore_out_fd = -1, restore_master = -1;
 static struct termios restore_real_termios;
 /* What endwin would send the real terminal (leave the alternate screen,
  * show the cursor, plain attributes), ready for a crash handler's write. */
 static char restore_exit_seq[256];
 static size_t restore_exit_len;
+static volatile sig_atomic_t pump_stop;     /* set by a crash: no more frames */
 static bool atexit_done;
 static const int crash_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 #define CRASH_COUNT (sizeof crash_signals / sizeof crash_signals[0])
 static struct sigaction crash_old[CRASH_COUNT];
 
-/* The pty's pending output to the real terminal, without the loop (at
- * close and from the crash handler: read and write are signal-safe). */
-static void pump_master_now(int master, int real)
-{
-    char buf[4096];
-    struct pollfd p = {.fd = master, .events = POLLIN};
-    ssize_t n;
-    while (poll(&p, 1, 0) == 1 && (n = read(master, buf, sizeof buf)) > 0)
-        if (write(real, buf, (size_t)n) < 0)
-            break;
-}
-
+/* While recording, endwin would only write into the pty, whose reader (the
+ * copying thread) may be the one the signal interrupted: the real terminal
+ * gets its exit sequence and its modes straight (write and tcsetattr are
+ * signal-safe). */
 static void restore_once(void)
 {
-    if (restore_armed) {
-        restore_armed = 0;
-        endwin();
-        if (restore_master >= 0 && restore_real_fd >= 0) {
-            pump_master_now(restore_master, restore_real_fd);
-            if (write(restore_real_fd, restore_exit_seq, restore_exit_len) < 0) {
-                /* nothing more can be done for a terminal that is gone */
-            }
-            tcsetattr(restore_real_fd, TCSADRAIN, &restore_real_termios);
+    if (!restore_armed)
+        return;
+    restore_armed = 0;
+    if (restore_master >= 0 && restore_real_fd >= 0) {
+        /* The copying thread stops writing; a write of its already under way
+         * ends first (a tty serialises write calls), then CAN cancels any
+         * escape sequence a frame left half-sent. */
+        pump_stop = 1;
+        struct timespec wait = {0, 20 * 1000 * 1000};
+        nanosleep(&wait, NULL);
+        if (write(restore_out_fd, "\x18", 1) < 0 ||
+            write(restore_out_fd, restore_exit_seq, restore_exit_len) < 0) {
+            /* nothing more can be done for a terminal that is gone */
         }
+        tcsetattr(restore_real_fd, TCSADRAIN, &restore_real_termios);
+        return;
     }
+    endwin();
 }
 
 /* endwin() is not async-signal-safe, but the process is dying anyway and a
@@ -392,11 +393,16 @@ static void pump_thread(void *arg)
 {
     struct screen *s = arg;
     char buf[16384];
+    /* Signals are the loop thread's: a handler run here would stop the only
+     * reader of the pty that ncurses may be blocked writing into. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     for (;;) {
         ssize_t n = read(s->master, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n <= 0 || pump_stop)
             return;
         write_real(s, buf, (size_t)n);
         cast_output(s->rec, buf, (size_t)n);
@@ -461,6 +467,8 @@ static int recording_start(struct screen *s, char *err, size_t errlen)
         snprintf(err, errlen, "recording: cannot set the terminal's modes: %s", strerror(errno));
         return -1;
     }
+    pump_stop = 0;
+    restore_out_fd = fileno(s->out);   /* the modes go through `in`, the bytes through `out` */
     restore_master = s->master;
     keep_exit_sequence();
     cast_begin(s->rec, s->cols, s->rows);
