@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backends/atomicfile.h"
 #include "core/config.h"
 #include "core/journal.h"
 #include "core/scenario.h"
@@ -93,26 +94,19 @@ static void list_names(const char *dir, char *out, size_t len)
     }
 }
 
+/* A scenario or the upstream file, whole; bounded, as both are small. */
 static char *read_text(const char *path, char *msg, size_t msglen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+    char *text = NULL;
+    size_t len = 0;
+    if (atomicfile_read(path, &text, &len, msg, msglen) != 0)
+        return NULL;
+    if (len > MAX_FILE) {
+        snprintf(msg, msglen, "%s: larger than 256 KiB", path);
+        free(text);
         return NULL;
     }
-    char *buf = malloc(MAX_FILE + 1);
-    size_t n = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-    bool bad = ferror(f) || n > MAX_FILE;
-    fclose(f);
-    if (!buf || bad) {
-        snprintf(msg, msglen, "%s: %s", path, !buf ? "out of memory"
-                                              : n > MAX_FILE ? "larger than 256 KiB"
-                                                             : "read error");
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
+    return text;
 }
 
 static bool is_path(const char *s)

@@ -14,6 +14,11 @@ char *fixture_read(const char *name)
     const char *dir = getenv("top_srcdir");
     char path[1024];
     snprintf(path, sizeof path, "%s/tests/unit/fixtures/%s", dir ? dir : ".", name);
+    return fixture_read_path(path);
+}
+
+char *fixture_read_path(const char *path)
+{
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     fseek(f, 0, SEEK_END);

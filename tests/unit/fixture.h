@@ -5,5 +5,7 @@
 #define CUTOVER_TESTS_FIXTURE_H
 
 char *fixture_read(const char *name);
+/* Any file, whole (a test's own output, say); fails the test when missing. */
+char *fixture_read_path(const char *path);
 
 #endif

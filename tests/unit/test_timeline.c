@@ -441,20 +441,6 @@ static void test_an_override_opens_a_file(void **state)
     timeline_free(&tl);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
-
 /* Every timeline file, oldest first, parsed; returns how many (at most max). */
 static size_t load_all(struct env *e, struct timeline *tl, char (*names)[300], size_t max, off_t *total)
 {
@@ -465,7 +451,7 @@ static size_t load_all(struct env *e, struct timeline *tl, char (*names)[300], s
     assert_true(g.gl_pathc <= max);
     *total = 0;
     for (size_t i = 0; i < g.gl_pathc; i++) {
-        char *text = slurp(g.gl_pathv[i]);
+        char *text = fixture_read_path(g.gl_pathv[i]);
         char err[200];
         assert_int_equal(timeline_parse(text, strlen(text), &tl[i], err, sizeof err), 0);
         *total += (off_t)strlen(text);
