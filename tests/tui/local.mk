@@ -4,3 +4,4 @@ TESTS += tests/tui/test_console_guards.sh
 TESTS += tests/tui/test_failures.sh
 TESTS += tests/tui/test_record.sh
 TESTS += tests/tui/test_replay.sh
+EXTRA_DIST += tests/tui/lib.sh

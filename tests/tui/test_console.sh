@@ -5,19 +5,10 @@
 # screen, ? lists every key, and a console hung up mid-shift leaves the
 # server to finish it.
 . "$top_srcdir/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 start_sandbox
+. "$top_srcdir/tests/tui/lib.sh"
 tap_plan 18
 JOURNAL="$SANDBOX/state/journal.jsonl"
-TMUX_SOCK="cutover-test-$$"
-tm() { tmux -L "$TMUX_SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; "$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; cleanup' EXIT
-screen_of() { tm capture-pane -p -t "$1"; }
-# wait_screen TARGET PATTERN SECONDS: poll the pane until grep -E matches.
-wait_screen() {
-    for _ in $(seq 1 $(($3 * 10))); do screen_of "$1" | grep -qE -- "$2" && return 0; sleep 0.1; done
-    return 1
-}
 upstream_weights() {
     python3 - "$SANDBOX/upstream.conf" "$BLUE_ADDR" "$GREEN_ADDR" <<'PY'
 import re, sys

@@ -3,43 +3,36 @@
 # word override and a reason (journaled); after a completed cutover the
 # drained old color is offered for retirement and stopped on y.
 . "$top_srcdir/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 start_sandbox
+. "$top_srcdir/tests/tui/lib.sh"
 tap_plan 7
 JOURNAL="$SANDBOX/state/journal.jsonl"
-TMUX_SOCK="cutover-test-g$$"
-tm() { tmux -L "$TMUX_SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; "$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; cleanup' EXIT
-wait_screen() {
-    for _ in $(seq 1 $(($2 * 10))); do tm capture-pane -p -t c | grep -qE -- "$1" && return 0; sleep 0.1; done
-    return 1
-}
 set_config rollout.ttft_halt_pct 8 rollout.min_samples 3 rollout.drain_idle_s 1 rollout.window_s 3
 "$SIM" ctl "$BLUE_ADDR" set ttft_ms=100 jitter_pct=0 >/dev/null
 "$SIM" ctl "$GREEN_ADDR" set ttft_ms=300 jitter_pct=0 >/dev/null
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 tm new-session -d -s c -x 120 -y 32 "$CUTOVER -c $CONFIG"
-wait_screen "CONTROL" 15
+wait_screen c "CONTROL" 15
 sleep 2 # a few probes for the TTFT guard
 tm send-keys -t c ']'
-wait_screen "y/n" 3
+wait_screen c "y/n" 3
 tm send-keys -t c 'y'
-wait_screen "override <why> \+ Enter forces it.*refused: .*TTFT" 10
+wait_screen c "override <why> \+ Enter forces it.*refused: .*TTFT" 10
 is "a step refused by the TTFT guard asks for the word override and a reason, the refusal in view" "$?" "0"
 tm send-keys -t c 'o' 'k' Enter
-wait_screen "type the word override and a reason" 3
+wait_screen c "type the word override and a reason" 3
 is "anything but 'override <reason>' sends nothing" "$(grep -c '"action":"override"' "$JOURNAL" 2>/dev/null || true)" "0"
 tm send-keys -t c ']'
-wait_screen "y/n" 3
+wait_screen c "y/n" 3
 tm send-keys -t c 'y'
-wait_screen "override <why>" 10
+wait_screen c "override <why>" 10
 tm send-keys -t c -l "override known cold cache, ticket OPS-9"
 tm send-keys -t c Enter
 for _ in $(seq 1 50); do grep -q '"action":"override".*ticket OPS-9' "$JOURNAL" && break; sleep 0.1; done
 grep -q '"action":"override".*by root: override known cold cache, ticket OPS-9\|"action":"override".*known cold cache, ticket OPS-9' "$JOURNAL"
 is "typed override forces the step; the journal has the numbers and the reason" "$?" "0"
-wait_screen "blue +90 .* 10 green" 10
+wait_screen c "blue +90 .* 10 green" 10
 is "and the step is made (90/10)" "$?" "0"
 
 # Complete the cutover from the console, then the old color drains.
@@ -47,14 +40,14 @@ is "and the step is made (90/10)" "$?" "0"
 sleep 4 # the 3 s window forgets the slow probes
 for step in 80 70 60 50 40 30 20 10 0; do
     tm send-keys -t c ']'
-    wait_screen "y/n" 5 || break
+    wait_screen c "y/n" 5 || break
     tm send-keys -t c 'y'
     # the reply, not the bar: the bar shows the file as soon as it is written
-    wait_screen "-> blue $step / green $((100 - step)): reloaded" 10 || break
+    wait_screen c "-> blue $step / green $((100 - step)): reloaded" 10 || break
 done
-wait_screen "Complete" 5
+wait_screen c "Complete" 5
 is "the console completed the cutover (0/100)" "$?" "0"
-wait_screen "blue is drained: retire it" 15
+wait_screen c "blue is drained: retire it" 15
 is "the drained old color is offered for retirement" "$?" "0"
 tm send-keys -t c 'y'
 gone=no

@@ -5,19 +5,11 @@
 # green's log lines with that rid, and the sim's own line (color, version)
 # appears: proof of which build served the failing request. Esc closes it.
 . "$top_srcdir/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 start_sandbox
+. "$top_srcdir/tests/tui/lib.sh"
 tap_plan 6
 # The rollback guard would stop green mid-test; this test is about the list.
 set_config rollout.auto_rollback false
-TMUX_SOCK="cutover-fail-$$"
-tm() { tmux -L "$TMUX_SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; "$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; cleanup' EXIT
-screen_of() { tm capture-pane -p -t "$1"; }
-wait_screen() {
-    for _ in $(seq 1 $(($3 * 10))); do screen_of "$1" | grep -qE -- "$2" && return 0; sleep 0.1; done
-    return 1
-}
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # Shift before the console opens: the console would hold control.

@@ -5,20 +5,12 @@
 # and every journal event are in it (r and m events), keys and the probe's
 # auth header never are.
 . "$top_srcdir/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 command -v asciinema >/dev/null 2>&1 || skip_all "asciinema not installed"
 start_sandbox
+. "$top_srcdir/tests/tui/lib.sh"
 tap_plan 16
 SECRET="cutover-test-secret-7f3a"
 set_config probe.headers "{\"Authorization\": \"Bearer $SECRET\"}"
-TMUX_SOCK="cutover-rec-$$"
-tm() { tmux -L "$TMUX_SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; "$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; cleanup' EXIT
-screen_of() { tm capture-pane -p -t "$1" | sed 's/ *$//'; }
-wait_screen() {
-    for _ in $(seq 1 $(($3 * 10))); do screen_of "$1" | grep -qE -- "$2" && return 0; sleep 0.1; done
-    return 1
-}
 # cast_events FILE CODE: the data of every event with that code, one a line.
 cast_events() {
     python3 - "$1" "$2" <<'PY'

@@ -4,18 +4,10 @@
 # space pauses, > speeds up, g jumps to the next event; nothing can move
 # traffic from a replay.
 . "$top_srcdir/tests/integration/lib.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux not installed"
 start_sandbox
+. "$top_srcdir/tests/tui/lib.sh"
 tap_plan 10
 set_config timeline.preroll_s 3 timeline.postroll_s 2
-TMUX_SOCK="cutover-replay-$$"
-tm() { tmux -L "$TMUX_SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; "$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; cleanup' EXIT
-screen_of() { tm capture-pane -p -t "$1"; }
-wait_screen() {
-    for _ in $(seq 1 $(($3 * 10))); do screen_of "$1" | grep -qE -- "$2" && return 0; sleep 0.1; done
-    return 1
-}
 JOURNAL="$SANDBOX/state/journal.jsonl"
 # event_time ACTION AFTER_GREEN: the journal time of that move (unix seconds).
 event_time() {
