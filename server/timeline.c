@@ -27,6 +27,8 @@
 /* The smallest default cap of one file (keep_mb/4 otherwise). */
 #define FILE_CAP_MIN (1024 * 1024)
 
+#define RECENT_LINES 16
+
 struct timeline_writer {
     const struct config *cfg;
     char dir[1024];
@@ -49,6 +51,10 @@ struct timeline_writer {
     char **seen;                    /* a resumed file's events, to skip the journal's replay */
     size_t n_seen;
     int since_rotate;
+    /* Journal lines while no file is open (take-control, preflight, a
+     * refusal): the ones within the pre-roll go into the file it opens. */
+    struct { double at; char *line; } recent[RECENT_LINES];
+    int n_recent;
 };
 
 static double wall_now(void)
@@ -250,6 +256,42 @@ static int create_file(struct timeline_writer *t, double started, char id[TIMELI
     return t->fd >= 0 ? 0 : -1;
 }
 
+static void forget_recent(struct timeline_writer *t)
+{
+    for (int i = 0; i < t->n_recent; i++)
+        free(t->recent[i].line);
+    t->n_recent = 0;
+}
+
+/* Keeps the newest RECENT_LINES, oldest first. */
+static void keep_recent(struct timeline_writer *t, const char *line, double at)
+{
+    char *copy = strdup(line);
+    if (!copy)
+        return;
+    if (t->n_recent == RECENT_LINES) {
+        free(t->recent[0].line);
+        memmove(&t->recent[0], &t->recent[1], (RECENT_LINES - 1) * sizeof t->recent[0]);
+        t->n_recent--;
+    }
+    t->recent[t->n_recent].at = at;
+    t->recent[t->n_recent++].line = copy;
+}
+
+/* What led up to the first move, as far back as the pre-roll reaches. */
+static void write_recent(struct timeline_writer *t, double at)
+{
+    for (int i = 0; i < t->n_recent; i++) {
+        if (t->recent[i].at < at - t->cfg->timeline.preroll_s)
+            continue;
+        char *el = timeline_event_line(t->recent[i].line);
+        if (el)
+            write_text(t, el);
+        free(el);
+    }
+    forget_recent(t);
+}
+
 static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
 {
     char id[TIMELINE_ID_LEN];
@@ -286,6 +328,7 @@ static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
         if (t->last && write_json(t, t->last) == 0 && cJSON_IsNumber(sec))
             t->last_sec = (int64_t)sec->valuedouble;
     }
+    write_recent(t, at);
     rotate(t);
     return 0;
 }
@@ -522,6 +565,8 @@ void timeline_event(struct timeline_writer *t, const char *line)
      * make a file that ends "abandoned" and hides the last real cutover
      * from `latest`. An open file records refusals too. */
     bool opens = timeline_event_opens(ev);
+    if (at >= oldest && t->fd < 0 && !opens && !seen_before(t, ev))
+        keep_recent(t, line, at);
     if (at < oldest || seen_before(t, ev) || (t->fd < 0 && (!opens || open_new(t, ev, at) != 0))) {
         cJSON_Delete(ev);
         return;
@@ -554,6 +599,7 @@ void timeline_close(struct timeline_writer *t)
     if (!t)
         return;
     close_file(t);
+    forget_recent(t);
     cJSON_Delete(t->last);
     free(t);
 }

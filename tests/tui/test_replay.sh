@@ -76,9 +76,24 @@ tm kill-session -t rp
 # Keys: g jumps to the next event, space pauses, > doubles the speed.
 tm new-session -d -s rp2 -x 110 -y 32 "$CUTOVER -c $CONFIG replay latest --speed 0.25; sleep 60"
 wait_screen rp2 "REPLAY" 10
-tm send-keys -t rp2 g
-wait_screen rp2 "shift 100/0->90/10" 2
-is "g jumps to the next event" "$?" "0"
+# The timeline opens with what led up to the first move (take-control,
+# preflight): each g shows one more event, at its own moment.
+jumps=0
+for _ in 1 2 3 4 5 6; do
+    before=$(screen_of rp2 | sed -n 's/.*events (\([0-9]*\)).*/\1/p' | head -n 1)
+    tm send-keys -t rp2 g
+    sleep 0.4
+    after=$(screen_of rp2 | sed -n 's/.*events (\([0-9]*\)).*/\1/p' | head -n 1)
+    [ "${after:-0}" -gt "${before:-0}" ] && jumps=$((jumps + 1))
+    screen_of rp2 | grep -q "shift 100/0->90/10" && break
+done
+clock=$(screen_of rp2 | sed -n 's/.*REPLAY .* 0.25x \([0-9:]*\) (.*/\1/p' | tail -n 1)
+want=$(python3 -c 'import sys, time; print(time.strftime("%H:%M:%S", time.gmtime(float(sys.argv[1]))))' "$T1")
+if screen_of rp2 | grep -q "shift 100/0->90/10" && [ "$clock" = "$want" ] && [ $jumps -ge 1 ]; then
+    ok "g jumps from event to event, to the first shift at its moment ($clock)"
+else
+    not_ok "g jumps from event to event, to the first shift at its moment" "clock $clock, want $want, $jumps jumps"
+fi
 tm send-keys -t rp2 ' '
 wait_screen rp2 "paused" 2
 c1=$(screen_of rp2 | grep -o '(0:[0-9]* of')

@@ -223,7 +223,8 @@ static void test_a_cutover_file(void **state)
     assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
     for (int i = 0; i < 10; i++)
         tick(e, t, b + i, 100);
-    event(t, b + 9.5, "control", 100, 100);    /* not a move: no file yet */
+    event(t, b + 5, "control", 100, 100);      /* 4.6 s before the move: past the 4 s pre-roll */
+    event(t, b + 9.5, "control", 100, 100);    /* not a move: no file yet, but the lead-up */
     event(t, b - 30, "shift", 100, 90);        /* the journal's replay of older lines */
     glob_t g;
     char pattern[400];
@@ -242,7 +243,11 @@ static void test_a_cutover_file(void **state)
     assert_int_equal(tl.malformed, 0);
     assert_non_null(tl.header);
     assert_string_equal(cJSON_GetObjectItem(tl.header, "candidate")->valuestring, "green");
-    assert_int_equal(tl.n_events, 2);
+    /* what led up to the move (within the pre-roll), the move, the rollback */
+    assert_int_equal(tl.n_events, 3);
+    const cJSON *lead = timeline_event_body(tl.event[0]);
+    assert_string_equal(cJSON_GetObjectItem(lead, "action")->valuestring, "control");
+    assert_true(cJSON_GetObjectItem(lead, "time")->valuedouble == b + 9.5);
     /* pre-roll: 3 seconds from history, then the last live second before the move */
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(tl.sample[0], "preroll")));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(tl.sample[2], "preroll")));
