@@ -44,7 +44,14 @@ static void split(const struct model_event *e, struct part p[PART_COUNT])
     p[PART_WEIGHTS].role = ROLE_TEXT;
     snprintf(p[PART_OUTCOME].text, sizeof p[PART_OUTCOME].text, "%s", e->outcome[0] ? e->outcome : "?");
     p[PART_OUTCOME].role = outcome_ok(e->outcome) ? ROLE_OK : ROLE_ALERT;
-    snprintf(p[PART_ERROR].text, sizeof p[PART_ERROR].text, "%s", e->error);
+    /* "refused: refused: the weights..." wastes the row: the outcome is
+     * already there, so an error that repeats it starts after it. */
+    const char *error = e->error;
+    size_t n = strlen(e->outcome);
+    if (n > 0 && strncmp(error, e->outcome, n) == 0 && error[n] == ':')
+        for (error += n + 1; *error == ' '; error++)
+            ;
+    snprintf(p[PART_ERROR].text, sizeof p[PART_ERROR].text, "%s", error);
     p[PART_ERROR].role = ROLE_ALERT;
 }
 

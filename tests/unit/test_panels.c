@@ -358,6 +358,14 @@ static void test_events_failure_text_clipped(void **state)
     events_format(model_event_get(m, 0), line, sizeof line);
     assert_string_equal(line, "00:35:00 alice shift 100/0->90/10 failed: nginx: [emerg] unknown "
                               "directive \"wieght\" in /etc/nginx/upstream.conf:3");
+    /* An error that starts with the outcome again is not said twice. */
+    apply_text(m, "{\"event\":{\"time\":1795566901.5,\"user\":\"alice\",\"action\":\"shift\","
+                  "\"before\":{\"blue\":90,\"green\":10},\"after\":{\"blue\":90,\"green\":10},"
+                  "\"candidate\":\"green\",\"outcome\":\"refused\",\"error\":\"refused: the "
+                  "weights have held 9 s of the 10 s dwell\"}}");
+    events_format(model_event_get(m, 0), line, sizeof line);
+    assert_string_equal(line, "00:35:01 alice shift 90/10->90/10 refused: the weights have held 9 s "
+                              "of the 10 s dwell");
     /* Narrow: each event stays on its row, clipped, not wrapped. */
     struct grid *n = grid_new(30, 4);
     events_draw(m, n, &o);
