@@ -1,10 +1,13 @@
-# backends: I/O adapters on the libuv loop. They take plain parameters (no
-# core/config.h), so linking them needs only libuv.
+# backends: I/O adapters on the libuv loop. The balancer seam (balancer.h,
+# its table; nginx its one implementation) reads its settings from the config
+# and renders through core, so a program using it links libcore.a after this.
 noinst_LIBRARIES += libbackends.a
 libbackends_a_SOURCES = \
 	backends/spawn.c backends/spawn.h \
 	backends/atomicfile.c backends/atomicfile.h \
-	backends/nginx.c backends/nginx.h \
+	backends/balancer.c backends/balancer.h \
+	backends/balancer_nginx.c backends/balancer_nginx.h \
+	backends/balancer_nginx_ops.c \
 	backends/proc.c backends/proc.h \
 	backends/children.h
 # Reading a process's children without pgrep is Linux's /proc; elsewhere pgrep.
@@ -30,5 +33,5 @@ test_atomicfile_LDADD = libbackends.a $(CMOCKA_LIBS)
 
 test_nginx_backend_SOURCES = tests/integration/test_nginx_backend.c
 test_nginx_backend_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
-test_nginx_backend_LDADD = libbackends.a $(LIBUV_LIBS) $(CMOCKA_LIBS)
+test_nginx_backend_LDADD = libbackends.a libcore.a $(LIBUV_LIBS) $(CMOCKA_LIBS)
 endif
