@@ -20,8 +20,8 @@ EXTRA_DIST += backends/children_linux.c backends/children_other.c
 libbackends_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS)
 
 if HAVE_CMOCKA
-check_PROGRAMS += test_spawn test_atomicfile test_nginx_backend
-TESTS += test_spawn test_atomicfile test_nginx_backend
+check_PROGRAMS += test_spawn test_atomicfile test_nginx_backend tests/unit/test_balancer
+TESTS += test_spawn test_atomicfile test_nginx_backend tests/unit/test_balancer
 
 test_spawn_SOURCES = tests/unit/test_spawn.c
 test_spawn_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
@@ -34,4 +34,8 @@ test_atomicfile_LDADD = libbackends.a $(CMOCKA_LIBS)
 test_nginx_backend_SOURCES = tests/integration/test_nginx_backend.c
 test_nginx_backend_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
 test_nginx_backend_LDADD = libbackends.a libcore.a $(LIBUV_LIBS) $(CMOCKA_LIBS)
+
+tests_unit_test_balancer_SOURCES = tests/unit/test_balancer.c
+tests_unit_test_balancer_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_balancer_LDADD = libbackends.a libcore.a $(LIBUV_LIBS) $(CJSON_LIBS) $(CMOCKA_LIBS)
 endif
