@@ -7,8 +7,8 @@
 #ifndef CUTOVER_PANELS_GUARDS_H
 #define CUTOVER_PANELS_GUARDS_H
 
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 struct guards_opts {
     double now;         /* unix seconds: the snapshot's age and the countdown */

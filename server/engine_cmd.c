@@ -10,7 +10,7 @@
 
 #include "core/exitcode.h"
 #include "server/preflight_job.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 /* A reply carrying the mover's details (nginx's text, warnings). */
 static void reply_move(struct engine *e, const struct mover_result *r)

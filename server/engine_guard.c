@@ -9,7 +9,7 @@
 
 #include "backends/spawn.h"
 #include "core/exitcode.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 static const struct mover_actor auto_actor = {"cutover (auto-rollback)", ""};
 

@@ -23,7 +23,7 @@
 #include "panels/status.h"
 #include "panels/weights.h"
 #include "tests/unit/fixture.h"
-#include "tui/model.h"
+#include "view/model.h"
 
 static void apply_text(struct model *m, const char *text)
 {
