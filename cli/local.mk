@@ -23,8 +23,8 @@ libcli_a_SOURCES = \
 	cli/sample.c cli/sample.h \
 	cli/sandbox.c cli/sandbox.h \
 	cli/snippets.c cli/snippets.h \
-	cli/timeline_file.c cli/timeline_file.h \
-	cli/timeline_path.c cli/timeline_path.h
+	cli/tlfile.c cli/tlfile.h \
+	cli/tlpath.c cli/tlpath.h
 # The drills (scenarios/) are read from $(pkgdatadir) once installed and
 # from the source tree in a build (cli/drill.c tells the two apart by where
 # the binary sits).

@@ -7,7 +7,7 @@ libpanels_a_SOURCES = \
 	panels/chart.c panels/chart.h \
 	panels/events.c panels/events.h \
 	panels/failures.c panels/failures.h \
-	panels/guards.c panels/guards.h \
+	panels/guardspanel.c panels/guardspanel.h \
 	panels/help.c panels/help.h \
 	panels/panel.c panels/panel.h \
 	panels/status.c panels/status.h \

@@ -14,7 +14,7 @@
 #include "panels/events.h"
 #include "panels/failures.h"
 #include "view/grid.h"
-#include "panels/guards.h"
+#include "panels/guardspanel.h"
 #include "panels/help.h"
 #include "panels/status.h"
 #include "panels/weights.h"
@@ -178,8 +178,8 @@ static void draw_weights(struct console *c, struct grid *g)
 
 static void draw_guards(struct console *c, struct grid *g)
 {
-    struct guards_opts o = {.now = console_now(c)};
-    guards_draw(c->model, g, &o);
+    struct guardspanel_opts o = {.now = console_now(c)};
+    guardspanel_draw(c->model, g, &o);
 }
 
 static void draw_events(struct console *c, struct grid *g)
