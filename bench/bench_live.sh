@@ -2,7 +2,7 @@
 # bench_live.sh: the whole live path of `cutover status --sample S` under a
 # steady access-log stream: tail (backends/accesslog), parse (core/logparse),
 # window with 24 h of history (core/window), socket counts every second and
-# streaming probes of both colors every 2 s (server/collector).
+# streaming probes of both colors every 2 s (runtime/collector).
 #
 # bench/live_writer appends gen_log lines at exactly RATE lines/s in batches
 # of BATCH_MS, msec= rewritten to the wall clock. Per run it measures the

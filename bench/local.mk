@@ -1,7 +1,18 @@
-# bench/: the live-tail benchmark. live_writer is built with the checks so it
-# keeps compiling; bench/bench_live.sh runs it, `make check` never does.
-# clockshift.c is an LD_PRELOAD library the script builds itself with $(CC)
-# -shared (automake without libtool makes no shared objects).
-check_PROGRAMS += bench/live_writer
+# bench/: benchmark programs and scripts, built with the checks so they keep
+# compiling; `make check` never runs a benchmark (bench/README.md).
+# gen_log writes a realistic log by seed; test_stats.sh needs it too.
+check_PROGRAMS += bench/gen_log bench/live_writer bench/bench_window
+bench_gen_log_SOURCES = bench/gen_log.c
+# live_writer feeds bench/bench_live.sh. clockshift.c is an LD_PRELOAD
+# library the script builds itself with $(CC) -shared (automake without
+# libtool makes no shared objects).
 bench_live_writer_SOURCES = bench/live_writer.c
-EXTRA_DIST += bench/bench_live.sh bench/clockshift.c bench/local.mk
+# The window's memory and speed: `make bench-window` runs it.
+bench_bench_window_SOURCES = bench/bench_window.c
+bench_bench_window_LDADD = libcore.a
+
+bench-window: bench/bench_window$(EXEEXT)
+	./bench/bench_window$(EXEEXT)
+.PHONY: bench-window
+EXTRA_DIST += bench/bench_live.sh bench/bench_stats.sh bench/clockshift.c \
+	bench/README.md bench/local.mk

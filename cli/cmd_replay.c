@@ -6,7 +6,7 @@
 
 #include "backends/atomicfile.h"
 #include "cli/commands.h"
-#include "cli/timeline_path.h"
+#include "cli/tlpath.h"
 #include "cli/exitcode.h"
 #include "tui/console.h"
 #include "tui/replay.h"
@@ -45,7 +45,7 @@ int cmd_replay(struct app *app, int argc, char **argv)
     int rc = parse_args(app, argc, argv, &arg, &speed);
     if (rc != EXIT_OK)
         return rc;
-    if (timeline_path_resolve(app->cfg, arg, path, sizeof path, err, sizeof err) != 0) {
+    if (tlpath_resolve(app->cfg, arg, path, sizeof path, err, sizeof err) != 0) {
         app_errorf(app, "replay: %s", err);
         return EXIT_USAGE;
     }

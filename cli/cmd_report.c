@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "cli/timeline_file.h"
-#include "cli/timeline_path.h"
+#include "cli/tlfile.h"
+#include "cli/tlpath.h"
 #include "cli/exitcode.h"
 #include "core/report.h"
 
@@ -54,12 +54,12 @@ int cmd_report(struct app *app, int argc, char **argv)
         return EXIT_USAGE;
     }
     char path[1400], msg[1600];
-    if (timeline_path_resolve(app->cfg, arg, path, sizeof path, msg, sizeof msg) != 0) {
+    if (tlpath_resolve(app->cfg, arg, path, sizeof path, msg, sizeof msg) != 0) {
         app_errorf(app, "report: %s", msg);
         return EXIT_USAGE;
     }
     struct timeline t;
-    if (timeline_file_load(path, &t, msg, sizeof msg) != 0) {
+    if (tlfile_load(path, &t, msg, sizeof msg) != 0) {
         app_errorf(app, "report: %s", msg);
         timeline_free(&t);
         return EXIT_FAILURE_IO;

@@ -10,7 +10,7 @@
 
 #include "cli/client.h"
 #include "cli/commands.h"
-#include "server/mover.h"
+#include "runtime/mover.h"
 #include "server/server.h"
 
 /* The server is started with this very binary and an absolute config path:

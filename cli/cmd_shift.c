@@ -10,8 +10,8 @@
 #include "backends/preflight.h"
 #include "core/errcode.h"
 #include "core/guards.h"
-#include "server/mover.h"
-#include "server/statedir.h"
+#include "runtime/mover.h"
+#include "runtime/statedir.h"
 
 /* "+10" / "-10" / "10" -> 10 or -10; false when not a whole number. */
 static bool parse_signed(const char *s, int *out)

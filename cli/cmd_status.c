@@ -10,7 +10,7 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/sample.h"
-#include "server/mover.h"
+#include "runtime/mover.h"
 
 static cJSON *weights_json(const int w[COLOR_COUNT])
 {

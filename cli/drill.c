@@ -18,7 +18,7 @@
 #include "core/journal.h"
 #include "core/scenario.h"
 #include "core/upstream.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 #define TICK_MS 500
 #define MAX_FILE (256 * 1024)

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "server/snapshot.h"
+#include "runtime/snapshot.h"
 
 /* Enough of the log's end to cover a busy window: lines older than the
  * window are dropped by the window itself. */

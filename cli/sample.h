@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include "cli/app.h"
-#include "server/collector.h"
+#include "runtime/collector.h"
 
 /* Returns EXIT_OK, or an exit code after printing why. */
 int sample_signals(struct app *app, double seconds, struct collector_snapshot *snap);

@@ -1,4 +1,6 @@
-# core: pure logic (no I/O), linked into the CLI, the server and the unit tests.
+# core/: pure logic (no I/O, no ncurses/curl/uv), the bottom layer: every
+# other library and most unit tests link libcore.a. Its tests are in
+# tests/unit/local.mk, its fuzz targets in tests/fuzz/local.mk.
 noinst_LIBRARIES += libcore.a
 libcore_a_SOURCES = \
 	core/color.c core/color.h \
@@ -7,8 +9,24 @@ libcore_a_SOURCES = \
 	core/errcode.h \
 	core/config_json.c \
 	core/confcheck.c core/confcheck.h \
+	core/control.c core/control.h \
+	core/exitcode.h \
+	core/guards.c core/guards.h \
+	core/hist.c core/hist.h \
+	core/journal.c core/journal.h \
+	core/logparse.c core/logparse.h \
+	core/lsofparse.c core/lsofparse.h \
+	core/nginxconf.c core/nginxconf.h \
 	core/nginxlex.c core/nginxlex.h \
-	core/upstream.c core/upstream.h \
+	core/procnet.c core/procnet.h \
+	core/protocol.c core/protocol.h \
+	core/report.c core/report.h \
+	core/report_render.c \
 	core/rollout.c core/rollout.h \
-	core/journal.c core/journal.h
+	core/scenario.c core/scenario.h \
+	core/sha256.c core/sha256.h \
+	core/sse.c core/sse.h \
+	core/timeline.c core/timeline.h \
+	core/upstream.c core/upstream.h \
+	core/window.c core/window.h
 libcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

@@ -12,8 +12,8 @@
 #define CUTOVER_PANELS_CHART_H
 
 #include <stdbool.h>
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 #define CHART_MIN_W 20
 #define CHART_MIN_H 6

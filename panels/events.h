@@ -7,8 +7,8 @@
 #define CUTOVER_PANELS_EVENTS_H
 
 #include <stddef.h>
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 struct events_opts {
     double now;         /* unix seconds, for the snapshot's age */

@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 #define FAILURES_DETAIL_LINES 20
 

@@ -7,8 +7,8 @@
 #define CUTOVER_PANELS_HELP_H
 
 #include <stdbool.h>
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 struct help_key {
     const char *key;        /* "] or +" */

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 /* "stale: 7 s" when the snapshot is older than MODEL_STALE_S at `now`,
  * "no data yet" before any snapshot (m NULL counts as none); returns false

@@ -8,8 +8,8 @@
 #ifndef CUTOVER_PANELS_STATUS_H
 #define CUTOVER_PANELS_STATUS_H
 
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 enum status_mode { STATUS_CONTROL, STATUS_WATCH, STATUS_REPLAY };
 

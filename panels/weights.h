@@ -12,8 +12,8 @@
 #define CUTOVER_PANELS_WEIGHTS_H
 
 #include <stdbool.h>
-#include "panels/grid.h"
-#include "tui/model.h"
+#include "view/grid.h"
+#include "view/model.h"
 
 struct weights_opts {
     int step;           /* weight points per step (config rollout.step); <= 0 means 10 */

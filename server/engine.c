@@ -9,9 +9,9 @@
 
 #include "core/journal.h"
 #include "core/protocol.h"
-#include "server/snapshot.h"
-#include "server/timeline.h"
-#include "server/statedir.h"
+#include "runtime/snapshot.h"
+#include "runtime/timeline_writer.h"
+#include "runtime/statedir.h"
 
 void engine_socket_path(const char *state_dir, char *buf, size_t len)
 {

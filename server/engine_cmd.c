@@ -10,7 +10,7 @@
 
 #include "core/errcode.h"
 #include "server/preflight_job.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 /* A reply carrying the mover's details (the balancer's text, warnings). The
  * field keeps its protocol name, "nginx_message", for the clients. */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "backends/spawn.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 static const struct mover_actor auto_actor = {"cutover (auto-rollback)", ""};
 

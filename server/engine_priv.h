@@ -11,12 +11,12 @@
 #include "core/control.h"
 #include "core/guards.h"
 #include "core/protocol.h"
-#include "server/collector.h"
+#include "runtime/collector.h"
 #include "server/conn.h"
 #include "server/engine.h"
 #include "server/export.h"
 #include "server/listener.h"
-#include "server/mover.h"
+#include "runtime/mover.h"
 
 #define ENGINE_EVENTS_KEPT 20
 

@@ -19,7 +19,7 @@
 
 #include "server/grafana.h"
 #include "server/prom.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 #define EXPORT_LATE_S 2
 #define EXPORT_CHUNK 64

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <uv.h>
 #include "core/config.h"
-#include "server/collector.h"
+#include "runtime/collector.h"
 
 struct exporter;
 

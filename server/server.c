@@ -16,7 +16,7 @@
 #include "core/errcode.h"
 #include "server/engine.h"
 #include "server/sockpath.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 struct server {
     uv_loop_t loop;

@@ -14,7 +14,7 @@
 
 #include "sim/loadstats.h"
 #include "sim/opt.h"
-#include "sim/sse.h"
+#include "sim/loadsse.h"
 
 #define TICK_MS 5
 
@@ -34,7 +34,7 @@ struct xfer {
     CURL *easy;
     struct loadgen *lg;
     struct xfer *prev, *next;
-    struct sse sse;
+    struct loadsse sse;
     uint64_t start_ns;
     double ttft_ms; /* < 0 until the first content chunk */
 };
@@ -67,7 +67,7 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     struct xfer *x = userdata;
     size_t n = size * nmemb;
-    if (sse_feed(&x->sse, ptr, n))
+    if (loadsse_feed(&x->sse, ptr, n))
         x->ttft_ms = (double)(uv_hrtime() - x->start_ns) / 1e6;
     return n;
 }
@@ -81,7 +81,7 @@ static int start_one(struct loadgen *lg)
     }
     x->lg = lg;
     x->ttft_ms = -1;
-    sse_init(&x->sse);
+    loadsse_init(&x->sse);
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, lg->o.url);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, chat_body);

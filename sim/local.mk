@@ -15,7 +15,7 @@ cutover_sim_SOURCES = \
 	sim/simlog.c sim/simlog.h \
 	sim/loadgen.c sim/loadgen.h \
 	sim/loadstats.c sim/loadstats.h \
-	sim/sse.c sim/sse.h \
+	sim/loadsse.c sim/loadsse.h \
 	sim/ctl.c sim/ctl.h
 cutover_sim_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)
 cutover_sim_LDADD = $(LIBUV_LIBS) $(CURL_LIBS) $(CJSON_LIBS) -lm

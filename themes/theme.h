@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "panels/grid.h"
+#include "view/grid.h"
 
 #define THEME_COLOR_DEFAULT (-1)   /* the terminal's own fg/bg */
 

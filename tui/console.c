@@ -13,14 +13,14 @@
 #include "panels/chart.h"
 #include "panels/events.h"
 #include "panels/failures.h"
-#include "panels/grid.h"
-#include "panels/guards.h"
+#include "view/grid.h"
+#include "panels/guardspanel.h"
 #include "panels/help.h"
 #include "panels/status.h"
 #include "panels/weights.h"
 #include "tui/cast.h"
 #include "tui/link.h"
-#include "tui/model.h"
+#include "view/model.h"
 #include "tui/replay.h"
 #include "tui/screen.h"
 
@@ -178,8 +178,8 @@ static void draw_weights(struct console *c, struct grid *g)
 
 static void draw_guards(struct console *c, struct grid *g)
 {
-    struct guards_opts o = {.now = console_now(c)};
-    guards_draw(c->model, g, &o);
+    struct guardspanel_opts o = {.now = console_now(c)};
+    guardspanel_draw(c->model, g, &o);
 }
 
 static void draw_events(struct console *c, struct grid *g)

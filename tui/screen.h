@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <uv.h>
 
-#include "panels/grid.h"
+#include "view/grid.h"
 #include "themes/theme.h"
 
 struct screen;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "tests/unit/fixture.h"
-#include "tui/model.h"
+#include "view/model.h"
 
 /* Applies every line of a fixture; returns how many were events. */
 static int apply_fixture(struct model *m, const char *name)

@@ -17,13 +17,13 @@
 
 #include "panels/events.h"
 #include "panels/failures.h"
-#include "panels/guards.h"
+#include "panels/guardspanel.h"
 #include "panels/help.h"
 #include "panels/panel.h"
 #include "panels/status.h"
 #include "panels/weights.h"
 #include "tests/unit/fixture.h"
-#include "tui/model.h"
+#include "view/model.h"
 
 static void apply_text(struct model *m, const char *text)
 {
@@ -280,8 +280,8 @@ static void test_guards_levels_and_countdown(void **state)
     (void)state;
     struct model *m = load_after();
     struct grid *g = grid_new(80, 6);
-    struct guards_opts o = {.now = m->at};
-    guards_draw(m, g, &o);
+    struct guardspanel_opts o = {.now = m->at};
+    guardspanel_draw(m, g, &o);
     int ttft = row_of(g, "ttft"), dwell = row_of(g, "dwell");
     assert_true(ttft > 0 && dwell > ttft);
     assert_int_equal(grid_cell(g, 6, ttft)->role, ROLE_OK);
@@ -303,16 +303,16 @@ static void test_guards_tripped(void **state)
     snprintf(m->guard[2].level, sizeof m->guard[2].level, "tripped");
     snprintf(m->guard[2].text, sizeof m->guard[2].text, "green 5xx 2.1%% vs blue 0.0%% for 31 s");
     struct grid *g = grid_new(80, 6);
-    struct guards_opts o = {.now = m->at};
-    guards_draw(m, g, &o);
+    struct guardspanel_opts o = {.now = m->at};
+    guardspanel_draw(m, g, &o);
     int y = row_of(g, "5xx   tripped");
     assert_int_equal(grid_cell(g, 6, y)->role, ROLE_ALERT);
     assert_shows(g, "green 5xx 2.1% vs blue 0.0% for 31 s");
     /* The title names the worst level. */
     assert_int_equal(row_of(g, "guards tripped"), 0);
-    assert_int_equal(guards_level_role("tripped"), ROLE_ALERT);
-    assert_int_equal(guards_level_role("watching"), ROLE_WARN);
-    assert_int_equal(guards_level_role("ok"), ROLE_OK);
+    assert_int_equal(guardspanel_level_role("tripped"), ROLE_ALERT);
+    assert_int_equal(guardspanel_level_role("watching"), ROLE_WARN);
+    assert_int_equal(guardspanel_level_role("ok"), ROLE_OK);
     grid_free(g);
     model_free(m);
 }
@@ -492,8 +492,8 @@ static void draw_weights(const struct panel_ctx *c, struct grid *g)
 
 static void draw_guards(const struct panel_ctx *c, struct grid *g)
 {
-    struct guards_opts o = {.now = c->now};
-    guards_draw(c->m, g, &o);
+    struct guardspanel_opts o = {.now = c->now};
+    guardspanel_draw(c->m, g, &o);
 }
 
 static void draw_events(const struct panel_ctx *c, struct grid *g)

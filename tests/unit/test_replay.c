@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/color.h"
-#include "tui/model.h"
+#include "view/model.h"
 #include "tui/replay.h"
 
 #define ROW(sec, req) "[" #sec "," #req ",0,3,120.5,1.0,1,0]"

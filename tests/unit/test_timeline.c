@@ -21,7 +21,7 @@
 
 #include "core/report.h"
 #include "core/timeline.h"
-#include "server/timeline.h"
+#include "runtime/timeline_writer.h"
 #include "tests/unit/fixture.h"
 
 /* ---- reader ------------------------------------------------------------- */

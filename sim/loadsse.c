@@ -1,11 +1,11 @@
 /* SSE lines are split on LF (CR stripped); only "data:" lines matter. Parsing stops at the
  * first content chunk: after that the stream is just bytes to the load generator. */
-#include "sim/sse.h"
+#include "sim/loadsse.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>
 
-void sse_init(struct sse *s)
+void loadsse_init(struct loadsse *s)
 {
     memset(s, 0, sizeof *s);
 }
@@ -20,7 +20,7 @@ static const char *first_content(const cJSON *o)
     return cJSON_IsString(content) ? content->valuestring : NULL;
 }
 
-static int on_line(struct sse *s, char *line, size_t n)
+static int on_line(struct loadsse *s, char *line, size_t n)
 {
     if (n > 0 && line[n - 1] == '\r')
         line[--n] = '\0';
@@ -46,7 +46,7 @@ static int on_line(struct sse *s, char *line, size_t n)
     return found;
 }
 
-int sse_feed(struct sse *s, const char *data, size_t len)
+int loadsse_feed(struct loadsse *s, const char *data, size_t len)
 {
     int found = 0;
     for (size_t i = 0; i < len; i++) {

@@ -1,5 +1,5 @@
 /* grid: cells of one glyph and one role. */
-#include "panels/grid.h"
+#include "view/grid.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* timeline_file: a timeline file read whole and parsed. */
-#include "cli/timeline_file.h"
+/* tlfile: a timeline file read whole and parsed. */
+#include "cli/tlfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 
 #include "backends/atomicfile.h"
 
-int timeline_file_load(const char *path, struct timeline *out, char *msg, size_t msglen)
+int tlfile_load(const char *path, struct timeline *out, char *msg, size_t msglen)
 {
     memset(out, 0, sizeof *out);
     char *text = NULL, err[256];

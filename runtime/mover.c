@@ -1,5 +1,5 @@
 /* mover: read, plan and apply weight moves; journal every attempt. */
-#include "server/mover.h"
+#include "runtime/mover.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 #include "backends/spawn.h"
 #include "core/errcode.h"
 #include "core/journal.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 struct move_op {
     uv_loop_t *loop;

@@ -1,5 +1,5 @@
-/* timeline_path: a TIMELINE argument -> a file. */
-#include "cli/timeline_path.h"
+/* tlpath: a TIMELINE argument -> a file. */
+#include "cli/tlpath.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -34,8 +34,8 @@ static int newest(const char *dir, char *name, size_t namelen)
     return name[0] ? 0 : -1;
 }
 
-int timeline_path_resolve(const struct config *cfg, const char *arg, char *path, size_t pathlen,
-                          char *err, size_t errlen)
+int tlpath_resolve(const struct config *cfg, const char *arg, char *path, size_t pathlen,
+                   char *err, size_t errlen)
 {
     if (is_file(arg)) {
         snprintf(path, pathlen, "%s", arg);

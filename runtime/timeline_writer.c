@@ -3,7 +3,7 @@
  * pre-roll from the window's history; it gets one sample per second and
  * every journal line; it ends postroll_s after the weights reached an end
  * with no move since, or goes on in a new file past its size cap. */
-#include "server/timeline.h"
+#include "runtime/timeline_writer.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/timeline.h"
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 /* Seconds of a tick gap filled from history; a longer stall (a suspended
  * laptop) is left as a gap rather than written as minutes of zeros. */

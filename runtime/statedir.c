@@ -1,5 +1,5 @@
 /* statedir: rollout state, journal and lock files in state_dir. */
-#include "server/statedir.h"
+#include "runtime/statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>

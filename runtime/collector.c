@@ -1,5 +1,5 @@
 /* collector: access log + sockets + probes -> one window. */
-#include "server/collector.h"
+#include "runtime/collector.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* model: the server's messages folded into one fixed-size struct. */
-#include "tui/model.h"
+#include "view/model.h"
 
 #include <math.h>
 #include <stdio.h>

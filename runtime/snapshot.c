@@ -1,5 +1,5 @@
 /* snapshot: JSON for the live numbers. */
-#include "server/snapshot.h"
+#include "runtime/snapshot.h"
 
 #include <stdlib.h>
 

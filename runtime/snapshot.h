@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include "core/window.h"
-#include "server/collector.h"
+#include "runtime/collector.h"
 
 /* {"at", "window_s", "blue": {...}, "green": {...}, "access_log": {...},
  *  "sockets": {...}}: per color connections, requests, status_5xx,

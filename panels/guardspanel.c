@@ -1,5 +1,5 @@
-/* guards: levels, numbers, dwell countdown. */
-#include "panels/guards.h"
+/* guardspanel: levels, numbers, dwell countdown. */
+#include "panels/guardspanel.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #define NAME_W 6
 #define LEVEL_W 9
 
-enum grid_role guards_level_role(const char *level)
+enum grid_role guardspanel_level_role(const char *level)
 {
     if (strcmp(level, "ok") == 0)
         return ROLE_OK;
@@ -22,7 +22,7 @@ enum grid_role guards_level_role(const char *level)
 
 static int severity(const char *level)
 {
-    enum grid_role r = guards_level_role(level);
+    enum grid_role r = guardspanel_level_role(level);
     return r == ROLE_ALERT ? 3 : r == ROLE_WARN ? 2 : r == ROLE_OK ? 1 : 0;
 }
 
@@ -47,7 +47,7 @@ static void draw_title(const struct model *m, struct grid *g, double now)
     if (!worst || !m->have_snapshot || room < 2)
         return;
     x += grid_put_text(g, x, 0, " ", room, ROLE_TEXT);
-    x += grid_put_text(g, x, 0, worst, room - 1, guards_level_role(worst));
+    x += grid_put_text(g, x, 0, worst, room - 1, guardspanel_level_role(worst));
     room = w - x - (panel_age_text(m, now, age, sizeof age) ? (int)strlen(age) + 1 : 0);
     if (room > 0)
         grid_put_text(g, x, 0, m->auto_rollback ? "  auto-rollback on" : "  auto-rollback OFF", room,
@@ -58,14 +58,14 @@ static void draw_guard(const struct model_guard *k, struct grid *g, int y)
 {
     grid_put_text(g, 0, y, k->name, NAME_W - 1, ROLE_TEXT);
     int x = NAME_W;
-    x += grid_put_text(g, x, y, k->level, LEVEL_W - 1, guards_level_role(k->level));
+    x += grid_put_text(g, x, y, k->level, LEVEL_W - 1, guardspanel_level_role(k->level));
     x = NAME_W + LEVEL_W;
     /* The server's text counts the dwell down with every snapshot; a second
      * countdown here only disagreed with it. */
     grid_put_text(g, x, y, k->text, -1, ROLE_TEXT);
 }
 
-void guards_draw(const struct model *m, struct grid *g, const struct guards_opts *o)
+void guardspanel_draw(const struct model *m, struct grid *g, const struct guardspanel_opts *o)
 {
     int h = grid_height(g);
     grid_clear(g);
