@@ -11,6 +11,11 @@ libtui_a_SOURCES = \
 	tui/cast.c tui/cast.h \
 	tui/replay.c tui/replay.h
 libtui_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+# The console's rooms: keys to actions, panels to places, actions to effects.
+libtui_a_SOURCES += \
+	tui/keymap.c tui/keymap.h \
+	tui/layout.c tui/layout.h \
+	tui/commands.c tui/commands.h
 EXTRA_DIST += tests/unit/fixtures
 
 if HAVE_CMOCKA
