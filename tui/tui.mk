@@ -16,6 +16,12 @@ libtui_a_SOURCES += \
 	tui/keymap.c tui/keymap.h \
 	tui/layout.c tui/layout.h \
 	tui/commands.c tui/commands.h
+# The screen's rooms (tui/screen.c itself is listed in themes/themes.mk):
+# grid cells to ncurses cells, the recording pty, the crash rescue.
+libtui_a_SOURCES += \
+	tui/paint.c tui/paint.h \
+	tui/ptyrec.c tui/ptyrec.h \
+	tui/rescue.c tui/rescue.h
 EXTRA_DIST += tests/unit/fixtures
 
 if HAVE_CMOCKA
