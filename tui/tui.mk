@@ -45,4 +45,15 @@ tests_unit_test_cast_LDADD = $(TUI_TEST_LDADD)
 tests_unit_test_replay_SOURCES = tests/unit/test_replay.c
 tests_unit_test_replay_CFLAGS = $(TUI_TEST_CFLAGS)
 tests_unit_test_replay_LDADD = $(TUI_TEST_LDADD)
+
+# The console's pure rooms, each without a terminal.
+TUI_ROOM_TESTS = tests/unit/test_keymap tests/unit/test_layout
+check_PROGRAMS += $(TUI_ROOM_TESTS)
+TESTS += $(TUI_ROOM_TESTS)
+tests_unit_test_keymap_SOURCES = tests/unit/test_keymap.c
+tests_unit_test_keymap_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_keymap_LDADD = libtui.a $(CMOCKA_LIBS)
+tests_unit_test_layout_SOURCES = tests/unit/test_layout.c
+tests_unit_test_layout_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_layout_LDADD = libtui.a $(CMOCKA_LIBS)
 endif
