@@ -26,7 +26,8 @@ UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	tests/unit/test_model \
 	tests/unit/test_chart tests/unit/test_panels \
 	tests/unit/test_theme \
-	tests/unit/test_cast tests/unit/test_replay tests/unit/test_screen
+	tests/unit/test_cast tests/unit/test_replay tests/unit/test_screen \
+	tests/unit/test_keymap tests/unit/test_layout
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -146,6 +147,13 @@ tests_unit_test_replay_LDADD = $(TUI_UNIT_LDADD)
 tests_unit_test_screen_SOURCES = tests/unit/test_screen.c
 tests_unit_test_screen_CFLAGS = $(TUI_UNIT_CFLAGS)
 tests_unit_test_screen_LDADD = $(TUI_UNIT_LDADD)
+# The console's pure rooms, each without a terminal.
+tests_unit_test_keymap_SOURCES = tests/unit/test_keymap.c
+tests_unit_test_keymap_CFLAGS = $(TUI_UNIT_CFLAGS)
+tests_unit_test_keymap_LDADD = $(TUI_UNIT_LDADD)
+tests_unit_test_layout_SOURCES = tests/unit/test_layout.c
+tests_unit_test_layout_CFLAGS = $(TUI_UNIT_CFLAGS)
+tests_unit_test_layout_LDADD = $(TUI_UNIT_LDADD)
 endif
 EXTRA_DIST += tests/unit/fixtures \
 	tests/unit/fixtures/timeline_torn.jsonl tests/unit/fixtures/timeline_rollback.jsonl
