@@ -2,7 +2,8 @@
 # writer), `cutover report` and their tests (issue 7).
 libcore_a_SOURCES += core/timeline.c core/timeline.h core/report.c core/report.h \
 	core/report_render.c
-libserver_a_SOURCES += server/timeline.c server/timeline.h
+libserver_a_SOURCES += server/timeline.c server/timeline.h server/timeline_dir.c \
+	server/timeline_priv.h
 libcli_a_SOURCES += cli/cmd_report.c cli/timeline_file.c cli/timeline_file.h
 
 if HAVE_CMOCKA
