@@ -9,5 +9,6 @@ libcore_a_SOURCES = \
 	core/nginxlex.c core/nginxlex.h \
 	core/upstream.c core/upstream.h \
 	core/rollout.c core/rollout.h \
-	core/journal.c core/journal.h
+	core/journal.c core/journal.h \
+	core/metric.c core/metric.h
 libcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

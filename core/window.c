@@ -466,6 +466,7 @@ void window_stats(struct window *w, enum color c, double now, struct window_stat
     out->ttft_p50_us = hist_quantile(&r->ttft, 0.50);
     out->ttft_p95_us = hist_quantile(&r->ttft, 0.95);
     out->ttft_p99_us = hist_quantile(&r->ttft, 0.99);
+    out->ttft_count = r->ttft.count;
     out->connections = r->connections;
     out->connections_at = r->connections_at;
     out->malformed = w->malformed;
@@ -506,6 +507,7 @@ size_t window_history(const struct window *w, enum color c, int64_t from, int64_
             .ttft_p95_us = p95_value(get(m, F_TTFT_P95)),
             .win_header_p95_us = p95_value(get(m, F_WIN_HEADER_P95)),
             .win_ttft_p95_us = p95_value(get(m, F_WIN_TTFT_P95)),
+            .ttft_count = (uint32_t)(get(m, F_PROBES) - get(m, F_PROBE_ERRORS)),
         };
     }
     return n;

@@ -40,6 +40,7 @@ struct window_stats {
     uint64_t probes;           /* finished probes, ok + failed */
     uint64_t probe_errors;
     uint64_t ttft_p50_us, ttft_p95_us, ttft_p99_us;  /* successful probes only */
+    uint64_t ttft_count;       /* successful probes: probes - probe_errors */
     int64_t connections;       /* latest gauge; -1 if never set */
     double connections_at;     /* when it was set; 0 if never */
     uint64_t malformed;        /* unparsed log lines in the window, all colors */
@@ -67,6 +68,7 @@ struct window_second {
     uint32_t malformed;        /* all colors */
     uint32_t header_p95_us, ttft_p95_us;           /* this second only */
     uint32_t win_header_p95_us, win_ttft_p95_us;   /* the window at the close */
+    uint32_t ttft_count;       /* this second's successful probes */
 };
 
 /* window_s in 1..WINDOW_MAX_WINDOW_S, history_s in 1..WINDOW_MAX_HISTORY_S.
