@@ -2,7 +2,6 @@
  * format shares. */
 #include "core/metric.h"
 
-#include <stdint.h>
 #include <string.h>
 
 #define STATS(f) offsetof(struct window_stats, f)
@@ -99,6 +98,16 @@ double metric_row_value(enum metric_id id, const struct window_second *s)
     }
     double v = u32_at(s, m->second_at);
     return m->unit == METRIC_UNIT_MS ? v / 1000.0 : v;
+}
+
+uint32_t metric_second_own(enum metric_id id, const struct window_second *s, uint32_t *p95_us)
+{
+    const struct metric *m = &metric_table[id];
+    *p95_us = 0;
+    if (m->kind != METRIC_LATENCY || m->second_count_at == 0)
+        return 0;
+    *p95_us = u32_at(s, m->second_own_at);
+    return u32_at(s, m->second_count_at);
 }
 
 bool metric_stats_value(enum metric_id id, const struct window_stats *w, double *out)

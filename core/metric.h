@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "core/window.h"
 
 /* In table order, which is the order of the status object, the export
@@ -88,7 +89,8 @@ struct metric {
      * byte offsets into struct window_stats (the value; a latency's p50,
      * its p95 and p99 follow, and stats_count the samples behind them)
      * and into struct window_second (the series row's value; a latency's
-     * own p95 and own sample count too, for Prometheus). */
+     * own p95 and own sample count too, for Prometheus; a count at 0,
+     * which is "sec", means the window keeps none). */
     size_t stats_at, stats_count_at;
     size_t second_at, second_own_at, second_count_at;
 };
@@ -107,6 +109,11 @@ cJSON *metric_row_json(const struct window_second *s);
 /* A series row's cell of signal id: counts as they are, the gauge -1 when
  * unknown, latencies in ms (0: no samples). */
 double metric_row_value(enum metric_id id, const struct window_second *s);
+
+/* A LATENCY's own numbers in a closed second (not the window's): returns
+ * how many samples the second had and sets *p95_us to their p95 (0 for a
+ * latency the window does not count per second). */
+uint32_t metric_second_own(enum metric_id id, const struct window_second *s, uint32_t *p95_us);
 
 /* Reads a "fields" array (a reader's schema may be older or newer than
  * ours): col[id] is signal id's position in the rows, -1 when absent;
