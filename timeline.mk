@@ -10,7 +10,8 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_timeline tests/unit/test_report
 TESTS += tests/unit/test_timeline tests/unit/test_report
 
-tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h \
+	tests/unit/feed.h
 tests_unit_test_timeline_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_timeline_LDADD = libserver.a libbackends.a libcore.a $(LIBUV_LIBS) $(CJSON_LIBS) $(CMOCKA_LIBS)
 

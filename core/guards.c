@@ -43,7 +43,8 @@ double guards_dwell_remaining(int min_dwell_s, double since, double now)
 
 static uint64_t ok_probes(const struct window_stats *s)
 {
-    return s->probes > s->probe_errors ? s->probes - s->probe_errors : 0;
+    uint64_t n = s->v[METRIC_PROBES].sum, failed = s->v[METRIC_PROBE_ERRORS].sum;
+    return n > failed ? n - failed : 0;
 }
 
 /* Fills the TTFT numbers. A stable p95 of 0 us (a sub-microsecond fake)
@@ -52,20 +53,20 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
                        struct guards_step *out)
 {
     const struct window_stats *s = &st[out->stable], *c = &st[out->candidate];
-    double stable_us = s->ttft_p95_us > 0 ? (double)s->ttft_p95_us : 1.0;
+    double stable_us = s->v[METRIC_TTFT].p95_us > 0 ? (double)s->v[METRIC_TTFT].p95_us : 1.0;
     out->stable_samples = ok_probes(s);
     out->candidate_samples = ok_probes(c);
-    out->stable_failed = s->probe_errors;
-    out->candidate_failed = c->probe_errors;
+    out->stable_failed = s->v[METRIC_PROBE_ERRORS].sum;
+    out->candidate_failed = c->v[METRIC_PROBE_ERRORS].sum;
     out->min_samples = p->min_samples;
     out->limit_pct = p->ttft_halt_pct;
     out->ttft_judged = out->stable_samples >= (uint64_t)p->min_samples &&
                        out->candidate_samples >= (uint64_t)p->min_samples;
     if (!out->ttft_judged)
         return;
-    out->stable_p95_ms = (double)s->ttft_p95_us / 1000.0;
-    out->candidate_p95_ms = (double)c->ttft_p95_us / 1000.0;
-    out->over_pct = ((double)c->ttft_p95_us - stable_us) / stable_us * 100.0;
+    out->stable_p95_ms = (double)s->v[METRIC_TTFT].p95_us / 1000.0;
+    out->candidate_p95_ms = (double)c->v[METRIC_TTFT].p95_us / 1000.0;
+    out->over_pct = ((double)c->v[METRIC_TTFT].p95_us - stable_us) / stable_us * 100.0;
 }
 
 /* "green p95 TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
@@ -215,10 +216,10 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     const char *unjudged;
     bool exceeding, trips = false;
     e->candidate_weight = weight[color_other(stable)];
-    e->candidate_requests = c->requests;
-    e->stable_requests = s->requests;
-    e->candidate_ratio = c->requests > 0 ? (double)c->status_5xx / (double)c->requests : 0;
-    e->stable_ratio = s->requests > 0 ? (double)s->status_5xx / (double)s->requests : 0;
+    e->candidate_requests = c->v[METRIC_REQUESTS].sum;
+    e->stable_requests = s->v[METRIC_REQUESTS].sum;
+    metric_stats_ratio(METRIC_STATUS_5XX, c, &e->candidate_ratio);
+    metric_stats_ratio(METRIC_STATUS_5XX, s, &e->stable_ratio);
     e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
     unjudged = excess_unjudged(e, p, stable, why, sizeof why);
     e->judged = unjudged == NULL;

@@ -19,7 +19,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "core/window.h"
+
+struct window_second;
+struct window_stats;
 
 /* In table order, which is the order of the status object, the export
  * file's columns, Prometheus and the chart's strips. */
@@ -85,15 +87,25 @@ struct metric {
     double chart_min_max;
     /* The guard that reads it (core/guards.h item name), NULL: none. */
     const char *guard;
-    /* Where the window keeps it (until the window iterates this table):
-     * byte offsets into struct window_stats (the value; a latency's p50,
-     * its p95 and p99 follow, and stats_count the samples behind them)
-     * and into struct window_second (the series row's value; a latency's
-     * own p95 and own sample count too, for Prometheus; a count at 0,
-     * which is "sec", means the window keeps none). */
-    size_t stats_at, stats_count_at;
-    size_t second_at, second_own_at, second_count_at;
+    /* A SUM's per-second count in the window's packed history saturates
+     * at 2^history_bits - 1 (24: 16.7 M a second; 8 for probe counts). */
+    int history_bits;
+    /* A LATENCY exported to Prometheus: its samples in one second are the
+     * SUM samples_of less the SUM failures_of (each second's samples are
+     * counted at that second's own p95). */
+    enum metric_id samples_of, failures_of;
 };
+
+/* What one event (a log line's attempt, a probe, a socket count) brings;
+ * its source fills it and window_add() takes it. */
+struct metric_sample {
+    bool has[METRIC_COUNT];
+    int64_t value[METRIC_COUNT];    /* SUM: to add; LATENCY: one sample, us;
+                                       GAUGE: the reading */
+};
+
+/* Sets signal id of s to v (has[id] true). */
+void metric_sample_set(struct metric_sample *s, enum metric_id id, int64_t v);
 
 extern const struct metric metric_table[METRIC_COUNT];
 

@@ -9,7 +9,7 @@ tests_unit_test_hist_SOURCES = tests/unit/test_hist.c
 tests_unit_test_hist_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_hist_LDADD = libcore.a $(CMOCKA_LIBS)
 
-tests_unit_test_window_SOURCES = tests/unit/test_window.c
+tests_unit_test_window_SOURCES = tests/unit/test_window.c tests/unit/feed.h
 tests_unit_test_window_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_window_LDADD = libcore.a $(CMOCKA_LIBS)
 endif
@@ -17,7 +17,7 @@ endif
 # Memory and speed check for the window: built with the checks so it keeps
 # compiling, never run by `make check`; `make bench-window` runs it.
 check_PROGRAMS += bench/bench_window
-bench_bench_window_SOURCES = bench/bench_window.c
+bench_bench_window_SOURCES = bench/bench_window.c tests/unit/feed.h
 bench_bench_window_LDADD = libcore.a
 
 bench-window: bench/bench_window$(EXEEXT)

@@ -24,9 +24,9 @@ static struct guards_params params(void)
 /* Probe side of a window: p95 in us, probes and failures. */
 static void probes(struct window_stats *s, uint64_t p95_us, uint64_t n, uint64_t errors)
 {
-    s->ttft_p95_us = p95_us;
-    s->probes = n;
-    s->probe_errors = errors;
+    s->v[METRIC_TTFT].p95_us = p95_us;
+    s->v[METRIC_PROBES].sum = n;
+    s->v[METRIC_PROBE_ERRORS].sum = errors;
 }
 
 static void check(const struct guards_params *p, enum color stable, int from, int to,
@@ -247,10 +247,10 @@ static bool feed(struct guards_excess *e, const struct guards_params *p, enum co
     int weight[COLOR_COUNT];
     enum color cand = color_other(stable);
     memset(st, 0, sizeof st);
-    st[cand].requests = cand_req;
-    st[cand].status_5xx = cand_5xx;
-    st[stable].requests = stable_req;
-    st[stable].status_5xx = stable_5xx;
+    st[cand].v[METRIC_REQUESTS].sum = cand_req;
+    st[cand].v[METRIC_STATUS_5XX].sum = cand_5xx;
+    st[stable].v[METRIC_REQUESTS].sum = stable_req;
+    st[stable].v[METRIC_STATUS_5XX].sum = stable_5xx;
     weight[cand] = cand_weight;
     weight[stable] = 100 - cand_weight;
     return guards_excess_update(e, p, now, stable, weight, st);
