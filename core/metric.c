@@ -16,6 +16,8 @@ const struct metric metric_table[METRIC_COUNT] = {
         .prom_help = "Established connections from nginx to each color's gateway.",
         .draw = METRIC_DRAW_PEAK, .chart_title = "connections", .chart_tag = "conn",
         .chart_min_max = 1.0,
+        .report_key = "connections", .report_title = "conns",
+        .report_help = "connections avg / max",
     },
     [METRIC_REQUESTS] = {
         .kind = METRIC_SUM, .unit = METRIC_UNIT_COUNT,
@@ -24,6 +26,7 @@ const struct metric metric_table[METRIC_COUNT] = {
         .prom_name = "cutover_requests_total",
         .prom_help = "Upstream attempts each color served (nginx access log) since the server "
                      "started.",
+        .report_key = "requests",
     },
     [METRIC_STATUS_5XX] = {
         .kind = METRIC_SUM, .unit = METRIC_UNIT_COUNT,
@@ -34,6 +37,8 @@ const struct metric metric_table[METRIC_COUNT] = {
         .prom_help = "Upstream attempts each color answered with a 5xx since the server started.",
         .draw = METRIC_DRAW_RATIO, .chart_title = "5xx %", .chart_tag = "5xx%",
         .chart_min_max = 1.0,
+        .report_key = "status_5xx", .report_title = "5xx",
+        .report_help = "5xx ratio (5xx/requests)",
         .guard = "5xx",
     },
     [METRIC_HEADER] = {
@@ -50,6 +55,8 @@ const struct metric metric_table[METRIC_COUNT] = {
                      "one probe; the default is one every 2 s).",
         .draw = METRIC_DRAW_PEAK, .chart_title = "TTFT p95", .chart_tag = "ttft",
         .chart_min_max = 100.0,
+        .report_key = "ttft_p95_ms", .report_title = "p95 TTFT",
+        .report_help = "p95 TTFT in ms at the step's end (max over it)",
         .guard = "ttft",
         .samples_of = METRIC_PROBES, .failures_of = METRIC_PROBE_ERRORS,
     },

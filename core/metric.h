@@ -85,6 +85,13 @@ struct metric {
     const char *chart_title;
     const char *chart_tag;
     double chart_min_max;
+    /* `cutover report`: report_key in its JSON (a GAUGE as {"avg","max"},
+     * a SUM as its total (and its ratio), a LATENCY's window p95 as
+     * {"last","max"}); report_title its Markdown column and report_help
+     * how the column reads. NULL: not in the report (or no column). */
+    const char *report_key;
+    const char *report_title;
+    const char *report_help;
     /* The guard that reads it (core/guards.h item name), NULL: none. */
     const char *guard;
     /* A SUM's per-second count in the window's packed history saturates
