@@ -44,10 +44,12 @@ const struct metric metric_table[METRIC_COUNT] = {
     [METRIC_HEADER] = {
         .kind = METRIC_LATENCY, .unit = METRIC_UNIT_MS,
         .status_key = "header_ms", .row_key = "win_header_p95_ms", .row_col = 5,
+        .status_title = "p95 hdr",
     },
     [METRIC_TTFT] = {
         .kind = METRIC_LATENCY, .unit = METRIC_UNIT_MS,
         .status_key = "ttft_ms", .row_key = "win_ttft_p95_ms", .row_col = 4,
+        .status_title = "p95 TTFT",
         .export_key = "ttft_p95_ms",
         .prom_name = "cutover_ttft_seconds",
         .prom_help = "Time to first token of cutover's own probes, each second's successful "

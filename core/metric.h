@@ -85,6 +85,9 @@ struct metric {
     const char *chart_title;
     const char *chart_tag;
     double chart_min_max;
+    /* A LATENCY's column in the text of `cutover status` (its window p95);
+     * NULL: not shown there. */
+    const char *status_title;
     /* `cutover report`: report_key in its JSON (a GAUGE as {"avg","max"},
      * a SUM as its total (and its ratio), a LATENCY's window p95 as
      * {"last","max"}); report_title its Markdown column and report_help
