@@ -10,5 +10,5 @@ libcore_a_SOURCES = \
 	core/upstream.c core/upstream.h \
 	core/rollout.c core/rollout.h \
 	core/journal.c core/journal.h \
-	core/metric.c core/metric.h core/metric_json.c
+	core/metric.c core/metric.h core/metric_json.c core/metric_json.h
 libcore_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

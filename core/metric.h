@@ -10,12 +10,11 @@
  * and sigset_t, and C reserves every macro that starts with SIG and a
  * capital letter, so SIGNAL_* constants would sit in its namespace.
  *
- * Ownership: the table is static const data; the JSON helpers return
- * trees the caller frees (or add to a tree the caller owns). Pure. */
+ * Ownership: the table is static const data. Pure. The JSON every wire
+ * format shares is written from it by core/metric_json.h. */
 #ifndef CUTOVER_CORE_METRIC_H
 #define CUTOVER_CORE_METRIC_H
 
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -119,15 +118,11 @@ void metric_sample_set(struct metric_sample *s, enum metric_id id, int64_t v);
 
 extern const struct metric metric_table[METRIC_COUNT];
 
-/* ---- the series row ("fields":["sec",...]) -------------------------------- */
+/* ---- the series row ("fields":["sec",...], see core/metric_json.h) -------- */
 
 /* Columns in a row: "sec" and one per signal. */
 #define METRIC_ROW_COLS (METRIC_COUNT + 1)
 
-/* ["sec", "requests", ...]: the schema every series row follows. */
-cJSON *metric_row_fields(void);
-/* One closed second as a row under metric_row_fields(). */
-cJSON *metric_row_json(const struct window_second *s);
 /* A series row's cell of signal id: counts as they are, the gauge -1 when
  * unknown, latencies in ms (0: no samples). */
 double metric_row_value(enum metric_id id, const struct window_second *s);
@@ -136,11 +131,6 @@ double metric_row_value(enum metric_id id, const struct window_second *s);
  * how many samples the second had and sets *p95_us to their p95 (0 for a
  * latency the window does not count per second). */
 uint32_t metric_second_own(enum metric_id id, const struct window_second *s, uint32_t *p95_us);
-
-/* Reads a "fields" array (a reader's schema may be older or newer than
- * ours): col[id] is signal id's position in the rows, -1 when absent;
- * *sec_col likewise for "sec". */
-void metric_row_columns(const cJSON *fields, int col[METRIC_COUNT], int *sec_col);
 
 /* ---- the window's numbers ------------------------------------------------- */
 
@@ -151,9 +141,5 @@ bool metric_stats_value(enum metric_id id, const struct window_stats *w, double 
 /* A SUM with a ratio: its fraction over the window; false without any of
  * the ratio_of count. */
 bool metric_stats_ratio(enum metric_id id, const struct window_stats *w, double *out);
-
-/* Adds each signal's status keys (in table order) to a color's object:
- * "connections", "requests", "status_5xx", "ratio_5xx", "header_ms", ... */
-void metric_status_json(cJSON *color, const struct window_stats *w);
 
 #endif

@@ -1,14 +1,12 @@
-/* metric_json: the series row and the status object, the JSON every wire
- * format shares, written from the signal table (core/metric.h). */
-#include "core/metric.h"
+/* metric_json: the series row and the status object, written from the
+ * signal table. */
+#include "core/metric_json.h"
 
 #include <string.h>
 
-#include "core/window.h"
-
 /* ---- the series row ------------------------------------------------------- */
 
-cJSON *metric_row_fields(void)
+cJSON *metric_json_row_fields(void)
 {
     const char *names[METRIC_ROW_COLS] = {"sec"};
     for (int i = 0; i < METRIC_COUNT; i++)
@@ -16,7 +14,7 @@ cJSON *metric_row_fields(void)
     return cJSON_CreateStringArray(names, METRIC_ROW_COLS);
 }
 
-cJSON *metric_row_json(const struct window_second *s)
+cJSON *metric_json_row(const struct window_second *s)
 {
     double row[METRIC_ROW_COLS] = {(double)s->sec};
     for (int i = 0; i < METRIC_COUNT; i++)
@@ -24,7 +22,7 @@ cJSON *metric_row_json(const struct window_second *s)
     return cJSON_CreateDoubleArray(row, METRIC_ROW_COLS);
 }
 
-void metric_row_columns(const cJSON *fields, int col[METRIC_COUNT], int *sec_col)
+void metric_json_row_columns(const cJSON *fields, int col[METRIC_COUNT], int *sec_col)
 {
     for (int i = 0; i < METRIC_COUNT; i++)
         col[i] = -1;
@@ -56,7 +54,7 @@ static cJSON *quantiles_ms(const struct window_value *v)
     return o;
 }
 
-void metric_status_json(cJSON *color, const struct window_stats *w)
+void metric_json_status(cJSON *color, const struct window_stats *w)
 {
     for (int i = 0; i < METRIC_COUNT; i++) {
         const struct metric *m = &metric_table[i];

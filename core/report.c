@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metric_json.h"
+
 static const char *str_item(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -113,7 +115,7 @@ static void fill_signals(struct report *r, const struct timeline *t)
             k++;
         const cJSON *row = cJSON_GetObjectItemCaseSensitive(t->sample[i], "row");
         int col[METRIC_COUNT], sec_col;
-        metric_row_columns(cJSON_GetObjectItemCaseSensitive(row, "fields"), col, &sec_col);
+        metric_json_row_columns(cJSON_GetObjectItemCaseSensitive(row, "fields"), col, &sec_col);
         for (int c = 0; c < COLOR_COUNT; c++) {
             const cJSON *cr = cJSON_GetObjectItemCaseSensitive(row, color_name((enum color)c));
             if (cJSON_IsArray(cr))

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/metric.h"
+#include "core/metric_json.h"
 
 /* ---- reader ------------------------------------------------------------- */
 
@@ -271,9 +271,9 @@ cJSON *timeline_history_sample_json(const struct window_second rows[COLOR_COUNT]
     for (size_t i = 0; like && i < sizeof keys / sizeof *keys; i++)
         copy_item(o, like, keys[i]);
     cJSON *row = cJSON_AddObjectToObject(o, "row");
-    cJSON_AddItemToObject(row, "fields", metric_row_fields());
+    cJSON_AddItemToObject(row, "fields", metric_json_row_fields());
     for (int c = 0; c < COLOR_COUNT; c++)
-        cJSON_AddItemToObject(row, color_name((enum color)c), metric_row_json(&rows[c]));
+        cJSON_AddItemToObject(row, color_name((enum color)c), metric_json_row(&rows[c]));
     return o;
 }
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "backends/probe.h"
-#include "core/metric.h"
+#include "core/metric_json.h"
 
 static cJSON *probe_errors_json(const struct collector_color *cc)
 {
@@ -19,7 +19,7 @@ static cJSON *probe_errors_json(const struct collector_color *cc)
 static cJSON *color_json(const struct collector_color *cc)
 {
     cJSON *o = cJSON_CreateObject();
-    metric_status_json(o, &cc->win);
+    metric_json_status(o, &cc->win);
     cJSON_AddItemToObject(o, "probe_errors_by_kind", probe_errors_json(cc));
     if (cc->last_probe_error[0])
         cJSON_AddStringToObject(o, "last_probe_error", cc->last_probe_error);
@@ -53,14 +53,14 @@ cJSON *snapshot_series_json(const struct window *w, int64_t from, int64_t to)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "from", (double)from);
-    cJSON_AddItemToObject(o, "fields", metric_row_fields());
+    cJSON_AddItemToObject(o, "fields", metric_json_row_fields());
     size_t cap = to >= from ? (size_t)(to - from + 1) : 0;
     struct window_second *rows = cap ? calloc(cap, sizeof *rows) : NULL;
     for (int c = 0; c < COLOR_COUNT; c++) {
         cJSON *arr = cJSON_AddArrayToObject(o, color_name((enum color)c));
         size_t n = rows ? window_history(w, (enum color)c, from, to, rows, cap) : 0;
         for (size_t i = 0; i < n; i++)
-            cJSON_AddItemToArray(arr, metric_row_json(&rows[i]));
+            cJSON_AddItemToArray(arr, metric_json_row(&rows[i]));
     }
     free(rows);
     return o;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metric_json.h"
+
 /* ---- small readers: a missing or mistyped field gives the default -------- */
 
 static double num(const cJSON *o, const char *key, double def)
@@ -203,7 +205,7 @@ static void merge_row(struct model *m, enum color c, const cJSON *jrow,
 static void apply_series(struct model *m, const cJSON *s)
 {
     int col[METRIC_COUNT], sec_col;
-    metric_row_columns(cJSON_GetObjectItemCaseSensitive(s, "fields"), col, &sec_col);
+    metric_json_row_columns(cJSON_GetObjectItemCaseSensitive(s, "fields"), col, &sec_col);
     for (int c = 0; c < COLOR_COUNT; c++) {
         const cJSON *row;
         cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(s, color_name((enum color)c)))
