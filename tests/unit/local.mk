@@ -4,7 +4,8 @@ UNIT_TESTS = \
 	tests/unit/test_config \
 	tests/unit/test_upstream \
 	tests/unit/test_rollout \
-	tests/unit/test_journal
+	tests/unit/test_journal \
+	tests/unit/test_metric
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -26,4 +27,8 @@ tests_unit_test_rollout_LDADD = $(UNIT_LDADD)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_journal_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_metric_SOURCES = tests/unit/test_metric.c
+tests_unit_test_metric_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_metric_LDADD = $(UNIT_LDADD)
 endif
