@@ -206,7 +206,7 @@ static int preflight_first_step(struct app *app, const struct shift_args *a,
 /* After every shift, as the runbook asks: nothing may listen off loopback. */
 static void loopback_after_shift(struct app *app, const struct mover_actor *who)
 {
-    struct preflight_report r;
+    struct preflight_report r = { 0 };   /* the family appends to it */
     struct mover_current cur;
     char failed[1200], msg[256];
     preflight_loopback(&app->loop, app->cfg, &r);

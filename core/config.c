@@ -50,6 +50,7 @@ void config_free(struct config *cfg)
     free(cfg->probe.body);
     config_headers_clear(&cfg->probe.headers);
     free(cfg->signals.sockets);
+    free(cfg->rollout.ttft_stat);
     free(cfg->server.watch_group);
     config_argv_list_clear(&cfg->hooks.on_rollback);
     config_argv_clear(&cfg->gateway.debug_paths);
@@ -431,6 +432,9 @@ static int validate(const struct ctx *c, const struct config *cfg)
         strcmp(cfg->signals.sockets, "lsof") != 0)
         return fail(c, find_key(find_key(c->text, "signals"), "sockets"), "signals.sockets",
                     "'%s' is not one of auto, procnet, lsof", cfg->signals.sockets);
+    if (strcmp(cfg->rollout.ttft_stat, "median") != 0 && strcmp(cfg->rollout.ttft_stat, "p95") != 0)
+        return fail(c, find_key(rollout, "ttft_stat"), "rollout.ttft_stat",
+                    "'%s' is not one of median, p95", cfg->rollout.ttft_stat);
     if (cfg->probe.path[0] != '/')
         return fail(c, find_key(find_key(c->text, "probe"), "path"), "probe.path",
                     "'%s' must start with /", cfg->probe.path);

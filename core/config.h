@@ -57,6 +57,7 @@ struct config {
     struct {
         int step;                  /* 10: weight points per step, divides 100 */
         double ttft_halt_pct;      /* 8 */
+        char *ttft_stat;           /* "median" (the runbook's) or "p95": what the TTFT halt compares */
         double excess_5xx_points;  /* 0.5 */
         int excess_5xx_for_s;      /* 180 */
         int drain_idle_s;          /* 120 */

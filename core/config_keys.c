@@ -37,6 +37,7 @@ static const struct config_key nginx_keys[] = {
 static const struct config_key rollout_keys[] = {
     { "step", CONFIG_INT, RO(step), 1, 100, false },
     { "ttft_halt_pct", CONFIG_NUM, RO(ttft_halt_pct), 0, 10000, false },
+    { "ttft_stat", CONFIG_STR, RO(ttft_stat), 0, 0, false },
     { "excess_5xx_points", CONFIG_NUM, RO(excess_5xx_points), 0, 100, false },
     { "excess_5xx_for_s", CONFIG_INT, RO(excess_5xx_for_s), 1, 86400, false },
     { "drain_idle_s", CONFIG_INT, RO(drain_idle_s), 0, 86400, false },
@@ -239,6 +240,7 @@ int config_load_defaults(struct config *cfg)
     }
     cfg->rollout.step = 10;
     cfg->rollout.ttft_halt_pct = 8;
+    rc |= config_set_str(&cfg->rollout.ttft_stat, "median");
     cfg->rollout.excess_5xx_points = 0.5;
     cfg->rollout.excess_5xx_for_s = 180;
     cfg->rollout.drain_idle_s = 120;

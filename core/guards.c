@@ -13,6 +13,7 @@
 void guards_params_from_config(const struct config *cfg, struct guards_params *out)
 {
     out->ttft_halt_pct = cfg->rollout.ttft_halt_pct;
+    out->ttft_p95 = strcmp(cfg->rollout.ttft_stat, "p95") == 0;
     out->min_samples = cfg->rollout.min_samples;
     out->min_dwell_s = cfg->rollout.min_dwell_s;
     out->excess_5xx_points = cfg->rollout.excess_5xx_points;
@@ -47,13 +48,18 @@ static uint64_t ok_probes(const struct window_stats *s)
     return n > failed ? n - failed : 0;
 }
 
-/* Fills the TTFT numbers. A stable p95 of 0 us (a sub-microsecond fake)
- * is taken as 1 us so the ratio stays finite. */
+/* Fills the TTFT numbers: medians unless the operator chose p95. A stable
+ * value of 0 us (a sub-microsecond fake) is taken as 1 us so the ratio stays
+ * finite. */
 static void judge_ttft(const struct guards_params *p, const struct window_stats st[COLOR_COUNT],
                        struct guards_step *out)
 {
     const struct window_stats *s = &st[out->stable], *c = &st[out->candidate];
-    double stable_us = s->v[METRIC_TTFT].p95_us > 0 ? (double)s->v[METRIC_TTFT].p95_us : 1.0;
+    const struct window_value *sv = &s->v[METRIC_TTFT], *cv = &c->v[METRIC_TTFT];
+    uint64_t stable_raw = p->ttft_p95 ? sv->p95_us : sv->p50_us;
+    uint64_t candidate_raw = p->ttft_p95 ? cv->p95_us : cv->p50_us;
+    double stable_us = stable_raw > 0 ? (double)stable_raw : 1.0;
+    out->ttft_stat = p->ttft_p95 ? "p95" : "median";
     out->stable_samples = ok_probes(s);
     out->candidate_samples = ok_probes(c);
     out->stable_failed = s->v[METRIC_PROBE_ERRORS].sum;
@@ -64,12 +70,12 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
                        out->candidate_samples >= (uint64_t)p->min_samples;
     if (!out->ttft_judged)
         return;
-    out->stable_p95_ms = (double)s->v[METRIC_TTFT].p95_us / 1000.0;
-    out->candidate_p95_ms = (double)c->v[METRIC_TTFT].p95_us / 1000.0;
-    out->over_pct = ((double)c->v[METRIC_TTFT].p95_us - stable_us) / stable_us * 100.0;
+    out->stable_ms = (double)stable_raw / 1000.0;
+    out->candidate_ms = (double)candidate_raw / 1000.0;
+    out->over_pct = ((double)candidate_raw - stable_us) / stable_us * 100.0;
 }
 
-/* "green p95 TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
+/* "green median TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
 static void ttft_text(const struct guards_step *s, char *buf, size_t n)
 {
     const char *cand = color_name(s->candidate), *stab = color_name(s->stable);
@@ -91,9 +97,10 @@ static void ttft_text(const struct guards_step *s, char *buf, size_t n)
                  stab, (unsigned long long)s->stable_samples, s->min_samples);
         return;
     }
-    snprintf(buf, n, "%s p95 TTFT %.1f ms is %.1f%% %s %s's %.1f ms (limit %g%%; %llu and %llu "
-             "probes)", cand, s->candidate_p95_ms, s->over_pct < 0 ? -s->over_pct : s->over_pct,
-             s->over_pct < 0 ? "under" : "over", stab, s->stable_p95_ms, s->limit_pct,
+    snprintf(buf, n, "%s %s TTFT %.1f ms is %.1f%% %s %s's %.1f ms (limit %g%%; %llu and %llu "
+             "probes)", cand, s->ttft_stat, s->candidate_ms,
+             s->over_pct < 0 ? -s->over_pct : s->over_pct, s->over_pct < 0 ? "under" : "over",
+             stab, s->stable_ms, s->limit_pct,
              (unsigned long long)s->candidate_samples, (unsigned long long)s->stable_samples);
 }
 

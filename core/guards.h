@@ -23,7 +23,10 @@
 #define GUARDS_TEXT 256
 
 struct guards_params {
-    double ttft_halt_pct;          /* refuse when the candidate's p95 is more than this % over */
+    double ttft_halt_pct;          /* refuse when the candidate's TTFT is more than this % over */
+    bool ttft_p95;                 /* compare p95s (rollout.ttft_stat "p95"); else medians,
+                                      as the runbook says: a p95 of a few probes is their
+                                      largest, and decides on noise */
     int min_samples;               /* successful probes per color needed to judge TTFT */
     int min_dwell_s;               /* weights hold this long before the next step up */
     double excess_5xx_points;      /* candidate ratio minus stable ratio, in points */
@@ -40,7 +43,7 @@ const char *guards_level_name(enum guards_level l);   /* "ok", "watching", "trip
 /* ---- a step: TTFT halt and dwell ---------------------------------------- */
 
 /* What refused a step, as bits: a step can be refused for several reasons. */
-#define GUARDS_REFUSED_TTFT 1      /* candidate p95 over the limit */
+#define GUARDS_REFUSED_TTFT 1      /* candidate's TTFT over the limit */
 #define GUARDS_REFUSED_SAMPLES 2   /* too few successful probes to judge */
 #define GUARDS_REFUSED_DWELL 4     /* the current weights have not held long enough */
 
@@ -50,7 +53,8 @@ struct guards_step {
     int refused;                   /* GUARDS_REFUSED_* bits; 0 when allowed */
     enum color stable, candidate;
     bool ttft_judged;              /* both colors had min_samples successful probes */
-    double stable_p95_ms, candidate_p95_ms;
+    const char *ttft_stat;         /* "median" or "p95": what was compared */
+    double stable_ms, candidate_ms;  /* that statistic of each color's TTFT */
     double over_pct;               /* (cand - stable) / stable * 100; negative when faster */
     double limit_pct;
     uint64_t stable_samples, candidate_samples;   /* successful probes in the window */
@@ -58,7 +62,7 @@ struct guards_step {
     int min_samples;
     double held_s;                 /* how long the current weights have held */
     double dwell_remaining_s;      /* 0 when the dwell has passed */
-    char text[GUARDS_TEXT];        /* "refused: green p95 TTFT 181.2 ms is 20.8% over ..." */
+    char text[GUARDS_TEXT];        /* "refused: green median TTFT 181.2 ms is 20.8% over ..." */
 };
 
 /* Seconds of the dwell still to wait. since <= 0 means unknown (no move on

@@ -6,7 +6,7 @@ set -eu
 
 DEBIAN_PACKAGES="build-essential autoconf automake pkg-config libuv1-dev \
 libcurl4-openssl-dev libcjson-dev libncurses-dev libcmocka-dev nginx-light \
-tmux lsof procps curl asciinema prometheus"
+tmux lsof procps curl asciinema prometheus valgrind"
 
 case "$(uname -s)" in
 Darwin)

@@ -14,3 +14,9 @@ TESTS += \
 	tests/integration/test_status_signals.sh \
 	tests/integration/test_traffic_shift.sh
 EXTRA_DIST += tests/integration/lib.sh
+# valgrind cannot run a sanitizer build: memcheck runs in the release
+# build's pass (scripts/test.sh runs the end-to-end tests there too).
+if !SANITIZERS
+TESTS += tests/integration/test_valgrind.sh
+endif
+EXTRA_DIST += tests/integration/test_valgrind.sh

@@ -10,7 +10,7 @@ start_sandbox
 tap_plan 17
 JOURNAL="$SANDBOX/state/journal.jsonl"
 set_config rollout.ttft_halt_pct 8 rollout.min_samples 5 probe.interval_s 0.2 \
-    rollout.window_s 4 rollout.excess_5xx_for_s 8 rollout.drain_idle_s 2 \
+    rollout.window_s 4 rollout.excess_5xx_for_s 8 rollout.drain_idle_s 4 \
     hooks.on_rollback "[[\"python3\", \"-c\", \"import os; open('$WORK/hook.out', 'w').write(os.environ['CUTOVER_REASON'])\"]]"
 trap '"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; kill $LOAD_PID $HOLD_PID 2>/dev/null; cleanup' EXIT
 sims() { "$SIM" ctl "$BLUE_ADDR" set "$1" jitter_pct=0 >/dev/null; "$SIM" ctl "$GREEN_ADDR" set "$2" jitter_pct=0 >/dev/null; }
@@ -19,25 +19,37 @@ sims() { "$SIM" ctl "$BLUE_ADDR" set "$1" jitter_pct=0 >/dev/null; "$SIM" ctl "$
 sims ttft_ms=100 ttft_ms=120
 "$CUTOVER" -c "$CONFIG" shift +10 --sample 2 >"$WORK/out" 2>&1
 rc=$?
-if [ $rc -eq 5 ] && grep -qE "green p95 TTFT 12[0-9]\.[0-9] ms is (1[5-9]|2[0-9])\.[0-9]% over blue's 10[0-9]\.[0-9] ms \(limit 8%; [0-9]+ and [0-9]+ probes\)" "$WORK/out"; then
+# The numbers: neither median under what the sims were set to, the ratio
+# the one they give, over the limit. A busy machine adds its wake-up delay to
+# both medians (+20 ms each was seen at a load of 8), so the ratio is not
+# pinned to 20%: the refusal must follow from the numbers it names.
+numbers_agree() {
+    python3 - "$1" <<'PY'
+import re, sys
+m = re.search(r"green median TTFT ([0-9.]+) ms is ([0-9.]+)% over blue's ([0-9.]+) ms "
+              r"\(limit 8%; ([0-9]+) and ([0-9]+) probes\)", open(sys.argv[1]).read())
+if not m:
+    sys.exit(1)
+g, pct, b, ng, nb = float(m[1]), float(m[2]), float(m[3]), int(m[4]), int(m[5])
+sys.exit(0 if g >= 119.0 and b >= 99.0 and abs((g - b) / b * 100 - pct) <= 0.15 and pct > 8
+         and ng >= 5 and nb >= 5 else 1)
+PY
+}
+if [ $rc -eq 5 ] && numbers_agree "$WORK/out"; then
     ok "20% slower: shift +10 refused with the numbers: $(head -n1 "$WORK/out")"
 else not_ok "20% slower: shift +10 refused with the numbers" "exit $rc: $(cat "$WORK/out")"; fi
 is "nothing moved" "$(weights)" "100/0"
-grep -q '"action":"shift".*"outcome":"refused","error":"refused: green p95 TTFT' "$JOURNAL"
+grep -q '"action":"shift".*"outcome":"refused","error":"refused: green median TTFT' "$JOURNAL"
 is "the refusal is journaled with its numbers" "$?" "0"
 sims ttft_ms=100 ttft_ms=103
-# A p95 of a few probes on a machine shared with the rest of the suite can
-# read 3% as 9%: three fresh samples, one must pass (20% never did above).
-passed=1
-for _ in 1 2 3; do
-    "$CUTOVER" -c "$CONFIG" shift +10 --sample 3 >"$WORK/out" 2>&1 && { passed=0; break; }
-done
-is "3% slower: shift +10 goes through" "$passed" "0"
+# Medians, as the runbook says: a busy machine's late wake-ups move a few
+# probes (a p95 of ten read 3% as 9%), not half of them. One try.
+check "3% slower: shift +10 goes through" "$CUTOVER" -c "$CONFIG" shift +10 --sample 3
 sims ttft_ms=100 ttft_ms=120
 check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 2 \
     --force --reason "green warms its cache; ticket OPS-7"
 is "to 80/20" "$(weights)" "80/20"
-grep -q '"action":"override".*override of \\"refused: green p95 TTFT .*: green warms its cache; ticket OPS-7' "$JOURNAL"
+grep -q '"action":"override".*override of \\"refused: green median TTFT .*: green warms its cache; ticket OPS-7' "$JOURNAL"
 is "the override is journaled with the numbers and the reason" "$?" "0"
 
 # --- drain: the color at 0 ---------------------------------------------------------
@@ -46,22 +58,32 @@ check "back to 100/0 (steps toward the stable color are never held)" "$CUTOVER" 
 check "the server starts" "$CUTOVER" -c "$CONFIG" server start
 drain() { "$CUTOVER" -c "$CONFIG" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["guards"]["drain"])'; }
 GPORT=${GREEN_ADDR##*:}
+# Three connections held open to green until the test lets them go (a
+# file it removes), so the test waits for each state instead of guessing
+# how long a busy machine takes to see it.
+touch "$WORK/hold"
 python3 -c "
-import socket, time
+import os, socket, time
 s = [socket.create_connection(('127.0.0.1', $GPORT)) for _ in range(3)]
-time.sleep(5)" &
+open('$WORK/held', 'w').close()
+while os.path.exists('$WORK/hold'): time.sleep(0.05)" &
 HOLD_PID=$!
-sleep 2.5
-is "with 3 connections held open to green it is draining" "$(drain)" "draining"
-wait $HOLD_PID
 # Counts are taken every second: allow the snapshot a few seconds to see it.
-for _ in $(seq 1 40); do state=$(drain); [ "$state" != draining ] && break; sleep 0.1; done
+state=""
+for _ in $(seq 1 150); do
+    [ -f "$WORK/held" ] && { state=$(drain); [ "$state" = draining ] && break; }
+    sleep 0.1
+done
+is "with 3 connections held open to green it is draining" "$state" "draining"
+rm -f "$WORK/hold"
+wait $HOLD_PID
+for _ in $(seq 1 150); do state=$(drain); [ "$state" != draining ] && break; sleep 0.1; done
 idle_at=$(date +%s.%N)
 is "when they close: idle first, not drained at once" "$state" "idle"
-for _ in $(seq 1 60); do state=$(drain); [ "$state" = drained ] && break; sleep 0.1; done
+for _ in $(seq 1 150); do state=$(drain); [ "$state" = drained ] && break; sleep 0.1; done
 waited=$(python3 -c "print(round($(date +%s.%N) - $idle_at, 1))")
 if [ "$state" = drained ] && python3 -c "import sys; sys.exit(0 if $waited >= 1.0 else 1)"; then
-    ok "drained only after drain_idle_s (2 s) without a connection (${waited} s after idle was seen)"
+    ok "drained only after drain_idle_s (4 s: idle stays in view on a busy machine) without a connection (${waited} s after idle was seen)"
 else not_ok "drained after drain_idle_s" "state $state after ${waited} s"; fi
 
 # --- 5xx excess: a burst, then a sustained excess ------------------------------------

@@ -4,7 +4,7 @@
 # them live, 1 while a long stream runs through an old worker, 0 once it ends.
 . "$top_srcdir/tests/integration/lib.sh"
 start_sandbox
-tap_plan 4
+tap_plan 5
 
 stop_all() {
     [ -n "${CURL_PID:-}" ] && kill "$CURL_PID" 2>/dev/null
@@ -27,18 +27,21 @@ check "cutover server start" "$CUTOVER" -c "$CONFIG" server start
 "$CUTOVER" -c "$CONFIG" attach --watch >"$WORK/watch" 2>"$WORK/watch.err" &
 ATTACH_PID=$!
 
-# One stream of 8 s through nginx, held by one of the current workers.
-"$SIM" ctl "$BLUE_ADDR" set token_ms=1000 tokens=8 >/dev/null
+# One stream of 15 s through nginx, held by one of the current workers.
+"$SIM" ctl "$BLUE_ADDR" set token_ms=1000 tokens=15 >/dev/null
 curl -sN -o "$WORK/stream.out" -H 'Content-Type: application/json' \
     -d '{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}' \
     "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" &
 CURL_PID=$!
-sleep 1
+# The shift must come once the stream runs through a worker: wait for its
+# first bytes, not for a guess at how long a busy machine takes.
+for _ in $(seq 1 100); do [ -s "$WORK/stream.out" ] && break; sleep 0.1; done
+is "the stream has begun before the shift" "$([ -s "$WORK/stream.out" ] && echo yes)" "yes"
 check "shift +10 while the stream runs" "$CUTOVER" -c "$CONFIG" shift +10
-if wait_old_workers 1 4; then ok "the snapshot counts the old worker holding the stream"
+if wait_old_workers 1 10; then ok "the snapshot counts the old worker holding the stream"
 else not_ok "the snapshot counts the old worker holding the stream" "old_workers_draining=$(old_workers)"; fi
 wait "$CURL_PID"
 CURL_PID=""
-if wait_old_workers 0 5; then ok "and none once the stream has ended"
+if wait_old_workers 0 10; then ok "and none once the stream has ended"
 else not_ok "and none once the stream has ended" "old_workers_draining=$(old_workers)"; fi
 finish

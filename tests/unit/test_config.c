@@ -392,6 +392,7 @@ static void test_probe_and_signals_defaults(void **state)
     assert_int_equal(cfg->probe.headers.count, 0);
     assert_int_equal(cfg->signals.history_s, 86400);
     assert_string_equal(cfg->signals.sockets, "auto");
+    assert_string_equal(cfg->rollout.ttft_stat, "median");   /* the runbook's */
     assert_int_equal(cfg->signals.backfill_s, 0);
     assert_string_equal(cfg->server.watch_group, "");
     assert_string_equal(cfg->ui.theme, "");
@@ -433,6 +434,8 @@ static void test_probe_and_signals_errors(void **state)
                  "cutover.json:1: probe.interval_s: 0 out of range (0.1-3600)");
     expect_error("{\"signals\": {\"sockets\": \"netstat\"}}",
                  "cutover.json:1: signals.sockets: 'netstat' is not one of auto, procnet, lsof");
+    expect_error("{\"rollout\": {\"ttft_stat\": \"p99\"}}",
+                 "cutover.json:1: rollout.ttft_stat: 'p99' is not one of median, p95");
     expect_error("{\"signals\": {\"histroy_s\": 60}}",
                  "cutover.json:1: signals.histroy_s: unknown key (did you mean signals.history_s?)");
 }

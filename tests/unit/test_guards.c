@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "core/guards.h"
@@ -21,10 +22,13 @@ static struct guards_params params(void)
     return p;
 }
 
-/* Probe side of a window: p95 in us, probes and failures. */
-static void probes(struct window_stats *s, uint64_t p95_us, uint64_t n, uint64_t errors)
+/* Probe side of a window: the median TTFT in us, probes and failures. The
+ * p95 is set far off (three times the median), so a test that passes shows
+ * the median decided, as the runbook says. */
+static void probes(struct window_stats *s, uint64_t median_us, uint64_t n, uint64_t errors)
 {
-    s->v[METRIC_TTFT].p95_us = p95_us;
+    s->v[METRIC_TTFT].p50_us = median_us;
+    s->v[METRIC_TTFT].p95_us = 3 * median_us;
     s->v[METRIC_PROBES].sum = n;
     s->v[METRIC_PROBE_ERRORS].sum = errors;
 }
@@ -56,12 +60,12 @@ static void test_ttft_regression_refuses_with_numbers(void **state)
     assert_true(s.toward_candidate);
     assert_int_equal(s.refused, GUARDS_REFUSED_TTFT);
     assert_int_equal(s.candidate, COLOR_GREEN);
-    assert_true(fabs(s.stable_p95_ms - 150.0) < 1e-9);
-    assert_true(fabs(s.candidate_p95_ms - 181.2) < 1e-9);
+    assert_true(fabs(s.stable_ms - 150.0) < 1e-9);
+    assert_true(fabs(s.candidate_ms - 181.2) < 1e-9);
     assert_true(fabs(s.over_pct - 20.8) < 1e-9);
     assert_int_equal(s.candidate_samples, 30);
     assert_int_equal(s.stable_samples, 30);
-    assert_string_equal(s.text, "refused: green p95 TTFT 181.2 ms is 20.8% over blue's "
+    assert_string_equal(s.text, "refused: green median TTFT 181.2 ms is 20.8% over blue's "
                                 "150.0 ms (limit 8%; 30 and 30 probes)");
 }
 
@@ -73,13 +77,40 @@ static void test_ttft_small_regression_and_faster_candidate_pass(void **state)
     check(&p, COLOR_BLUE, 10, 20, 150000, 154500, T0 - 600, T0, &s);
     assert_true(s.allowed);
     assert_int_equal(s.refused, 0);
-    assert_string_equal(s.text, "allowed: green p95 TTFT 154.5 ms is 3.0% over blue's "
+    assert_string_equal(s.text, "allowed: green median TTFT 154.5 ms is 3.0% over blue's "
                                 "150.0 ms (limit 8%; 30 and 30 probes)");
     check(&p, COLOR_BLUE, 10, 20, 150000, 140000, T0 - 600, T0, &s);
     assert_true(s.allowed);
     assert_true(s.over_pct < 0);
-    assert_string_equal(s.text, "allowed: green p95 TTFT 140.0 ms is 6.7% under blue's "
+    assert_string_equal(s.text, "allowed: green median TTFT 140.0 ms is 6.7% under blue's "
                                 "150.0 ms (limit 8%; 30 and 30 probes)");
+}
+
+/* rollout.ttft_stat "p95": equal medians, a candidate whose tail is 30%
+ * longer passes the median rule and is refused by the p95 one, named so. */
+static void test_ttft_stat_p95_compares_tails(void **state)
+{
+    struct guards_params p = params();
+    struct window_stats st[COLOR_COUNT];
+    const int before[COLOR_COUNT] = { 90, 10 }, after[COLOR_COUNT] = { 80, 20 };
+    struct guards_step s;
+    (void)state;
+    memset(st, 0, sizeof st);
+    probes(&st[COLOR_BLUE], 100000, 30, 0);
+    probes(&st[COLOR_GREEN], 100000, 30, 0);
+    st[COLOR_BLUE].v[METRIC_TTFT].p95_us = 200000;
+    st[COLOR_GREEN].v[METRIC_TTFT].p95_us = 260000;
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_true(s.allowed);
+    assert_string_equal(s.ttft_stat, "median");
+    assert_string_equal(s.text, "allowed: green median TTFT 100.0 ms is 0.0% over blue's "
+                                "100.0 ms (limit 8%; 30 and 30 probes)");
+    p.ttft_p95 = true;
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_TTFT);
+    assert_true(fabs(s.candidate_ms - 260.0) < 1e-9);
+    assert_string_equal(s.text, "refused: green p95 TTFT 260.0 ms is 30.0% over blue's "
+                                "200.0 ms (limit 8%; 30 and 30 probes)");
 }
 
 /* "More than 8%": exactly 8% passes, a hair over is refused. */
@@ -108,7 +139,7 @@ static void test_ttft_green_stable_blue_candidate(void **state)
     check(&p, COLOR_GREEN, 40, 50, 100000, 120000, T0 - 600, T0, &s);
     assert_false(s.allowed);
     assert_int_equal(s.candidate, COLOR_BLUE);
-    assert_string_equal(s.text, "refused: blue p95 TTFT 120.0 ms is 20.0% over green's "
+    assert_string_equal(s.text, "refused: blue median TTFT 120.0 ms is 20.0% over green's "
                                 "100.0 ms (limit 8%; 30 and 30 probes)");
 }
 
@@ -232,7 +263,7 @@ static void test_ttft_and_dwell_both_named(void **state)
     (void)state;
     check(&p, COLOR_BLUE, 10, 20, 150000, 181200, T0 - 18, T0, &s);
     assert_int_equal(s.refused, GUARDS_REFUSED_TTFT | GUARDS_REFUSED_DWELL);
-    assert_string_equal(s.text, "refused: green p95 TTFT 181.2 ms is 20.8% over blue's "
+    assert_string_equal(s.text, "refused: green median TTFT 181.2 ms is 20.8% over blue's "
                                 "150.0 ms (limit 8%; 30 and 30 probes); and the weights have "
                                 "held 18 s of the 60 s dwell (42 s left)");
 }
@@ -585,7 +616,7 @@ static void test_view_levels_and_texts(void **state)
     guards_view_fill(&v, &s, &e, &d);
     assert_string_equal(v.item[GUARDS_ITEM_TTFT].name, "ttft");
     assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_TRIPPED);
-    assert_string_equal(v.item[GUARDS_ITEM_TTFT].text, "green p95 TTFT 181.2 ms is 20.8% over "
+    assert_string_equal(v.item[GUARDS_ITEM_TTFT].text, "green median TTFT 181.2 ms is 20.8% over "
                         "blue's 150.0 ms (limit 8%; 30 and 30 probes)");
     assert_int_equal(v.item[GUARDS_ITEM_DWELL].level, GUARDS_WATCHING);
     assert_string_equal(v.item[GUARDS_ITEM_DWELL].text, "next step in 42 s (held 18 s)");
@@ -622,12 +653,17 @@ static void test_params_from_config(void **state)
     cfg->rollout.min_samples = 9;
     guards_params_from_config(cfg, &p);
     assert_true(p.ttft_halt_pct == 8);
+    assert_false(p.ttft_p95);   /* medians, as the runbook says */
     assert_int_equal(p.min_samples, 9);
     assert_int_equal(p.min_dwell_s, 60);
     assert_true(p.excess_5xx_points == 0.5);
     assert_int_equal(p.excess_5xx_for_s, 180);
     assert_int_equal(p.excess_min_requests, GUARDS_EXCESS_MIN_REQUESTS);
     assert_int_equal(p.drain_idle_s, 120);
+    free(cfg->rollout.ttft_stat);
+    cfg->rollout.ttft_stat = strdup("p95");
+    guards_params_from_config(cfg, &p);
+    assert_true(p.ttft_p95);
     config_free(cfg);
 }
 
@@ -636,6 +672,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ttft_regression_refuses_with_numbers),
         cmocka_unit_test(test_ttft_small_regression_and_faster_candidate_pass),
+        cmocka_unit_test(test_ttft_stat_p95_compares_tails),
         cmocka_unit_test(test_ttft_limit_is_exclusive),
         cmocka_unit_test(test_ttft_green_stable_blue_candidate),
         cmocka_unit_test(test_too_few_probe_samples_cannot_judge),

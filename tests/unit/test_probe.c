@@ -204,34 +204,50 @@ static void sim_stop(struct sim *s)
     unlink(s->log);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* The p95 of the time to first content the sim measured on its side, in us:
- * the truth the probe must match. On a busy machine the sim's own timer
- * fires late, and then the answer really is late; the set value is not. */
-static uint64_t sim_ttft_p95_us(const struct sim *s, int *n_out)
+/* The time to first content the sim measured on its side for each chat, in
+ * the order it answered them, in us: the truth the probe must match. */
+static int sim_ttfts_us(const struct sim *s, int64_t *v, int cap)
 {
     FILE *f = fopen(s->log, "r");
-    double v[256];
     int n = 0;
     char line[1024];
     assert_non_null(f);
-    while (n < 256 && fgets(line, sizeof line, f)) {
+    while (n < cap && fgets(line, sizeof line, f)) {
         const char *p = strstr(line, "\"ttft_ms\":");
-        if (p && strstr(line, "/v1/chat/completions") && sscanf(p + 10, "%lf", &v[n]) == 1)
-            n++;
+        double ms;
+        if (p && strstr(line, "/v1/chat/completions") && sscanf(p + 10, "%lf", &ms) == 1)
+            v[n++] = (int64_t)(ms * 1000.0);
     }
     fclose(f);
-    *n_out = n;
+    return n;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A color is probed one request at a time, so its k-th probe is the k-th
+ * chat its sim answered: pair them, and give the median and the smallest of
+ * (probe's TTFT - sim's TTFT). The median is what a busy machine cannot move
+ * much (a late wake-up of this process delays a few probes, not half). */
+static int paired_gap_us(const struct got *g, int target, const struct sim *s,
+                         int64_t *median, int64_t *smallest)
+{
+    int64_t truth[MAX_RESULTS], gap[MAX_RESULTS];
+    int nt = sim_ttfts_us(s, truth, MAX_RESULTS), n = 0;
+    for (int i = 0; i < g->n && n < nt; i++)
+        if (g->r[i].target == target) {
+            gap[n] = (int64_t)g->r[i].ttft_us - truth[n];
+            n++;
+        }
     if (n == 0)
         return 0;
-    qsort(v, (size_t)n, sizeof v[0], cmp_double);
-    int idx = (int)(0.95 * (n - 1) + 0.5);
-    return (uint64_t)(v[idx] * 1000.0);
+    qsort(gap, (size_t)n, sizeof gap[0], cmp_i64);
+    *median = gap[n / 2];
+    *smallest = gap[0];
+    return n;
 }
 
 /* A loopback port nobody listens on. */
@@ -433,36 +449,42 @@ static struct probe *new_probe(uv_loop_t *loop, const struct probe_target *targe
     return p;
 }
 
-/* One round of 10+ probes per color against sims set to 150 ms and 400 ms.
- * Returns whether both p95s are within 5 ms of what the sims measured; the
- * other properties are asserted outright. */
-static bool ttft_round(uv_loop_t *loop)
+/* TTFT is measured to the first content: not to the headers (the sim sends
+ * those at once, then content after the set 150 / 400 ms), not to a later
+ * chunk (here 250 ms apart). Each probe is paired with the sim's own measure
+ * of the same chat: the probe never reads content before the sim sent it
+ * (1 ms slack: the sim's clock counts whole milliseconds), and the median
+ * gap is loopback and this process's wake-up time. That is 2-3 ms on a quiet
+ * machine but 17 ms was seen at a load of 6 on two cores (a real delay the
+ * probe rightly counts), so the bound is set between that and the 150 ms /
+ * 250 ms that measuring the wrong chunk would give. */
+static void ttft_matches_the_truth(void **state)
 {
+    uv_loop_t *loop = *state;
     struct sim fast, slow;
-    sim_start(&fast, 150, NULL);
-    sim_start(&slow, 400, NULL);
+    const char *const chunks_apart[] = { "--token-ms", "250", NULL };
+    sim_start(&fast, 150, chunks_apart);
+    sim_start(&slow, 400, chunks_apart);
     struct probe_target t[] = { { "blue", fast.addr }, { "green", slow.addr } };
     struct got *g = calloc(1, sizeof *g);
     struct probe *p = new_probe(loop, t, 2, 0.45, 2, g);
     probe_start(p);
-    assert_true(run_until(loop, 12, each_target_has, g, 10));
+    assert_true(run_until(loop, 30, each_target_has, g, 10));
     probe_free(p);
-    const uint64_t set[] = { 150000, 400000 };
     const struct sim *sims[] = { &fast, &slow };
-    bool within = true;
     for (int c = 0; c < 2; c++) {
-        int n, ns;
+        int n;
+        int64_t median = 0, smallest = 0;
         uint64_t p50 = ttft_quantile(g, c, 0.5, &n);
-        uint64_t p95 = ttft_quantile(g, c, 0.95, &n);
-        uint64_t truth = sim_ttft_p95_us(sims[c], &ns);
-        printf("# %s: %d probes, ttft p50 %.2f ms p95 %.2f ms (set %.0f ms, the sim measured "
-               "p95 %.2f ms over %d)\n", t[c].name, n, p50 / 1e3, p95 / 1e3, set[c] / 1e3,
-               truth / 1e3, ns);
+        int pairs = paired_gap_us(g, c, sims[c], &median, &smallest);
+        printf("# %s: %d probes, ttft p50 %.2f ms; paired with the sim's own measure (%d): "
+               "gap median %.2f ms, smallest %.2f ms\n", t[c].name, n, p50 / 1e3, pairs,
+               median / 1e3, smallest / 1e3);
         assert_int_equal(count(g, c, PROBE_OK), count_target(g, c));
         assert_true(n >= 10);
-        assert_true(ns >= n - 1);   /* the last chat may end after the sim is killed */
-        assert_true(ttft_quantile(g, c, 0.0, &n) + 1000 >= set[c]);
-        within = within && p95 + 5000 >= truth && p95 <= truth + 5000;
+        assert_true(pairs >= n - 1);   /* the last chat may end after the sim is killed */
+        assert_true(smallest >= -1000);
+        assert_true(median <= 60000);
     }
     for (int i = 0; i < g->n; i++) {
         assert_int_equal(g->r[i].http_status, 200);
@@ -473,23 +495,6 @@ static bool ttft_round(uv_loop_t *loop)
     sim_stop(&fast);
     sim_stop(&slow);
     free(g);
-    return within;
-}
-
-/* TTFT is measured to the first content, not the headers (the sim sends
- * those at once): p95 within 5 ms of what the sim measured itself, and never
- * under the set value. A timing measurement on a machine shared with the
- * rest of the suite gets three rounds; one must be within 5 ms. */
-static void ttft_matches_the_truth(void **state)
-{
-    uv_loop_t *loop = *state;
-    bool within = false;
-    for (int round = 0; round < 3 && !within; round++) {
-        within = ttft_round(loop);
-        if (!within)
-            printf("# round %d off by more than 5 ms (a busy machine?)\n", round + 1);
-    }
-    assert_true(within);
 }
 
 /* A refused color reports errors fast while the other goes on normally. */
@@ -510,11 +515,11 @@ static void refused_color_does_not_stop_the_other(void **state)
     assert_true(count(g, 1, PROBE_REFUSED) >= 4);
     assert_int_equal(count(g, 1, PROBE_REFUSED), count_target(g, 1));
     int n;
-    uint64_t p95 = ttft_quantile(g, 0, 0.95, &n);
-    /* Never under the set 100 ms; the bound above is loose: ttft_matches_the_truth
-     * measures accuracy, this test only that blue goes on while green refuses
-     * (a full suite on two cores once put blue's p95 past 105 ms). */
-    assert_true(p95 + 1000 >= 100000 && p95 <= 150000);
+    /* Never under the set 100 ms; ttft_matches_the_truth measures accuracy,
+     * this test only that blue goes on while green refuses: the median, which
+     * a few late wake-ups on a busy machine do not move (its p95 did). */
+    assert_true(ttft_quantile(g, 0, 0.0, &n) + 1000 >= 100000);
+    assert_true(ttft_quantile(g, 0, 0.5, &n) <= 150000);
     for (int i = 0; i < g->n; i++)
         if (g->r[i].target == 1) {
             assert_true(g->r[i].total_us < 100000);
@@ -559,9 +564,10 @@ static void hung_colors_time_out(void **state)
     assert_true(count(g, 0, PROBE_OK) >= 6);
     int n;
     /* Accuracy is ttft_matches_the_truth's job; here the point is that the
-     * hung colors never delay the healthy one, which would show as >= 490 ms.
-     * The slack lets the suite run beside other tests on a busy machine. */
-    assert_true(ttft_quantile(g, 0, 0.95, &n) <= 150000);
+     * hung colors never delay the healthy one, which would show as >= 490 ms
+     * in most of its probes: the median, which a busy machine's few late
+     * wake-ups do not move. */
+    assert_true(ttft_quantile(g, 0, 0.5, &n) <= 150000);
     sim_stop(&ok);
     sim_stop(&stuck);
     close(hung);
