@@ -1,4 +1,4 @@
-/* chart: three strips, one time axis, reload markers. */
+/* chart: a strip per drawn signal, one time axis, reload markers. */
 #include "panels/chart.h"
 
 #include <math.h>
