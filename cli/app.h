@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <uv.h>
 #include "core/config.h"
-#include "core/exitcode.h"
+#include "cli/exitcode.h"
 
 
 struct app {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backends/balancer.h"
 #include "cli/cfgedit.h"
 #include "cli/commands.h"
 #include "cli/snippets.h"
@@ -39,7 +40,7 @@ int cmd_init(struct app *app, int argc, char **argv)
     FILE *out = app->out;
     fprintf(out, "# 1. In the http {} block of nginx.conf: our access-log format, and the\n"
                  "#    upstream file cutover owns (it holds only the upstream block).\n");
-    fprintf(out, "%s\n", snippets_log_format);
+    fprintf(out, "%s\n", balancer_of(cfg)->log_format);
     fprintf(out, "access_log %s cutover;\n", cfg->nginx.access_log);
     fprintf(out, "include %s;\n\n", cfg->nginx.upstream_file);
     fprintf(out, "# 2. In the server {} block: the location that proxies the gateway.\n");

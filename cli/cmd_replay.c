@@ -7,7 +7,7 @@
 #include "backends/atomicfile.h"
 #include "cli/commands.h"
 #include "cli/timeline_path.h"
-#include "core/exitcode.h"
+#include "cli/exitcode.h"
 #include "tui/console.h"
 #include "tui/replay.h"
 

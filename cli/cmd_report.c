@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/timeline_file.h"
 #include "cli/timeline_path.h"
-#include "core/exitcode.h"
+#include "cli/exitcode.h"
 #include "core/report.h"
 
 static int print_report(struct app *app, const struct timeline *t, bool json)

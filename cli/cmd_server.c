@@ -46,7 +46,7 @@ int cli_start_server(struct app *app)
 static bool cutover_in_progress(struct app *app, char *why, size_t len)
 {
     struct mover_current cur;
-    if (mover_read_current(app->cfg, COLOR_NONE, &cur, why, len) != EXIT_OK)
+    if (mover_read_current(app->cfg, COLOR_NONE, &cur, why, len) != 0)
         return false;
     if (cur.weight[COLOR_BLUE] == 100 || cur.weight[COLOR_GREEN] == 100)
         return false;
@@ -122,7 +122,7 @@ int cmd_server(struct app *app, int argc, char **argv)
     if (argc == 0 || strcmp(argv[0], "start") == 0)
         return cli_start_server(app);
     if (strcmp(argv[0], "--foreground") == 0)
-        return server_run(app->cfg);
+        return exitcode_of(server_run(app->cfg));
     if (format_given) {
         app_errorf(app, "--export-format goes with server start or server --foreground");
         return EXIT_USAGE;

@@ -6,7 +6,9 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/sample.h"
+#include "backends/balancer.h"
 #include "backends/preflight.h"
+#include "core/errcode.h"
 #include "core/guards.h"
 #include "server/mover.h"
 #include "server/statedir.h"
@@ -109,29 +111,29 @@ static int begin(struct app *app, int named, struct mover_current *cur, int *loc
         return EXIT_REFUSED;
     }
     int rc = mover_read_current(app->cfg, named, cur, msg, sizeof msg);
-    if (rc == EXIT_OK && !cur->stable_known) {
+    if (rc == 0 && !cur->stable_known) {
         snprintf(msg, sizeof msg, "%s", cur->why_unknown);
-        rc = EXIT_REFUSED;
+        rc = ERRCODE_REFUSED;
     }
-    if (rc != EXIT_OK) {
+    if (rc != 0) {
         app_errorf(app, "%s", msg);
         statedir_unlock(*lock_fd);
     }
-    return rc;
+    return exitcode_of(rc);
 }
 
 /* Prints what a move did: the summary on stdout when it worked, else stderr. */
 static int report(struct app *app, const struct mover_result *r)
 {
-    if (r->exit_code == EXIT_OK)
+    if (r->status == 0)
         fprintf(app->out, "%s\n", r->summary);
     else
         app_errorf(app, "%s", r->summary);
-    if (r->exit_code == EXIT_TEST_FAILED && r->nginx_message[0])
-        app_errorf(app, "nginx said: %s", r->nginx_message);
+    if (r->status == ERRCODE_REJECTED && r->detail[0])
+        app_errorf(app, "%s said: %s", balancer_of(app->cfg)->name, r->detail);
     if (r->warnings[0])
         app_errorf(app, "warning: %s", r->warnings);
-    return r->exit_code;
+    return exitcode_of(r->status);
 }
 
 static void actor_of(const struct app *app, struct mover_actor *who)
@@ -213,7 +215,7 @@ static void loopback_after_shift(struct app *app, const struct mover_actor *who)
     preflight_failures(&r, failed, sizeof failed);
     if (!failed[0])
         return;
-    if (mover_read_current(app->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+    if (mover_read_current(app->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
         memset(&cur, 0, sizeof cur);
     mover_journal(app->cfg, who, &cur, "alarm", "listener-check-failed", failed);
     app_errorf(app, "warning: %s", failed);
@@ -230,7 +232,8 @@ int cmd_shift_direct(struct app *app, const struct shift_args *a)
     actor_of(app, &who);
     int after[COLOR_COUNT];
     char why[256];
-    rc = mover_plan_shift(app->cfg, &cur, a->absolute, a->amount, after, why, sizeof why);
+    rc = exitcode_of(mover_plan_shift(app->cfg, &cur, a->absolute, a->amount, after, why,
+                                      sizeof why));
     if (rc != EXIT_OK) {
         app_errorf(app, "shift refused: %s", why);
         mover_journal(app->cfg, &who, &cur, "shift", "refused", why);

@@ -58,7 +58,7 @@ static cJSON *status_direct(struct app *app, int named, double sample_s, int *rc
     const struct config *cfg = app->cfg;
     struct mover_current cur;
     char msg[512];
-    *rc = mover_read_current(cfg, named, &cur, msg, sizeof msg);
+    *rc = exitcode_of(mover_read_current(cfg, named, &cur, msg, sizeof msg));
     if (*rc != EXIT_OK) {
         app_errorf(app, "%s", msg);
         return NULL;

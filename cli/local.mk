@@ -6,6 +6,7 @@ libcli_a_SOURCES = \
 	cli/cfgedit.c cli/cfgedit.h \
 	cli/cli.c cli/cli.h \
 	cli/client.c cli/client.h \
+	cli/exitcode.c cli/exitcode.h \
 	cli/cmd_server.c \
 	cli/cmd_console.c \
 	cli/cmd_init.c \

@@ -3,9 +3,11 @@
 
 #include <string.h>
 
+#include "backends/balancer.h"
 #include "cli/client.h"
 
-/* Long enough for nginx -t, a reload, its confirmation and a stop command. */
+/* Long enough for the balancer's test, a reload, its confirmation and a stop
+ * command. */
 #define REMOTE_MOVE_TIMEOUT_MS (5 * 60 * 1000)
 
 static const char *reply_text(const cJSON *reply, const char *field)
@@ -14,23 +16,24 @@ static const char *reply_text(const cJSON *reply, const char *field)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The reply's "exit_code" is the server's errcode on the wire. */
 static int reply_code(const cJSON *reply)
 {
     const cJSON *v = cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "reply"), "exit_code");
-    return cJSON_IsNumber(v) ? (int)v->valuedouble : EXIT_FAILURE_IO;
+    return cJSON_IsNumber(v) ? exitcode_of_wire((int)v->valuedouble) : EXIT_FAILURE_IO;
 }
 
 static void print_reply(struct app *app, const cJSON *reply, int code)
 {
     const char *m = reply_text(reply, "message");
-    const char *nginx = reply_text(reply, "nginx_message");
+    const char *said = reply_text(reply, "nginx_message");
     const char *warn = reply_text(reply, "warnings");
     if (code == EXIT_OK)
         fprintf(app->out, "%s\n", m ? m : "done");
     else
         app_errorf(app, "%s", m ? m : "failed");
-    if (code == EXIT_TEST_FAILED && nginx)
-        app_errorf(app, "nginx said: %s", nginx);
+    if (code == EXIT_TEST_FAILED && said)
+        app_errorf(app, "%s said: %s", balancer_of(app->cfg)->name, said);
     if (warn)
         app_errorf(app, "warning: %s", warn);
 }

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "backends/atomicfile.h"
+#include "backends/balancer.h"
 #include "cli/cfgedit.h"
 #include "cli/snippets.h"
 #include "core/config.h"
@@ -123,7 +124,7 @@ static int write_nginx_conf(const struct sandbox *sb, char *msg, size_t msglen)
         return -1;
     }
     struct snippets_sandbox s = {
-        .dir = sb->dir, .upstream_file = sb->upstream_file, .upstream_name = "openclaw_gateway",
+        .log_format = balancer_of(NULL)->log_format, .dir = sb->dir, .upstream_file = sb->upstream_file, .upstream_name = "openclaw_gateway",
         .access_log = sb->access_log, .pid_file = sb->pid_file, .listen_port = sb->nginx_port,
         .workers = 2, .read_timeout_s = 300, .run_as_root = geteuid() == 0,
     };

@@ -1,13 +1,6 @@
 /* snippets: nginx configuration text. */
 #include "cli/snippets.h"
 
-const char snippets_log_format[] =
-    "log_format cutover '$remote_addr - $remote_user [$time_local] \"$request\" $status "
-    "$body_bytes_sent \"$http_referer\" \"$http_user_agent\" rt=$request_time "
-    "uct=\"$upstream_connect_time\" uht=\"$upstream_header_time\" "
-    "urt=\"$upstream_response_time\" ua=\"$upstream_addr\" us=\"$upstream_status\" "
-    "rid=$request_id msec=$msec';";
-
 void snippets_print_location(FILE *out, const char *in, const char *upstream_name,
                              int read_timeout_s)
 {
@@ -52,7 +45,7 @@ void snippets_print_sandbox_conf(FILE *out, const struct snippets_sandbox *s)
             "    server {\n"
             "        listen 127.0.0.1:%d;\n",
             s->workers, s->pid_file, s->dir, s->dir, s->dir, s->dir, s->dir, s->dir,
-            snippets_log_format, s->access_log, s->upstream_file, s->listen_port);
+            s->log_format, s->access_log, s->upstream_file, s->listen_port);
     snippets_print_location(out, "        ", s->upstream_name, s->read_timeout_s);
     fprintf(out, "    }\n}\n");
 }

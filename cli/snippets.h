@@ -6,14 +6,12 @@
 
 #include <stdio.h>
 
-/* Our access-log format: nginx's `combined`, then key=value fields. */
-extern const char snippets_log_format[];
-
 /* The location block that proxies streaming chats to the upstream group. */
 void snippets_print_location(FILE *out, const char *indent, const char *upstream_name,
                              int read_timeout_s);
 
 struct snippets_sandbox {
+    const char *log_format;      /* the balancer's (backends/balancer.h) */
     const char *dir;             /* nginx prefix: logs, temp files, pid */
     const char *upstream_file;
     const char *upstream_name;

@@ -4,6 +4,7 @@ libcore_a_SOURCES = \
 	core/color.c core/color.h \
 	core/config.c core/config.h \
 	core/config_keys.c core/config_keys.h \
+	core/errcode.h \
 	core/config_json.c \
 	core/confcheck.c core/confcheck.h \
 	core/nginxlex.c core/nginxlex.h \

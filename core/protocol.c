@@ -26,6 +26,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "core/color.h"
+#include "core/errcode.h"
 #include "core/protocol.h"
 
 /* Doubles hold every integer up to 2^53 exactly; ids beyond it would not
@@ -357,16 +358,29 @@ char *protocol_encode_command(const struct protocol_cmd *c)
     return wrap_print("command", o);
 }
 
-char *protocol_encode_reply(long long id, bool ok, int exit_code, const char *message)
+char *protocol_encode_reply(long long id, bool ok, int wire_code, const char *message)
 {
     cJSON *o = cJSON_CreateObject();
     if (o != NULL) {
         add_integer(o, "id", id);
         cJSON_AddBoolToObject(o, "ok", ok);
-        add_integer(o, "exit_code", exit_code);
+        add_integer(o, "exit_code", wire_code);
         cJSON_AddStringToObject(o, "message", message != NULL ? message : "");
     }
     return wrap_print("reply", o);
+}
+
+int protocol_wire_code(int err)
+{
+    return err < 0 ? -err : 0;
+}
+
+int protocol_err_of_wire(int wire)
+{
+    if (wire == 0)
+        return ERRCODE_OK;
+    /* ERRCODE_STOP is the last code */
+    return wire > 0 && wire <= -ERRCODE_STOP ? -wire : ERRCODE_IO;
 }
 
 char *protocol_encode_error(const char *message)

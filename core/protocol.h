@@ -23,6 +23,9 @@
  * server -> client
  *   {"hello": {...}}, {"snapshot": {...}}, {"event": {...journal event...}},
  *   {"reply": {"id": 7, "ok": false, "exit_code": 5, "message": "..."}},
+ *   ("exit_code" is the magnitude of a core/errcode.h code, 0 for success:
+ *    the number a client exits with; a move's reply may add "nginx_message",
+ *    the balancer's or the stop command's own text, and "warnings")
  *   {"error": {"message": "line 3: not JSON"}} (then, for a bad hello or an
  *   oversized line, the server disconnects)
  *
@@ -93,8 +96,13 @@ const char *protocol_command_name(enum protocol_command c);
 /* Encoders for the small messages; the server builds snapshots itself. */
 char *protocol_encode_hello(const struct protocol_hello *h);
 char *protocol_encode_command(const struct protocol_cmd *c);
-char *protocol_encode_reply(long long id, bool ok, int exit_code, const char *message);
+char *protocol_encode_reply(long long id, bool ok, int wire_code, const char *message);
 char *protocol_encode_error(const char *message);
+
+/* A reply's "exit_code" for 0 or a negative errcode (ERRCODE_REFUSED -> 5),
+ * and back (any number that is no errcode reads as ERRCODE_IO). */
+int protocol_wire_code(int err);
+int protocol_err_of_wire(int wire);
 
 /* True when rid is 1..PROTOCOL_MAX_RID of [A-Za-z0-9_-]. */
 bool protocol_rid_valid(const char *rid);

@@ -6,6 +6,7 @@
 #include <sys/time.h>
 
 #include "backends/accesslog.h"
+#include "backends/balancer.h"
 #include "backends/probe.h"
 #include "backends/sockets.h"
 #include "core/logparse.h"
@@ -224,7 +225,7 @@ static int start_backends(struct collector *c, const struct collector_options *o
     const struct config *cfg = c->cfg;
     if (opt->tail) {
         struct accesslog_options lo = {
-            .path = cfg->nginx.access_log, .on_line = on_log_line, .data = c,
+            .path = balancer_of(cfg)->access_log(cfg), .on_line = on_log_line, .data = c,
             .backfill_bytes = opt->backfill_bytes,
         };
         if (accesslog_start(c->loop, &lo, &c->log, msg, msglen) != 0)

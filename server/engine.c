@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/exitcode.h"
 #include "core/journal.h"
 #include "core/protocol.h"
 #include "server/snapshot.h"
@@ -40,9 +39,9 @@ void engine_send(struct client *c, const char *line)
         conn_send(c->conn, line);
 }
 
-void engine_reply(struct client *c, long long id, bool ok, int exit_code, const char *message)
+void engine_reply(struct client *c, long long id, bool ok, int status, const char *message)
 {
-    char *line = protocol_encode_reply(id, ok, exit_code, message);
+    char *line = protocol_encode_reply(id, ok, protocol_wire_code(status), message);
     engine_send(c, line);
     free(line);
 }
@@ -69,7 +68,7 @@ void engine_journal_control(struct engine *e, const struct control_who *who, con
 {
     struct mover_current cur;
     char msg[256];
-    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
         memset(&cur, 0, sizeof cur);
     struct mover_actor actor = {who->user, who->ssh_client};
     mover_journal(e->cfg, &actor, &cur, action, outcome, detail);
@@ -214,7 +213,7 @@ static void add_weights(struct engine *e, cJSON *s)
 {
     struct mover_current cur;
     char msg[512];
-    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK) {
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0) {
         cJSON_AddNullToObject(s, "weights");
         cJSON_AddStringToObject(s, "weights_error", msg);
         return;
@@ -222,7 +221,7 @@ static void add_weights(struct engine *e, cJSON *s)
     cJSON *w = cJSON_AddObjectToObject(s, "weights");
     for (int c = 0; c < COLOR_COUNT; c++)
         cJSON_AddNumberToObject(w, color_name((enum color)c), cur.weight[c]);
-    /* nginx's workers from before the last reload, still finishing streams */
+    /* the balancer's workers from before the last reload, still finishing streams */
     cJSON_AddNumberToObject(s, "old_workers_draining", e->old_workers);
     if (!cur.stable_known) {
         cJSON_AddStringToObject(s, "stable_unknown", cur.why_unknown);
@@ -357,7 +356,7 @@ static void on_tick(uv_timer_t *t)
     struct collector_snapshot snap;
     collector_snapshot(e->collector, &snap);
     engine_guard_tick(e, &snap);
-    e->old_workers = nginx_workers_still_running(&e->draining);
+    e->old_workers = balancer_of(e->cfg)->workers_left(&e->draining);
     /* One snapshot, encoded once, for every client. */
     cJSON *o = build_snapshot(e, &snap);
     free(e->last_snapshot);
@@ -473,7 +472,7 @@ bool engine_cutover_in_progress(const struct engine *e)
     char msg[256];
     if (e->busy)
         return true;
-    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
         return false;
     return cur.weight[COLOR_BLUE] != 100 && cur.weight[COLOR_GREEN] != 100;
 }

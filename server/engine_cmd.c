@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/exitcode.h"
+#include "core/errcode.h"
 #include "server/preflight_job.h"
 #include "server/statedir.h"
 
-/* A reply carrying the mover's details (nginx's text, warnings). */
+/* A reply carrying the mover's details (the balancer's text, warnings). The
+ * field keeps its protocol name, "nginx_message", for the clients. */
 static void reply_move(struct engine *e, const struct mover_result *r)
 {
     struct client *c = engine_find_client(e, e->pending.conn_id);
@@ -21,11 +22,11 @@ static void reply_move(struct engine *e, const struct mover_result *r)
     cJSON *o = cJSON_CreateObject();
     cJSON *p = cJSON_AddObjectToObject(o, "reply");
     cJSON_AddNumberToObject(p, "id", (double)e->pending.cmd_id);
-    cJSON_AddBoolToObject(p, "ok", r->exit_code == EXIT_OK);
-    cJSON_AddNumberToObject(p, "exit_code", r->exit_code);
+    cJSON_AddBoolToObject(p, "ok", r->status == 0);
+    cJSON_AddNumberToObject(p, "exit_code", protocol_wire_code(r->status));
     cJSON_AddStringToObject(p, "message", r->summary);
-    if (r->nginx_message[0])
-        cJSON_AddStringToObject(p, "nginx_message", r->nginx_message);
+    if (r->detail[0])
+        cJSON_AddStringToObject(p, "nginx_message", r->detail);
     if (r->warnings[0])
         cJSON_AddStringToObject(p, "warnings", r->warnings);
     char *line = cJSON_PrintUnformatted(o);
@@ -58,7 +59,7 @@ static void on_loopback_checked(const struct preflight_report *r, void *data)
     e->async_ops--;
     preflight_failures(r, failed, sizeof failed);
     if (failed[0] && !e->stopping) {
-        if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+        if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
             memset(&cur, 0, sizeof cur);
         struct mover_actor who = {"cutover (after shift)", ""};
         mover_journal(e->cfg, &who, &cur, "alarm", "listener-check-failed", failed);
@@ -70,33 +71,32 @@ void engine_on_move_done(const struct mover_result *r, void *data)
 {
     struct engine *e = data;
     char msg[256];
-    if (r->outcome == NGINX_OK)
+    if (r->outcome == BALANCER_OK)
         e->draining = r->draining;
-    if (e->pending.name == CMD_SHIFT && r->exit_code == EXIT_OK && !e->stopping &&
+    if (e->pending.name == CMD_SHIFT && r->status == 0 && !e->stopping &&
         preflight_job_start(e->loop, e->cfg, true, on_loopback_checked, e) == 0)
         e->async_ops++;
     /* Rollback: stop the candidate only once no new request can reach it. */
-    if (e->pending.name == CMD_ROLLBACK && r->exit_code == EXIT_OK && !e->stopping &&
+    if (e->pending.name == CMD_ROLLBACK && r->status == 0 && !e->stopping &&
         mover_stop_candidate(e->loop, e->cfg, &e->pending.actor, &e->pending.cur, on_stop_done,
                              e, msg, sizeof msg) == 0)
         return;
     end_move(e, r);
 }
 
-static void on_reload_done(const struct nginx_report *rep, void *data)
+static void on_reload_done(const struct balancer_report *rep, void *data)
 {
     struct engine *e = data;
-    struct mover_result r = {.exit_code = rep->outcome == NGINX_OK ? EXIT_OK
-                                          : rep->outcome == NGINX_TEST_FAILED ? EXIT_TEST_FAILED
-                                                                              : EXIT_RELOAD_FAILED,
+    struct mover_result r = {.status = balancer_outcome_err(rep->outcome),
                              .outcome = rep->outcome};
     snprintf(r.summary, sizeof r.summary, "reload: %.400s", rep->message);
-    if (rep->outcome == NGINX_OK)
+    if (rep->outcome == BALANCER_OK)
         e->draining = rep->draining;
-    if (rep->outcome != NGINX_OK)
-        snprintf(r.nginx_message, sizeof r.nginx_message, "%s", rep->message);
+    if (rep->outcome != BALANCER_OK)
+        snprintf(r.detail, sizeof r.detail, "%s", rep->message);
     mover_journal(e->cfg, &e->pending.actor, &e->pending.cur, "reload",
-                  nginx_outcome_name(rep->outcome), rep->outcome == NGINX_OK ? NULL : rep->message);
+                  balancer_outcome_name(rep->outcome),
+                  rep->outcome == BALANCER_OK ? NULL : rep->message);
     end_move(e, &r);
 }
 
@@ -107,20 +107,20 @@ static bool may_move(struct engine *e, struct client *c, const struct protocol_c
     if (!c->may_control) {
         snprintf(text, sizeof text, "refused: %s may only watch (only the server's user moves traffic)",
                  c->who.user);
-        engine_reply(c, cmd->id, false, EXIT_REFUSED, text);
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, text);
         return false;
     }
     if (!control_may_command(&e->control, c->who.client_id)) {
         struct control_view v;
         control_holder(&e->control, collector_now(), &v);
         snprintf(text, sizeof text, "refused: you do not hold control (control: %s)", v.text);
-        engine_reply(c, cmd->id, false, EXIT_REFUSED, text);
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, text);
         return false;
     }
     if (e->busy) {
         snprintf(text, sizeof text, "refused: %s is still running; try again when it is done",
                  e->busy_text);
-        engine_reply(c, cmd->id, false, EXIT_REFUSED, text);
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, text);
         return false;
     }
     return true;
@@ -135,15 +135,15 @@ static bool begin_move(struct engine *e, struct client *c, const struct protocol
     memset(p, 0, sizeof *p);
     p->lock_fd = statedir_lock(e->cfg->state_dir, msg, sizeof msg);
     if (p->lock_fd < 0) {
-        engine_reply(c, cmd->id, false, EXIT_REFUSED, msg);
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, msg);
         return false;
     }
     int rc = mover_read_current(e->cfg, cmd->stable, &p->cur, msg, sizeof msg);
-    if (rc == EXIT_OK && !p->cur.stable_known && cmd->name != CMD_RELOAD) {
+    if (rc == 0 && !p->cur.stable_known && cmd->name != CMD_RELOAD) {
         snprintf(msg, sizeof msg, "%s", p->cur.why_unknown);
-        rc = EXIT_REFUSED;
+        rc = ERRCODE_REFUSED;
     }
-    if (rc != EXIT_OK) {
+    if (rc != 0) {
         statedir_unlock(p->lock_fd);
         engine_reply(c, cmd->id, false, rc, msg);
         return false;
@@ -194,14 +194,14 @@ static bool guards_allow(struct engine *e, struct client *c, const struct protoc
     }
     mover_journal(e->cfg, &p->actor, &p->cur, "shift", "refused", gs.text);
     snprintf(detail, sizeof detail, "%s (override: --force --reason TEXT)", gs.text);
-    fail_move(e, c, cmd, EXIT_REFUSED, detail);
+    fail_move(e, c, cmd, ERRCODE_REFUSED, detail);
     return false;
 }
 
 /* A move that ends before it starts: answer the asker if still there. */
 static void fail_pending(struct engine *e, int rc, const char *msg)
 {
-    struct mover_result r = {.exit_code = rc};
+    struct mover_result r = {.status = rc};
     snprintf(r.summary, sizeof r.summary, "%.500s", msg); /* the journal has it whole */
     end_move(e, &r);
 }
@@ -212,7 +212,7 @@ static void shift_apply(struct engine *e)
     struct pending *p = &e->pending;
     if (mover_apply(e->loop, e->cfg, &p->actor, &p->cur, p->after, "shift", engine_on_move_done, e,
                     msg, sizeof msg) != 0)
-        fail_pending(e, EXIT_FAILURE_IO, msg);
+        fail_pending(e, ERRCODE_IO, msg);
 }
 
 static void on_first_step_checked(const struct preflight_report *r, void *data)
@@ -222,7 +222,7 @@ static void on_first_step_checked(const struct preflight_report *r, void *data)
     char failed[1200], detail[1500];
     e->async_ops--;
     if (e->stopping) { /* its asker was disconnected; move nothing now */
-        fail_pending(e, EXIT_REFUSED, "refused: the server is stopping");
+        fail_pending(e, ERRCODE_REFUSED, "refused: the server is stopping");
         return;
     }
     preflight_failures(r, failed, sizeof failed);
@@ -236,7 +236,7 @@ static void on_first_step_checked(const struct preflight_report *r, void *data)
         mover_journal(e->cfg, &p->actor, &p->cur, "preflight", "failed", failed);
         snprintf(detail, sizeof detail, "refused: preflight failed before the first step: %.1100s "
                  "(see `cutover check`; override: --force --reason TEXT)", failed);
-        fail_pending(e, EXIT_REFUSED, detail);
+        fail_pending(e, ERRCODE_REFUSED, detail);
         return;
     }
     shift_apply(e);
@@ -250,7 +250,7 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
         return;
     struct pending *p = &e->pending;
     int rc = mover_plan_shift(e->cfg, &p->cur, cmd->absolute, cmd->amount, after, msg, sizeof msg);
-    if (rc != EXIT_OK) {
+    if (rc != 0) {
         mover_journal(e->cfg, &p->actor, &p->cur, "shift", "refused", msg);
         fail_move(e, c, cmd, rc, msg);
         return;
@@ -261,7 +261,7 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
         snprintf(msg, sizeof msg, "already at blue %d / green %d: nothing to do",
                  after[COLOR_BLUE], after[COLOR_GREEN]);
         statedir_unlock(p->lock_fd);
-        engine_reply(c, cmd->id, true, EXIT_OK, msg);
+        engine_reply(c, cmd->id, true, 0, msg);
         return;
     }
     memcpy(p->after, after, sizeof p->after);
@@ -302,11 +302,9 @@ static void cmd_reload(struct engine *e, struct client *c, const struct protocol
     char msg[512];
     if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
         return;
-    struct nginx_params np;
-    mover_nginx_params(e->cfg, &np);
     start_busy(e, c, "reload");
-    if (nginx_reload_current(e->loop, &np, on_reload_done, e, msg, sizeof msg) != 0)
-        fail_move(e, c, cmd, EXIT_FAILURE_IO, msg);
+    if (balancer_of(e->cfg)->reload(e->loop, e->cfg, on_reload_done, e, msg, sizeof msg) != 0)
+        fail_move(e, c, cmd, ERRCODE_IO, msg);
 }
 
 /* The drained color's stop command, offered by the console once the color at
@@ -318,7 +316,7 @@ static void cmd_retire(struct engine *e, struct client *c, const struct protocol
         return;
     if (e->drain.state != GUARDS_DRAIN_DRAINED) {
         snprintf(msg, sizeof msg, "refused: nothing is drained yet (%.400s)", e->drain.text);
-        engine_reply(c, cmd->id, false, EXIT_REFUSED, msg);
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, msg);
         return;
     }
     if (!begin_move(e, c, cmd))
@@ -326,7 +324,7 @@ static void cmd_retire(struct engine *e, struct client *c, const struct protocol
     struct pending *p = &e->pending;
     /* The color at 0 is the one that drained: stop it as the candidate. */
     if (p->cur.weight[p->cur.stable] != 100) {
-        fail_move(e, c, cmd, EXIT_REFUSED, "refused: the weights moved since it drained");
+        fail_move(e, c, cmd, ERRCODE_REFUSED, "refused: the weights moved since it drained");
         return;
     }
     start_busy(e, c, "retire");
@@ -346,7 +344,7 @@ static void reply_lines(struct client *c, long long id, const char *message, cJS
     cJSON *p = cJSON_AddObjectToObject(o, "reply");
     cJSON_AddNumberToObject(p, "id", (double)id);
     cJSON_AddBoolToObject(p, "ok", true);
-    cJSON_AddNumberToObject(p, "exit_code", EXIT_OK);
+    cJSON_AddNumberToObject(p, "exit_code", protocol_wire_code(0));
     cJSON_AddStringToObject(p, "message", message);
     cJSON_AddItemToObject(p, "lines", lines);
     char *line = cJSON_PrintUnformatted(o);
@@ -415,14 +413,14 @@ static void cmd_lookup(struct engine *e, struct client *c, const struct protocol
     const char *path = e->cfg->colors[col].log_file;
     if (path == NULL || path[0] == '\0') {
         snprintf(msg, sizeof msg, "no log_file configured for %s", color_name(col));
-        engine_reply(c, cmd->id, false, EXIT_REFUSED, msg);
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, msg);
         return;
     }
     snprintf(needle, sizeof needle, "\"rid\":\"%s\"", cmd->rid);
     cJSON *lines = cJSON_CreateArray();
     if (lookup_read(path, needle, lines, msg, sizeof msg) != 0) {
         cJSON_Delete(lines);
-        engine_reply(c, cmd->id, false, EXIT_FAILURE_IO, msg);
+        engine_reply(c, cmd->id, false, ERRCODE_IO, msg);
         return;
     }
     snprintf(msg, sizeof msg, "%d line(s) of %s's log with rid %s", cJSON_GetArraySize(lines),
@@ -449,19 +447,19 @@ void engine_command(struct engine *e, struct client *c, const struct protocol_cm
     case CMD_TAKE_CONTROL: {
         enum control_outcome o = engine_request_control(e, c, cmd->steal, text, sizeof text);
         bool ok = o == CONTROL_GRANTED || o == CONTROL_RECLAIMED || o == CONTROL_STOLEN;
-        engine_reply(c, cmd->id, ok, ok ? EXIT_OK : EXIT_REFUSED, text);
+        engine_reply(c, cmd->id, ok, ok ? 0 : ERRCODE_REFUSED, text);
         break;
     }
     case CMD_RELEASE:
         if (control_release(&e->control, c->who.client_id, collector_now()) == 0) {
             engine_journal_control(e, &c->who, "release", "ok", NULL);
-            engine_reply(c, cmd->id, true, EXIT_OK, "control released");
+            engine_reply(c, cmd->id, true, 0, "control released");
         } else {
-            engine_reply(c, cmd->id, false, EXIT_REFUSED, "you do not hold control");
+            engine_reply(c, cmd->id, false, ERRCODE_REFUSED, "you do not hold control");
         }
         break;
     case CMD_STATUS:
-        engine_reply(c, cmd->id, true, EXIT_OK, "status");
+        engine_reply(c, cmd->id, true, 0, "status");
         engine_send_snapshot(e, c);
         break;
     case CMD_LOOKUP:

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "backends/spawn.h"
-#include "core/exitcode.h"
 #include "server/statedir.h"
 
 static const struct mover_actor auto_actor = {"cutover (auto-rollback)", ""};
@@ -19,7 +18,7 @@ static void on_hook_done(const struct spawn_result *r, void *data)
     char why[256];
     struct mover_current cur;
     char msg[256];
-    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK)
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
         memset(&cur, 0, sizeof cur);
     spawn_describe(r, why, sizeof why);
     mover_journal(e->cfg, &auto_actor, &cur, "hook", spawn_succeeded(r) ? "ok" : "failed",
@@ -63,7 +62,7 @@ static void auto_rollback(struct engine *e)
     p->lock_fd = statedir_lock(e->cfg->state_dir, msg, sizeof msg);
     if (p->lock_fd < 0)
         return;
-    if (mover_read_current(e->cfg, COLOR_NONE, &p->cur, msg, sizeof msg) != EXIT_OK ||
+    if (mover_read_current(e->cfg, COLOR_NONE, &p->cur, msg, sizeof msg) != 0 ||
         !p->cur.stable_known) {
         statedir_unlock(p->lock_fd);
         return;
@@ -100,7 +99,7 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
     struct mover_current cur;
     char msg[512];
     double now = snap->at;
-    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != EXIT_OK ||
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0 ||
         !cur.stable_known) {
         e->have_guards = false;
         return;

@@ -74,7 +74,7 @@ struct engine {
     struct guards_view guards;
     bool have_guards;
     bool auto_rollback_due;     /* tripped while a move ran: roll back when it ends */
-    struct nginx_workers draining;  /* old nginx workers since the last reload */
+    struct balancer_workers draining;  /* the balancer's old workers since the last reload */
     int old_workers;                /* how many of them still run, this second */
     int async_ops;              /* preflight jobs and hook children in flight: they
                                    call back into the engine, so it outlives them */
@@ -82,7 +82,8 @@ struct engine {
 
 struct client *engine_find_client(struct engine *e, uint64_t id);
 void engine_send(struct client *c, const char *line);
-void engine_reply(struct client *c, long long id, bool ok, int exit_code, const char *message);
+/* status: 0 or a negative errcode; the reply carries its wire number. */
+void engine_reply(struct client *c, long long id, bool ok, int status, const char *message);
 void engine_broadcast(struct engine *e, const char *line);
 void engine_send_snapshot(struct engine *e, struct client *c);
 void engine_journal_control(struct engine *e, const struct control_who *who, const char *action,

@@ -5,14 +5,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
-#include "backends/atomicfile.h"
 #include "backends/spawn.h"
-#include "core/exitcode.h"
+#include "core/errcode.h"
 #include "core/journal.h"
-#include "core/upstream.h"
 #include "server/statedir.h"
 
 struct move_op {
@@ -22,7 +19,8 @@ struct move_op {
     char ssh_client[128];
     struct mover_current cur;
     char action[32];
-    char *text;                 /* the new upstream file */
+    const struct balancer_ops *balancer;
+    char *text;                 /* the balancer's new config */
     char version[128];
     struct mover_result res;
     mover_done_cb cb;
@@ -50,34 +48,14 @@ static void add_warning(struct mover_result *r, const char *fmt, ...)
     va_end(ap);
 }
 
-static int read_weights(const struct config *cfg, int weight[COLOR_COUNT], char *msg, size_t msglen)
-{
-    char why[512];
-    char *text = NULL;
-    size_t len;
-    if (atomicfile_read(cfg->nginx.upstream_file, &text, &len, why, sizeof why) != 0) {
-        snprintf(msg, msglen, "cannot read the upstream file: %s", why);
-        return EXIT_FAILURE_IO;
-    }
-    const char *addr[COLOR_COUNT] = {cfg->colors[COLOR_BLUE].addr, cfg->colors[COLOR_GREEN].addr};
-    int rc = upstream_parse(text, cfg->nginx.upstream_name, addr, weight, why, sizeof why);
-    free(text);
-    if (rc != 0) {
-        snprintf(msg, msglen, "%s: %s", cfg->nginx.upstream_file, why);
-        return EXIT_FAILURE_IO;
-    }
-    return EXIT_OK;
-}
-
 int mover_read_current(const struct config *cfg, int named, struct mover_current *cur,
                        char *msg, size_t msglen)
 {
     memset(cur, 0, sizeof *cur);
-    int rc = read_weights(cfg, cur->weight, msg, msglen);
-    if (rc != EXIT_OK)
-        return rc;
+    if (balancer_of(cfg)->read_weights(cfg, cur->weight, msg, msglen) != 0)
+        return ERRCODE_IO;
     if (statedir_load_rollout(cfg->state_dir, &cur->state, msg, msglen) != 0)
-        return EXIT_FAILURE_IO;
+        return ERRCODE_IO;
     enum color stable;
     if (rollout_resolve_stable(cur->weight, &cur->state, named, &stable, cur->why_unknown,
                                sizeof cur->why_unknown) == 0) {
@@ -85,15 +63,12 @@ int mover_read_current(const struct config *cfg, int named, struct mover_current
         cur->stable = stable;
         cur->candidate = color_other(stable);
     }
-    return EXIT_OK;
+    return 0;
 }
 
 double mover_weights_since(const struct config *cfg)
 {
-    struct stat sb;
-    if (stat(cfg->nginx.upstream_file, &sb) != 0)
-        return 0;
-    return (double)sb.st_mtime;
+    return balancer_of(cfg)->weights_since(cfg);
 }
 
 int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, bool absolute,
@@ -103,19 +78,19 @@ int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, 
     char why[256];
     if (!cur->stable_known) {
         snprintf(msg, msglen, "%s", cur->why_unknown);
-        return EXIT_REFUSED;
+        return ERRCODE_REFUSED;
     }
     if (amount % step != 0) {
         snprintf(msg, msglen, "%d is not a multiple of rollout.step (%d)", amount, step);
-        return EXIT_USAGE;
+        return ERRCODE_USAGE;
     }
     int ok = absolute ? rollout_set(cur->stable, amount, step, after, why, sizeof why)
                       : rollout_step(cur->weight, cur->stable, amount, step, after, why, sizeof why);
     if (ok != 0) {
         snprintf(msg, msglen, "%s", why);
-        return EXIT_REFUSED;
+        return ERRCODE_REFUSED;
     }
-    return EXIT_OK;
+    return 0;
 }
 
 /* ---- journal and state ------------------------------------------------ */
@@ -155,7 +130,7 @@ void mover_journal(const struct config *cfg, const struct mover_actor *who,
     journal_write(cfg, &ev, msg, sizeof msg);
 }
 
-/* The stable color is written down before the first byte of the upstream
+/* The stable color is written down before the first byte of the balancer's
  * file changes: a move killed between the two would otherwise leave, say,
  * 30/70 with no state, and the heavier color would pass for the stable one. */
 static int record_stable(const struct config *cfg, const struct mover_current *cur,
@@ -163,65 +138,32 @@ static int record_stable(const struct config *cfg, const struct mover_current *c
 {
     char why[512];
     if (cur->state.known && cur->state.stable == cur->stable)
-        return EXIT_OK;
+        return 0;
     struct rollout_state st = {.known = true, .stable = cur->stable, .since = now_seconds()};
     if (statedir_save_rollout(cfg->state_dir, &st, why, sizeof why) != 0) {
         snprintf(msg, msglen, "cannot record the stable color before moving: %s", why);
-        return EXIT_FAILURE_IO;
+        return ERRCODE_IO;
     }
-    return EXIT_OK;
-}
-
-static char *render_weights(const struct config *cfg, const int after[COLOR_COUNT],
-                            char *msg, size_t msglen)
-{
-    struct upstream_spec spec = {
-        .name = cfg->nginx.upstream_name,
-        .balance = cfg->nginx.balance,
-        .server_params = cfg->nginx.server_params,
-        .zone_size = cfg->nginx.zone_size,
-        .addr = {cfg->colors[COLOR_BLUE].addr, cfg->colors[COLOR_GREEN].addr},
-        .weight = {after[COLOR_BLUE], after[COLOR_GREEN]},
-    };
-    char why[256];
-    char *text = upstream_render(&spec, why, sizeof why);
-    if (!text)
-        snprintf(msg, msglen, "cannot render the upstream block: %s", why);
-    return text;
+    return 0;
 }
 
 /* ---- the asynchronous move ------------------------------------------- */
 
-static int exit_code_for(enum nginx_outcome o)
-{
-    switch (o) {
-    case NGINX_OK: return EXIT_OK;
-    case NGINX_TEST_FAILED: return EXIT_TEST_FAILED;
-    case NGINX_RELOAD_FAILED:
-    case NGINX_RELOAD_NOT_APPLIED: return EXIT_RELOAD_FAILED;
-    case NGINX_WRITE_FAILED:
-    case NGINX_RESTORE_FAILED: break;
-    }
-    return EXIT_FAILURE_IO;
-}
-
-static void summarize(struct move_op *op, const struct nginx_report *rep)
+static void summarize(struct move_op *op, const struct balancer_report *rep)
 {
     struct mover_result *r = &op->res;
-    if (rep->outcome == NGINX_OK) {
+    if (rep->outcome == BALANCER_OK) {
         snprintf(r->summary, sizeof r->summary, "blue %d / green %d -> blue %d / green %d: %.300s",
                  r->before[COLOR_BLUE], r->before[COLOR_GREEN], r->after[COLOR_BLUE],
                  r->after[COLOR_GREEN], rep->message);
         return;
     }
-    snprintf(r->nginx_message, sizeof r->nginx_message, "%s", rep->message);
-    if (rep->outcome == NGINX_TEST_FAILED)
-        snprintf(r->summary, sizeof r->summary,
-                 "nginx rejected the new upstream file; the previous file is restored and "
-                 "traffic is unchanged");
-    else if (rep->outcome == NGINX_RELOAD_FAILED || rep->outcome == NGINX_RELOAD_NOT_APPLIED)
-        snprintf(r->summary, sizeof r->summary,
-                 "%.300s (the new file passed nginx -t and stays in place)", rep->message);
+    snprintf(r->detail, sizeof r->detail, "%s", rep->message);
+    if (rep->outcome == BALANCER_REJECTED)
+        snprintf(r->summary, sizeof r->summary, "%s", op->balancer->rejected_text);
+    else if (rep->outcome == BALANCER_RELOAD_FAILED || rep->outcome == BALANCER_NOT_CONFIRMED)
+        snprintf(r->summary, sizeof r->summary, "%.300s (%s)", rep->message,
+                 op->balancer->kept_note);
     else
         snprintf(r->summary, sizeof r->summary, "%.400s", rep->message);
 }
@@ -233,7 +175,7 @@ static void finish(struct move_op *op)
     free(op);
 }
 
-static void on_nginx_done(const struct nginx_report *rep, void *data)
+static void on_applied(const struct balancer_report *rep, void *data)
 {
     struct move_op *op = data;
     char msg[512];
@@ -243,45 +185,33 @@ static void on_nginx_done(const struct nginx_report *rep, void *data)
     for (int c = 0; c < COLOR_COUNT; c++)
         ev.after[c] = op->res.after[c];
     ev.candidate_version = op->version[0] ? op->version : NULL;
-    ev.outcome = (char *)nginx_outcome_name(rep->outcome);
-    ev.error = rep->outcome == NGINX_OK ? NULL : (char *)rep->message;
+    ev.outcome = (char *)balancer_outcome_name(rep->outcome);
+    ev.error = rep->outcome == BALANCER_OK ? NULL : (char *)rep->message;
     if (journal_write(op->cfg, &ev, msg, sizeof msg) != 0)
         add_warning(&op->res, "journal not written: %s", msg);
     /* A reload sent but not confirmed still left the new file in place, and
-     * nginx serves it at its next reload: the state follows the file. */
-    if (rep->outcome == NGINX_OK || rep->outcome == NGINX_RELOAD_NOT_APPLIED ||
-        rep->outcome == NGINX_RELOAD_FAILED) {
+     * the balancer serves it at its next reload: the state follows the file. */
+    if (rep->outcome == BALANCER_OK || rep->outcome == BALANCER_NOT_CONFIRMED ||
+        rep->outcome == BALANCER_RELOAD_FAILED) {
         struct rollout_state next = rollout_after_move(&op->cur.state, op->cur.stable,
                                                        op->res.after, now_seconds());
         if (statedir_save_rollout(op->cfg->state_dir, &next, msg, sizeof msg) != 0)
             add_warning(&op->res, "rollout state not saved: %s", msg);
     }
     op->res.outcome = rep->outcome;
-    op->res.exit_code = exit_code_for(rep->outcome);
+    op->res.status = balancer_outcome_err(rep->outcome);
     op->res.draining = rep->draining;
     summarize(op, rep);
     finish(op);
 }
 
-void mover_nginx_params(const struct config *cfg, struct nginx_params *p)
-{
-    p->upstream_file = cfg->nginx.upstream_file;
-    p->test_argv = cfg->nginx.test.argv;
-    p->reload_argv = cfg->nginx.reload.argv;
-    p->pid_file = cfg->nginx.pid_file;
-    p->reload_confirm_ms = cfg->nginx.reload_confirm_ms;
-    p->command_timeout_ms = cfg->command_timeout_ms;
-}
-
-static void start_nginx(struct move_op *op)
+static void start_apply(struct move_op *op)
 {
     char msg[512];
-    struct nginx_params p;
-    mover_nginx_params(op->cfg, &p);
-    if (nginx_apply(op->loop, &p, op->text, on_nginx_done, op, msg, sizeof msg) != 0) {
-        struct nginx_report rep = {.outcome = NGINX_WRITE_FAILED};
+    if (op->balancer->apply(op->loop, op->cfg, op->text, on_applied, op, msg, sizeof msg) != 0) {
+        struct balancer_report rep = {.outcome = BALANCER_WRITE_FAILED};
         snprintf(rep.message, sizeof rep.message, "%s", msg);
-        on_nginx_done(&rep, op);
+        on_applied(&rep, op);
     }
 }
 
@@ -306,7 +236,7 @@ static void on_version(const struct spawn_result *r, void *data)
         spawn_describe(r, why, sizeof why);
         add_warning(&op->res, "%s version unknown: %s", color_name(op->cur.candidate), why);
     }
-    start_nginx(op);
+    start_apply(op);
 }
 
 static struct move_op *op_new(uv_loop_t *loop, const struct config *cfg,
@@ -318,6 +248,7 @@ static struct move_op *op_new(uv_loop_t *loop, const struct config *cfg,
         return NULL;
     op->loop = loop;
     op->cfg = cfg;
+    op->balancer = balancer_of(cfg);
     snprintf(op->user, sizeof op->user, "%s", who->user ? who->user : "unknown");
     snprintf(op->ssh_client, sizeof op->ssh_client, "%s", who->ssh_client ? who->ssh_client : "");
     op->cur = *cur;
@@ -334,18 +265,18 @@ int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_ac
                 const char *action, mover_done_cb cb, void *data, char *msg, size_t msglen)
 {
     int rc = record_stable(cfg, cur, msg, msglen);
-    if (rc != EXIT_OK)
+    if (rc != 0)
         return rc;
     struct move_op *op = op_new(loop, cfg, who, cur, action, cb, data);
     if (!op) {
         snprintf(msg, msglen, "out of memory");
-        return EXIT_FAILURE_IO;
+        return ERRCODE_IO;
     }
     memcpy(op->res.after, after, sizeof op->res.after);
-    op->text = render_weights(cfg, after, msg, msglen);
+    op->text = op->balancer->render(cfg, after, msg, msglen);
     if (!op->text) {
         free(op);
-        return EXIT_USAGE;
+        return ERRCODE_USAGE;
     }
     const struct config_argv *version = &cfg->colors[cur->candidate].version;
     char why[256];
@@ -354,7 +285,7 @@ int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_ac
                     sizeof why) != 0) {
         if (version->argc > 0)
             add_warning(&op->res, "%s version unknown: %s", color_name(cur->candidate), why);
-        start_nginx(op);
+        start_apply(op);
     }
     return 0;
 }
@@ -369,17 +300,17 @@ static void on_stopped(const struct spawn_result *r, void *data)
     if (spawn_succeeded(r)) {
         mover_journal(op->cfg, &who, &op->cur, "stop", "ok", NULL);
         snprintf(op->res.summary, sizeof op->res.summary, "stopped %s", name);
-        op->res.exit_code = EXIT_OK;
+        op->res.status = 0;
     } else {
         char why[256];
         spawn_describe(r, why, sizeof why);
-        snprintf(op->res.nginx_message, sizeof op->res.nginx_message, "%s%s%.300s", why,
+        snprintf(op->res.detail, sizeof op->res.detail, "%s%s%.300s", why,
                  r->err && r->err[0] ? ": " : "", r->err ? r->err : "");
-        mover_journal(op->cfg, &who, &op->cur, "stop", "failed", op->res.nginx_message);
+        mover_journal(op->cfg, &who, &op->cur, "stop", "failed", op->res.detail);
         snprintf(op->res.summary, sizeof op->res.summary,
                  "weights are back on %s, but stopping %s failed: %.300s",
-                 color_name(op->cur.stable), name, op->res.nginx_message);
-        op->res.exit_code = EXIT_STOP_FAILED;
+                 color_name(op->cur.stable), name, op->res.detail);
+        op->res.status = ERRCODE_STOP;
     }
     finish(op);
 }
@@ -395,7 +326,7 @@ int mover_stop_candidate(uv_loop_t *loop, const struct config *cfg, const struct
     struct move_op *op = op_new(loop, cfg, who, &stopped, "stop", cb, data);
     if (!op) {
         snprintf(msg, msglen, "out of memory");
-        return EXIT_FAILURE_IO;
+        return ERRCODE_IO;
     }
     const struct config_argv *stop = &cfg->colors[cur->candidate].stop;
     if (stop->argc == 0) {
@@ -432,7 +363,7 @@ static void on_run_done(const struct mover_result *r, void *data)
 static void run_until(uv_loop_t *loop, struct run_wait *w, int rc, const char *msg)
 {
     if (rc != 0) {
-        w->out->exit_code = rc;
+        w->out->status = rc;
         snprintf(w->out->summary, sizeof w->out->summary, "%s", msg);
         return;
     }

@@ -1,8 +1,10 @@
-/* mover: the one path by which cutover changes nginx's weights, for the
- * server (asynchronous, on its loop) and for one-shot commands (the _run
+/* mover: the one path by which cutover changes the balancer's weights, for
+ * the server (asynchronous, on its loop) and for one-shot commands (the _run
  * forms turn the loop until done). A move: record the stable color, ask the
- * candidate's version, write + nginx -t + reload + confirm (backends/nginx),
- * journal the attempt with who asked, save the rollout state.
+ * candidate's version, render + apply (write, validate, reload, confirm:
+ * backends/balancer's table), journal the attempt with who asked, save the
+ * rollout state. Fallible functions return 0 or a negative code of
+ * core/errcode.h with a message.
  *
  * Ownership: a move copies what it needs from its arguments; the config must
  * outlive it. The done callback's result is valid during the call only. */
@@ -12,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
-#include "backends/nginx.h"
+#include "backends/balancer.h"
 #include "core/config.h"
 #include "core/rollout.h"
 
@@ -23,7 +25,7 @@ struct mover_actor {
 };
 
 struct mover_current {
-    int weight[COLOR_COUNT];    /* percents read back from the upstream file */
+    int weight[COLOR_COUNT];    /* percents read back from the balancer */
     struct rollout_state state; /* as saved in state_dir */
     bool stable_known;          /* false only at 50/50 with no state and none named */
     enum color stable;
@@ -32,37 +34,34 @@ struct mover_current {
 };
 
 struct mover_result {
-    int exit_code;              /* enum exit_code */
-    enum nginx_outcome outcome;
+    int status;                 /* 0 or a negative errcode */
+    enum balancer_outcome outcome;
     int before[COLOR_COUNT], after[COLOR_COUNT];
     char summary[512];          /* one line for the operator */
     char warnings[512];         /* journal/state/version trouble; "" if none */
-    char nginx_message[4096];   /* nginx's (or the stop command's) own text when it
-                                   failed; show it in full beside the summary */
-    struct nginx_workers draining;  /* old workers still finishing streams */
+    char detail[4096];          /* the balancer's (or the stop command's) own text when
+                                   it failed; show it in full beside the summary */
+    struct balancer_workers draining;  /* old workers still finishing streams */
 };
 
 typedef void (*mover_done_cb)(const struct mover_result *r, void *data);
 
-/* Reads the upstream file and the saved state. `named` is --stable or
- * COLOR_NONE. Returns an exit code; msg says why on failure. */
+/* Reads the balancer's weights and the saved state. `named` is --stable or
+ * COLOR_NONE. Returns 0, or ERRCODE_IO with msg. */
 int mover_read_current(const struct config *cfg, int named, struct mover_current *cur,
                        char *msg, size_t msglen);
 
-/* backends/nginx's parameters from the config: the one place that maps them. */
-void mover_nginx_params(const struct config *cfg, struct nginx_params *p);
-
-/* When the weights nginx has were written: the upstream file's mtime (every
- * move renames a new file into place), for the dwell. 0 when unknown. */
+/* When the weights the balancer has were written, for the dwell. 0 when
+ * unknown. */
 double mover_weights_since(const struct config *cfg);
 
 /* Weights after a shift (+/- delta, or absolute candidate weight). Returns
- * EXIT_OK, EXIT_REFUSED (at an end) or EXIT_USAGE (off the step grid). */
+ * 0, ERRCODE_REFUSED (at an end) or ERRCODE_USAGE (off the step grid). */
 int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, bool absolute,
                      int amount, int after[COLOR_COUNT], char *msg, size_t msglen);
 
-/* Starts a move to `after`. Returns 0 (cb called once, later) or an exit code
- * with msg (cb not called). action: "shift", "rollback". */
+/* Starts a move to `after`. Returns 0 (cb called once, later) or a negative
+ * errcode with msg (cb not called). action: "shift", "rollback". */
 int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
                 const struct mover_current *cur, const int after[COLOR_COUNT],
                 const char *action, mover_done_cb cb, void *data, char *msg, size_t msglen);

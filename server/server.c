@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "core/exitcode.h"
+#include "core/errcode.h"
 #include "server/engine.h"
 #include "server/sockpath.h"
 #include "server/statedir.h"
@@ -120,26 +120,26 @@ int server_run(const struct config *cfg)
     char msg[512], sock[1024];
     if (statedir_prepare(cfg->state_dir, msg, sizeof msg) != 0) {
         fprintf(stderr, "cutover server: %s\n", msg);
-        return EXIT_FAILURE_IO;
+        return ERRCODE_IO;
     }
     if (open_state_dir_to_group(cfg, msg, sizeof msg) != 0) {
         fprintf(stderr, "cutover server: %s\n", msg);
-        return EXIT_USAGE;
+        return ERRCODE_USAGE;
     }
     int pid_fd = take_pid_lock(cfg->state_dir, msg, sizeof msg);
     if (pid_fd < 0) {
         fprintf(stderr, "cutover server: %s\n", msg);
-        return EXIT_REFUSED;
+        return ERRCODE_REFUSED;
     }
     signal(SIGPIPE, SIG_IGN);
     struct server s = {0};
     uv_loop_init(&s.loop);
     engine_socket_path(cfg->state_dir, sock, sizeof sock);
     struct engine_options eo = {.socket_path = sock, .on_stopped = on_engine_stopped, .data = &s};
-    int rc = EXIT_OK;
+    int rc = 0;
     if (engine_start(&s.loop, cfg, &eo, &s.engine, msg, sizeof msg) != 0) {
         fprintf(stderr, "cutover server: %s\n", msg);
-        rc = EXIT_FAILURE_IO;
+        rc = ERRCODE_IO;
     } else {
         const int signums[3] = {SIGTERM, SIGINT, SIGHUP};
         for (int i = 0; i < 3; i++) {

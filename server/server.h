@@ -8,8 +8,8 @@
 #include <sys/types.h>
 #include "core/config.h"
 
-/* Runs until signalled. Returns an exit code (EXIT_REFUSED when a server
- * already runs for this state_dir). Messages go to stderr, which is the
+/* Runs until signalled. Returns 0 or a negative errcode (ERRCODE_REFUSED
+ * when a server already runs for this state_dir). Messages go to stderr, which is the
  * log file when started in the background. */
 int server_run(const struct config *cfg);
 

@@ -84,19 +84,10 @@ check "the banner names the drill and its summary" \
     grep -q "drill   slow-green (notes in $WORK/slow-green/drill.jsonl)" "$WORK/slow-green.out"
 
 drill_shift flapping +10
-# flapping: errors on 8 s after green gets weight, off 8 s later, on again;
-# watched from now on, in the background, while the other drills are checked.
-(
-    end=$((SECONDS + 19)) seen=""
-    while [ $SECONDS -lt $end ]; do
-        v=$(tunable flapping green error_rate)
-        case "$seen" in *" $v") ;; *) seen="$seen $v" ;; esac
-        sleep 0.5
-    done
-    echo "$seen" >"$WORK/flapping.seen"
-) &
-FLAP_PID=$!
-PIDS+=("$FLAP_PID")
+# flapping: errors on 8 s after green gets weight, off 8 s later, on again.
+# Judged below from the drill's own notes (each firing, with its time and what
+# it set), not by polling the sim: a poll every few seconds on a busy machine
+# aliases with an 8 s flap (only " 0.3" was seen at a load of 12).
 drill_shift failing-green --to 40
 drill_shift slow-green +10
 check "after shift +10, slow-green's green TTFT is 15% higher (138 ms) within 3 s" \
@@ -123,23 +114,53 @@ check "the refusal names TTFT" grep -qi "ttft" "$WORK/slow-step.out"
 
 is "failing-green below Half (40): still no errors" "$(tunable failing-green green error_rate)" "0"
 drill_shift failing-green --to 50
-t_half=$SECONDS
 check "failing-green at Half (50): green's error_rate rises within 3 s" \
     wait_tunable failing-green green error_rate 0.02 3
 
 for step in +10 "--to 50" "--to 100"; do drill_shift good $step; done
 is "good through 0/100: weights moved" "$(CONFIG="$WORK/good/cutover.json" weights)" "0/100"
 
-wait "$FLAP_PID"
-seen=$(cat "$WORK/flapping.seen")
-case "$seen" in
-    " 0 0.3 0"|" 0 0.3 0 0.3") ok "flapping: green's error_rate comes and goes ($seen)" ;;
-    *) not_ok "flapping: green's error_rate comes and goes" "values seen in order:$seen" ;;
-esac
+# Once the flap has come and gone (two firings), the notes say when; and the
+# sim takes what a firing sets (a spawned `cutover-sim ctl`, so a moment after
+# its note): right after a new firing it comes to hold that value.
+flaps() { grep -c '"rule":"flap"' "$WORK/flapping/drill.jsonl" 2>/dev/null; }
+for _ in $(seq 1 300); do [ "$(flaps)" -ge 2 ] && break; sleep 0.1; done
+n=$(flaps)
+for _ in $(seq 1 120); do [ "$(flaps)" -gt "$n" ] && break; sleep 0.1; done
+latest=$(grep '"rule":"flap"' "$WORK/flapping/drill.jsonl" | tail -n 1 | sed 's/.*error_rate=\([0-9.]*\).*/\1/')
+wait_tunable flapping green error_rate "$latest" 6 >/dev/null
+took_value=$?
+if [ $took_value -eq 0 ] && python3 - "$WORK/flapping/drill.jsonl" <<'PY'
+import json, sys
+notes = [json.loads(l) for l in open(sys.argv[1])]
+canary = next(n["elapsed"] for n in notes if n["rule"] == "canary")
+flaps = [(n["elapsed"], n["set"]) for n in notes if n["rule"] == "flap"]
+times = [canary] + [t for t, _ in flaps]
+gaps = [b - a for a, b in zip(times, times[1:])]
+print("# %d flaps, %.1f to %.1f s apart" % (len(flaps), min(gaps), max(gaps)))
+sys.exit(0 if len(flaps) >= 3 and all(7.0 <= g <= 10.0 for g in gaps)
+         and [s for _, s in flaps] == ([["green error_rate=0.3"], ["green error_rate=0"]] * 9)[:len(flaps)]
+         else 1)
+PY
+then ok "flapping: green's error_rate comes and goes, 8 s apart, and the sim follows"
+else not_ok "flapping: green's error_rate comes and goes" "sim took $latest: exit $took_value" \
+    "$(cat "$WORK/flapping/drill.jsonl")"; fi
 
-while [ $((SECONDS - t_half)) -lt 21 ]; do sleep 0.5; done
-check "failing-green keeps rising (0.05 20 s after Half)" \
-    wait_tunable failing-green green error_rate 0.05 3
+# The climb, from the drill's notes too: "worse" fires 20 s after "half"
+# (however late this test gets there on a busy machine), and the sim holds
+# its 0.05, or the 0.12 of "worst" if that has fired since.
+for _ in $(seq 1 400); do grep -q '"rule":"worse"' "$WORK/failing-green/drill.jsonl" && break; sleep 0.1; done
+rate=$(tunable failing-green green error_rate)
+if python3 - "$WORK/failing-green/drill.jsonl" "$rate" <<'PY'
+import json, sys
+notes = {n["rule"]: n for n in map(json.loads, open(sys.argv[1]))}
+gap = notes["worse"]["elapsed"] - notes["half"]["elapsed"]
+print("# worse fired %.1f s after half; the sim now has %s" % (gap, sys.argv[2]))
+sys.exit(0 if 19.0 <= gap <= 23.0 and notes["worse"]["set"] == ["green error_rate=0.05"]
+         and sys.argv[2] in (["0.05", "0.12"] if "worst" in notes else ["0.05"]) else 1)
+PY
+then ok "failing-green keeps rising (0.05 20 s after Half)"
+else not_ok "failing-green keeps rising (0.05 20 s after Half)" "$(cat "$WORK/failing-green/drill.jsonl")"; fi
 good_after="$(tunable good green ttft_ms) $(tunable good green error_rate) $(tunable good blue ttft_ms)"
 is "good: nothing about the sims changed through the whole cutover" "$good_after" "$good_before"
 is "good: one note per rule (brief, canary, half, done)" \

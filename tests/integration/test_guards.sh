@@ -16,8 +16,11 @@ trap '"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; kill $LOAD_PI
 sims() { "$SIM" ctl "$BLUE_ADDR" set "$1" jitter_pct=0 >/dev/null; "$SIM" ctl "$GREEN_ADDR" set "$2" jitter_pct=0 >/dev/null; }
 
 # --- TTFT halt, without a server (the CLI samples first) ------------------------
-sims ttft_ms=100 ttft_ms=120
-"$CUTOVER" -c "$CONFIG" shift +10 --sample 2 >"$WORK/out" 2>&1
+# 300 ms against 360: a busy machine's wake-up delay adds to both medians
+# alike and shrinks their ratio; at 100 against 120 ms a load of 12 shrank
+# 20% below the 8% limit. Here it would take +450 ms.
+sims ttft_ms=300 ttft_ms=360
+"$CUTOVER" -c "$CONFIG" shift +10 --sample 3 >"$WORK/out" 2>&1
 rc=$?
 # The numbers: neither median under what the sims were set to, the ratio
 # the one they give, over the limit. A busy machine adds its wake-up delay to
@@ -31,7 +34,7 @@ m = re.search(r"green median TTFT ([0-9.]+) ms is ([0-9.]+)% over blue's ([0-9.]
 if not m:
     sys.exit(1)
 g, pct, b, ng, nb = float(m[1]), float(m[2]), float(m[3]), int(m[4]), int(m[5])
-sys.exit(0 if g >= 119.0 and b >= 99.0 and abs((g - b) / b * 100 - pct) <= 0.15 and pct > 8
+sys.exit(0 if g >= 359.0 and b >= 299.0 and abs((g - b) / b * 100 - pct) <= 0.15 and pct > 8
          and ng >= 5 and nb >= 5 else 1)
 PY
 }
@@ -41,12 +44,12 @@ else not_ok "20% slower: shift +10 refused with the numbers" "exit $rc: $(cat "$
 is "nothing moved" "$(weights)" "100/0"
 grep -q '"action":"shift".*"outcome":"refused","error":"refused: green median TTFT' "$JOURNAL"
 is "the refusal is journaled with its numbers" "$?" "0"
-sims ttft_ms=100 ttft_ms=103
+sims ttft_ms=300 ttft_ms=309
 # Medians, as the runbook says: a busy machine's late wake-ups move a few
 # probes (a p95 of ten read 3% as 9%), not half of them. One try.
-check "3% slower: shift +10 goes through" "$CUTOVER" -c "$CONFIG" shift +10 --sample 3
-sims ttft_ms=100 ttft_ms=120
-check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 2 \
+check "3% slower: shift +10 goes through" "$CUTOVER" -c "$CONFIG" shift +10 --sample 4
+sims ttft_ms=300 ttft_ms=360
+check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 3 \
     --force --reason "green warms its cache; ticket OPS-7"
 is "to 80/20" "$(weights)" "80/20"
 grep -q '"action":"override".*override of \\"refused: green median TTFT .*: green warms its cache; ticket OPS-7' "$JOURNAL"

@@ -25,7 +25,7 @@
 #include <uv.h>
 
 #include "backends/atomicfile.h"
-#include "backends/nginx.h"
+#include "backends/balancer_nginx.h"
 #include "backends/spawn.h"
 
 struct world {
@@ -226,9 +226,9 @@ static void test_good_file_applies(void **state)
     char *before = read_text(w->upstream), up[256], prev[160];
     upstream_text(w, 90, up, sizeof up);
     struct nginx_params p = params(w);
-    struct nginx_report rep;
+    struct balancer_report rep;
     nginx_apply_run(&w->loop, &p, up, &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "ok");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "ok");
     assert_int_equal(rep.master_pid, read_pid(w));
     assert_int_equal(rep.new_workers, 2);          /* worker_processes 2 */
     assert_int_equal(rep.old_workers_draining, 0); /* no open stream: idle ones left */
@@ -251,10 +251,10 @@ static void test_bad_file_restored(void **state)
     char *before = read_text(w->upstream);
     pid_t master = read_pid(w);
     struct nginx_params p = params(w);
-    struct nginx_report rep;
+    struct balancer_report rep;
     nginx_apply_run(&w->loop, &p, "upstream gateway {\n    server 127.0.0.1:1 weight=0;\n}\n",
                     &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "test-failed");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "test-failed");
     assert_non_null(strstr(rep.message, "invalid parameter \"weight=0\""));
     char *after = read_text(w->upstream);
     assert_non_null(after);
@@ -289,15 +289,15 @@ static void test_open_stream_keeps_old_worker(void **state)
     char up[256];
     upstream_text(w, 80, up, sizeof up);
     struct nginx_params p = params(w);
-    struct nginx_report rep;
+    struct balancer_report rep;
     nginx_apply_run(&w->loop, &p, up, &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "ok");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "ok");
     assert_true(rep.new_workers > 0);
     assert_int_equal(rep.old_workers_draining, 1); /* the one holding our stream */
     assert_string_equal(rep.message, "reloaded: 2 new workers, 1 old worker finishing its streams");
     /* Followed afterwards (the console's live count): still there while the
      * stream is open, gone once it ends. */
-    struct nginx_workers draining = rep.draining;
+    struct balancer_workers draining = rep.draining;
     assert_int_equal(draining.master, read_pid(w));
     assert_int_equal(nginx_workers_still_running(&draining), 1);
     usleep(300 * 1000);
@@ -323,11 +323,11 @@ static void test_reload_that_does_nothing(void **state)
     struct nginx_params p = params(w);
     p.reload_argv = noop;
     p.reload_confirm_ms = 600;
-    struct nginx_report rep;
+    struct balancer_report rep;
     uint64_t t0 = uv_hrtime();
     nginx_apply_run(&w->loop, &p, up, &rep);
     uint64_t ms = (uv_hrtime() - t0) / 1000000;
-    assert_string_equal(nginx_outcome_name(rep.outcome), "reload-not-applied");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "reload-not-applied");
     assert_string_equal(rep.message, "reload not applied: nginx workers unchanged after 600 ms "
                                      "(see nginx's error log)");
     assert_true(ms >= 500 && ms < 3000);
@@ -340,9 +340,9 @@ static void test_failing_reload_reported(void **state)
     char *bad[] = { "sh", "-c", "echo 'signal process started' >&2; exit 1", NULL };
     struct nginx_params p = params(w);
     p.reload_argv = bad;
-    struct nginx_report rep;
+    struct balancer_report rep;
     nginx_reload_current_run(&w->loop, &p, &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "reload-failed");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "reload-failed");
     assert_non_null(strstr(rep.message, "signal process started"));
 }
 
@@ -355,9 +355,9 @@ static void test_missing_pid_file(void **state)
     snprintf(nopid, sizeof nopid, "%s/absent.pid", w->dir);
     p.pid_file = nopid;
     p.reload_argv = noop;
-    struct nginx_report rep;
+    struct balancer_report rep;
     nginx_reload_current_run(&w->loop, &p, &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "reload-not-applied");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "reload-not-applied");
     char want[256];
     snprintf(want, sizeof want, "cannot confirm the reload: %s: No such file or directory", nopid);
     assert_string_equal(rep.message, want);
@@ -371,14 +371,14 @@ static void test_write_and_test_failures_leave_nothing(void **state)
     char *slow[] = { "sleep", "5", NULL };
     char fresh[160], under_file[192];
     struct nginx_params p = params(w);
-    struct nginx_report rep;
+    struct balancer_report rep;
 
     /* a file that did not exist before is removed again when the test fails */
     snprintf(fresh, sizeof fresh, "%s/fresh.conf", w->dir);
     p.upstream_file = fresh;
     p.test_argv = never;
     nginx_apply_run(&w->loop, &p, "upstream x {}\n", &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "test-failed");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "test-failed");
     assert_string_equal(rep.message, "exit 1");
     assert_int_equal(access(fresh, F_OK), -1);
 
@@ -388,7 +388,7 @@ static void test_write_and_test_failures_leave_nothing(void **state)
     p.command_timeout_ms = 200;
     char *before = read_text(w->upstream);
     nginx_apply_run(&w->loop, &p, "upstream gateway { server 127.0.0.1:2; }\n", &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "test-failed");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "test-failed");
     assert_string_equal(rep.message, "timed out after 200 ms");
     char *after = read_text(w->upstream);
     assert_string_equal(after, before);
@@ -399,14 +399,14 @@ static void test_write_and_test_failures_leave_nothing(void **state)
     snprintf(under_file, sizeof under_file, "%s/up.conf", w->conf);
     p.upstream_file = under_file;
     nginx_apply_run(&w->loop, &p, "upstream x {}\n", &rep);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "write-failed");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "write-failed");
     assert_non_null(strstr(rep.message, "Not a directory"));
 }
 
 /* The console's `r`: test and reload the file as it stands, asynchronously. */
-static void on_done(const struct nginx_report *rep, void *data)
+static void on_done(const struct balancer_report *rep, void *data)
 {
-    *(struct nginx_report *)data = *rep;
+    *(struct balancer_report *)data = *rep;
 }
 
 static void test_reload_current_async(void **state)
@@ -414,10 +414,10 @@ static void test_reload_current_async(void **state)
     struct world *w = *state;
     char *before = read_text(w->upstream), msg[256];
     struct nginx_params p = params(w);
-    struct nginx_report rep = { .outcome = NGINX_WRITE_FAILED, .message = "not called" };
+    struct balancer_report rep = { .outcome = BALANCER_WRITE_FAILED, .message = "not called" };
     assert_int_equal(nginx_reload_current(&w->loop, &p, on_done, &rep, msg, sizeof msg), 0);
     uv_run(&w->loop, UV_RUN_DEFAULT);
-    assert_string_equal(nginx_outcome_name(rep.outcome), "ok");
+    assert_string_equal(balancer_outcome_name(rep.outcome), "ok");
     assert_true(rep.new_workers > 0);
     char *after = read_text(w->upstream);
     assert_string_equal(after, before);

@@ -195,7 +195,13 @@ check "250 concurrent streams: all 400 complete" \
 "$SIM" ctl "$SIM_ADDR" set ttft_ms=100 tokens=50 >/dev/null
 "$SIM" load --quiet --url "$BASE/v1/chat/completions" --duration 30 --rps 20 >"$TMP/load2.out" 2>"$TMP/load2.err" &
 lpid=$!; PIDS+=("$lpid")
-sleep 0.7
+# Interrupt it once it is sending (its first chat reached the sim), not after
+# a guess at how long a busy machine takes to start it.
+chats0=$(json_num chat_requests "$("$SIM" ctl "$SIM_ADDR" stats)")
+for _ in $(seq 1 100); do
+    [ "$(json_num chat_requests "$("$SIM" ctl "$SIM_ADDR" stats)")" -gt "$chats0" ] && break
+    sleep 0.1
+done
 kill -INT "$lpid"
 wait_exit "$lpid" 10
 out=$(cat "$TMP/load2.out")

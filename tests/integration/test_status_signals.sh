@@ -23,10 +23,20 @@ b5=$(get signals.blue.ratio_5xx); g5=$(get signals.green.ratio_5xx)
 python3 -c "import sys; sys.exit(0 if float('$b5') == 0 and 0.12 <= float('$g5') <= 0.28 else 1)" \
     && ok "5xx ratio from the access log: blue $b5, green $g5 (sim set to 0.2)" \
     || not_ok "5xx ratio from the access log" "blue=$b5 green=$g5" "$(cat "$WORK/st.json")"
+# TTFT is the probes' time to first content: never under what the sims were
+# set to, and the median close above it (a busy machine's wake-up delay: +20
+# ms seen at a load of 12), far from the whole stream's end (16 tokens of 20
+# ms: +320 ms) and from the headers' (at once). The p95 of ten probes is their
+# slowest, which a sim's late timer on a busy machine puts anywhere (+162 ms
+# seen): it is only checked to be the upper quantile.
+bm=$(get signals.blue.ttft_ms.p50); gm=$(get signals.green.ttft_ms.p50)
 bt=$(get signals.blue.ttft_ms.p95); gt=$(get signals.green.ttft_ms.p95)
-python3 -c "import sys; sys.exit(0 if 80 <= float('$bt') <= 90 and 200 <= float('$gt') <= 212 else 1)" \
-    && ok "p95 TTFT from probes: blue $bt ms (80), green $gt ms (200)" \
-    || not_ok "p95 TTFT from probes" "blue=$bt green=$gt"
+python3 -c "import sys
+ok = all(s - 1 <= m < s + 40 and m <= p
+         for s, m, p in ((80, float('$bm'), float('$bt')), (200, float('$gm'), float('$gt'))))
+sys.exit(0 if ok else 1)" \
+    && ok "TTFT from probes: blue median $bm p95 $bt ms (80), green median $gm p95 $gt ms (200)" \
+    || not_ok "TTFT from probes" "blue=$bm/$bt green=$gm/$gt"
 bc=$(get signals.blue.connections); gc=$(get signals.green.connections)
 [ "$bc" -gt 0 ] && [ "$gc" -gt 0 ] && ok "both colors hold connections under load ($bc, $gc)" \
     || not_ok "both colors hold connections under load" "blue=$bc green=$gc"

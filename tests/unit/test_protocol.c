@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 #include "core/color.h"
+#include "core/errcode.h"
 #include "core/protocol.h"
 
 static int decode(const char *line, struct protocol_msg *m, char *err, size_t errlen)
@@ -409,6 +410,23 @@ static void test_lookup(void **state)
             "command.color: expected");
 }
 
+/* A reply's "exit_code" is what version 1 clients exit with: the numbers
+ * never change, whatever the code below the CLI calls them. */
+static void test_wire_codes(void **state)
+{
+    (void)state;
+    static const struct { int err, wire; } frozen[] = {
+        {ERRCODE_OK, 0}, {ERRCODE_IO, 1}, {ERRCODE_USAGE, 2}, {ERRCODE_REJECTED, 3},
+        {ERRCODE_RELOAD, 4}, {ERRCODE_REFUSED, 5}, {ERRCODE_STOP, 6},
+    };
+    for (size_t i = 0; i < sizeof frozen / sizeof frozen[0]; i++) {
+        assert_int_equal(protocol_wire_code(frozen[i].err), frozen[i].wire);
+        assert_int_equal(protocol_err_of_wire(frozen[i].wire), frozen[i].err);
+    }
+    assert_int_equal(protocol_err_of_wire(7), ERRCODE_IO);     /* no such code */
+    assert_int_equal(protocol_err_of_wire(-5), ERRCODE_IO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_long_and_hostile_strings),
         cmocka_unit_test(test_small_error_buffer),
         cmocka_unit_test(test_reply_and_error),
+        cmocka_unit_test(test_wire_codes),
         cmocka_unit_test(test_command_names),
         cmocka_unit_test(test_lookup),
     };

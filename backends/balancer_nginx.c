@@ -1,10 +1,10 @@
-/* nginx: one apply is a small state machine on the loop:
+/* balancer_nginx: one apply is a small state machine on the loop:
  *   old workers (pid file + pgrep) -> write -> test -> reload -> confirm.
  * Each arrow is a child process finishing (spawn callback) or the poll
  * timer firing. The apply owns copies of its parameters and one timer; the
  * done callback runs from the timer's close callback, so nothing of ours is
  * left on the loop when it fires. */
-#include "backends/nginx.h"
+#include "backends/balancer_nginx.h"
 #include "backends/children.h"
 
 #include <ctype.h>
@@ -24,7 +24,7 @@
  * old ones to quit, and idle ones then exit at once: counting old workers at
  * the first sight of new ones would count idle workers as draining. */
 #define SETTLE_MS 500
-#define MAX_PIDS NGINX_MAX_WORKERS
+#define MAX_PIDS BALANCER_MAX_WORKERS
 
 struct pidset {
     pid_t pid[MAX_PIDS];
@@ -50,23 +50,10 @@ struct apply {
     struct pidset old;
     struct pidset seen;         /* the children when the new workers appeared */
     uint64_t confirm_start;
-    nginx_done_cb cb;
+    balancer_done_cb cb;
     void *data;
-    struct nginx_report rep;
+    struct balancer_report rep;
 };
-
-const char *nginx_outcome_name(enum nginx_outcome o)
-{
-    switch (o) {
-    case NGINX_OK: return "ok";
-    case NGINX_WRITE_FAILED: return "write-failed";
-    case NGINX_TEST_FAILED: return "test-failed";
-    case NGINX_RESTORE_FAILED: return "restore-failed";
-    case NGINX_RELOAD_FAILED: return "reload-failed";
-    case NGINX_RELOAD_NOT_APPLIED: return "reload-not-applied";
-    }
-    return "unknown";
-}
 
 /* ---- copies of the caller's parameters ---- */
 
@@ -118,7 +105,7 @@ static void on_timer_closed(uv_handle_t *h)
     apply_free(a);
 }
 
-static void finish(struct apply *a, enum nginx_outcome o)
+static void finish(struct apply *a, enum balancer_outcome o)
 {
     a->rep.outcome = o;
     uv_timer_stop(&a->timer);
@@ -333,18 +320,18 @@ static void on_test_done(const struct spawn_result *r, void *data)
     if (a->wrote && restore_old(a, rmsg, sizeof rmsg) != 0) {
         snprintf(a->rep.message, sizeof a->rep.message,
                  "%s\nand restoring the previous file failed: %s", text, rmsg);
-        finish(a, NGINX_RESTORE_FAILED);
+        finish(a, BALANCER_RESTORE_FAILED);
         return;
     }
     snprintf(a->rep.message, sizeof a->rep.message, "%s", text);
-    finish(a, NGINX_TEST_FAILED);
+    finish(a, BALANCER_REJECTED);
 }
 
 static void run_test(struct apply *a)
 {
     a->stage = ST_TEST;
     if (a->new_text != NULL && write_new(a) != 0) {
-        finish(a, NGINX_WRITE_FAILED);
+        finish(a, BALANCER_WRITE_FAILED);
         return;
     }
     /* a test that cannot start is a failed test: the file must not stay */
@@ -359,13 +346,13 @@ static void on_reload_done(const struct spawn_result *r, void *data)
         child_text(r, text, sizeof text);
         snprintf(a->rep.message, sizeof a->rep.message,
                  "%s\n(the new file stays in place: nginx -t accepted it)", text);
-        finish(a, NGINX_RELOAD_FAILED);
+        finish(a, BALANCER_RELOAD_FAILED);
         return;
     }
     if (!a->have_old_pids) {
         snprintf(a->rep.message, sizeof a->rep.message, "cannot confirm the reload: %s",
                  a->pid_error);
-        finish(a, NGINX_RELOAD_NOT_APPLIED);
+        finish(a, BALANCER_NOT_CONFIRMED);
         return;
     }
     a->stage = ST_CONFIRM;
@@ -388,7 +375,7 @@ static void on_poll_timer(uv_timer_t *t)
 
 static void success(struct apply *a, const struct pidset *now)
 {
-    struct nginx_workers *d = &a->rep.draining;
+    struct balancer_workers *d = &a->rep.draining;
     d->master = a->rep.master_pid;
     for (int i = 0; i < now->n; i++) {
         if (pidset_has(&a->old, now->pid[i])) {
@@ -405,7 +392,7 @@ static void success(struct apply *a, const struct pidset *now)
         snprintf(a->rep.message, sizeof a->rep.message,
                  "reloaded: %d new worker%s, %d old worker%s finishing %s streams",
                  nw, nw == 1 ? "" : "s", ow, ow == 1 ? "" : "s", ow == 1 ? "its" : "their");
-    finish(a, NGINX_OK);
+    finish(a, BALANCER_OK);
 }
 
 /* Out of time, or no way to look: say which. */
@@ -423,7 +410,7 @@ static void poll_again_or_give_up(struct apply *a, bool pid_failed)
         snprintf(a->rep.message, sizeof a->rep.message,
                  "reload not applied: nginx workers unchanged after %d ms "
                  "(see nginx's error log)", a->confirm_ms);
-    finish(a, NGINX_RELOAD_NOT_APPLIED);
+    finish(a, BALANCER_NOT_CONFIRMED);
 }
 
 static void on_settle_pgrep(const struct spawn_result *r, void *data)
@@ -475,7 +462,7 @@ static bool argv_ok(char *const *argv)
 }
 
 static int start(uv_loop_t *loop, const struct nginx_params *p, const char *new_text,
-                 nginx_done_cb cb, void *data, char *msg, size_t msglen)
+                 balancer_done_cb cb, void *data, char *msg, size_t msglen)
 {
     if (p->upstream_file == NULL || p->pid_file == NULL || !argv_ok(p->test_argv) ||
         !argv_ok(p->reload_argv)) {
@@ -503,7 +490,7 @@ static int start(uv_loop_t *loop, const struct nginx_params *p, const char *new_
 }
 
 int nginx_apply(uv_loop_t *loop, const struct nginx_params *p, const char *new_text,
-                nginx_done_cb cb, void *data, char *msg, size_t msglen)
+                balancer_done_cb cb, void *data, char *msg, size_t msglen)
 {
     if (new_text == NULL) {
         snprintf(msg, msglen, "nginx: no upstream text to write");
@@ -513,17 +500,17 @@ int nginx_apply(uv_loop_t *loop, const struct nginx_params *p, const char *new_t
 }
 
 int nginx_reload_current(uv_loop_t *loop, const struct nginx_params *p,
-                         nginx_done_cb cb, void *data, char *msg, size_t msglen)
+                         balancer_done_cb cb, void *data, char *msg, size_t msglen)
 {
     return start(loop, p, NULL, cb, data, msg, msglen);
 }
 
 struct run_wait {
-    struct nginx_report *rep;
+    struct balancer_report *rep;
     bool done;
 };
 
-static void on_run_done(const struct nginx_report *rep, void *data)
+static void on_run_done(const struct balancer_report *rep, void *data)
 {
     struct run_wait *w = data;
     *w->rep = *rep;
@@ -534,7 +521,7 @@ static void run_until_done(uv_loop_t *loop, int rc, struct run_wait *w, const ch
 {
     if (rc != 0) {
         memset(w->rep, 0, sizeof *w->rep);
-        w->rep->outcome = NGINX_WRITE_FAILED;    /* nothing was touched */
+        w->rep->outcome = BALANCER_WRITE_FAILED;    /* nothing was touched */
         snprintf(w->rep->message, sizeof w->rep->message, "%s", msg);
         return;
     }
@@ -543,7 +530,7 @@ static void run_until_done(uv_loop_t *loop, int rc, struct run_wait *w, const ch
 }
 
 void nginx_apply_run(uv_loop_t *loop, const struct nginx_params *p, const char *new_text,
-                     struct nginx_report *rep)
+                     struct balancer_report *rep)
 {
     struct run_wait w = { .rep = rep, .done = false };
     char msg[512];
@@ -552,7 +539,7 @@ void nginx_apply_run(uv_loop_t *loop, const struct nginx_params *p, const char *
 }
 
 void nginx_reload_current_run(uv_loop_t *loop, const struct nginx_params *p,
-                              struct nginx_report *rep)
+                              struct balancer_report *rep)
 {
     struct run_wait w = { .rep = rep, .done = false };
     char msg[512];
@@ -572,7 +559,7 @@ static bool still_running(pid_t pid, const pid_t *children, int nchildren)
     return false;
 }
 
-int nginx_workers_still_running(struct nginx_workers *w)
+int nginx_workers_still_running(struct balancer_workers *w)
 {
     if (w->master <= 0 || w->n == 0)
         return w->n = 0;
