@@ -52,6 +52,16 @@ struct probe {
     struct target targets[PROBE_MAX_TARGETS];
 };
 
+void probe_result_sample(const struct probe_result *r, struct metric_sample *out)
+{
+    bool ok = r->outcome == PROBE_OK;
+    memset(out, 0, sizeof *out);
+    metric_sample_set(out, METRIC_PROBES, 1);
+    metric_sample_set(out, METRIC_PROBE_ERRORS, !ok);
+    if (ok)
+        metric_sample_set(out, METRIC_TTFT, (int64_t)r->ttft_us);
+}
+
 const char *probe_outcome_name(enum probe_outcome o)
 {
     static const char *const names[] = {

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
+#include "core/metric.h"
 
 #define PROBE_MAX_TARGETS 8
 
@@ -100,6 +101,9 @@ bool probe_target_busy(const struct probe *p, int target);
 /* "ok", "refused", "timeout", "http status", "no content", "stream error",
  * "not sent", "failed". */
 const char *probe_outcome_name(enum probe_outcome o);
+/* The signals one probe brings (core/metric.h): a probe, a failure or the
+ * measures of a success. */
+void probe_result_sample(const struct probe_result *r, struct metric_sample *out);
 
 /* Stops everything without further callbacks; memory is released once the
  * loop has run the close callbacks. NULL is fine. Safe inside the callback. */

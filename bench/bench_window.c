@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include "core/window.h"
+#include "tests/unit/feed.h"
 
 static double mono(void)
 {
@@ -59,17 +60,17 @@ int main(int argc, char **argv)
         for (int i = 0; i < per_second; i++) {
             enum color c = i % 10 == 0 ? COLOR_GREEN : COLOR_BLUE;   /* 90/10 */
             int status = next_rand(&seed) % 200 == 0 ? 502 : 200;
-            window_add_request(w, c, t0 + s + (double)i / per_second, status,
+            add_request(w, c, t0 + s + (double)i / per_second, status,
                                5000 + next_rand(&seed) % 400000);
         }
         samples += (uint64_t)per_second;
         if (s % 2 == 0)
             for (int c = 0; c < COLOR_COUNT; c++)
-                window_add_probe(w, (enum color)c, t0 + s + 0.5, 1,
+                add_probe(w, (enum color)c, t0 + s + 0.5, 1,
                                  150000 + next_rand(&seed) % 50000);
         double mid = mono();
         for (int c = 0; c < COLOR_COUNT; c++)
-            window_set_connections(w, (enum color)c, t0 + s + 0.9, 100 + s % 50);
+            set_connections(w, (enum color)c, t0 + s + 0.9, 100 + s % 50);
         struct window_stats st;
         window_stats(w, COLOR_BLUE, t0 + s + 0.95, &st);
         window_stats(w, COLOR_GREEN, t0 + s + 0.95, &st);
@@ -88,8 +89,8 @@ int main(int argc, char **argv)
            add_time / (double)samples * 1e9);
     printf("per second closed (2x stats + gauge + advance): %.2f us\n",
            close_time / 86400 * 1e6);
-    printf("last history second: blue requests %u, win p95 header %u us\n",
-           last.requests, last.win_header_p95_us);
+    printf("last history second: blue requests %lld, win p95 header %lld us\n",
+           (long long)last.v[METRIC_REQUESTS], (long long)last.v[METRIC_HEADER]);
     window_free(w);
     return 0;
 }

@@ -8,7 +8,7 @@ bench_gen_log_SOURCES = bench/gen_log.c
 # libtool makes no shared objects).
 bench_live_writer_SOURCES = bench/live_writer.c
 # The window's memory and speed: `make bench-window` runs it.
-bench_bench_window_SOURCES = bench/bench_window.c
+bench_bench_window_SOURCES = bench/bench_window.c tests/unit/feed.h
 bench_bench_window_LDADD = libcore.a
 
 bench-window: bench/bench_window$(EXEEXT)

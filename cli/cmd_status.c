@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/remote.h"
 #include "cli/sample.h"
+#include "core/metric.h"
 #include "runtime/mover.h"
 
 static cJSON *weights_json(const int w[COLOR_COUNT])
@@ -164,8 +165,11 @@ static void print_signals(FILE *out, const cJSON *sig)
                 num(sig, "window_s"), sampled);
     else
         fprintf(out, "signals    last %.0f s, from the cutover server\n", num(sig, "window_s"));
-    fprintf(out, "           %5s %7s %7s  %9s  %9s  %s\n", "conns", "reqs", "5xx", "p95 hdr",
-            "p95 TTFT", "probes (errors)");
+    fprintf(out, "           %5s %7s %7s", "conns", "reqs", "5xx");
+    for (int i = 0; i < METRIC_COUNT; i++)
+        if (metric_table[i].status_title)
+            fprintf(out, "  %9s", metric_table[i].status_title);
+    fprintf(out, "  %s\n", "probes (errors)");
     for (int c = 0; c < COLOR_COUNT; c++) {
         const cJSON *cc = cJSON_GetObjectItem(sig, color_name((enum color)c));
         double conns = num(cc, "connections");
@@ -175,8 +179,13 @@ static void print_signals(FILE *out, const cJSON *sig)
         else
             fprintf(out, "%5s", "-");
         fprintf(out, " %7.0f %6.2f%%", num(cc, "requests"), 100.0 * num(cc, "ratio_5xx"));
-        print_ms(out, num(cc, "header_ms.p95"));
-        print_ms(out, num(cc, "ttft_ms.p95"));
+        for (int i = 0; i < METRIC_COUNT; i++) {
+            char key[64];
+            if (!metric_table[i].status_title)
+                continue;
+            snprintf(key, sizeof key, "%s.p95", metric_table[i].status_key);
+            print_ms(out, num(cc, key));
+        }
         const char *last = str(cc, "last_probe_error");
         fprintf(out, "  %.0f (%.0f)%s%s\n", num(cc, "probes"), num(cc, "probe_errors"),
                 last ? "  last: " : "", last ? last : "");

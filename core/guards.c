@@ -44,7 +44,8 @@ double guards_dwell_remaining(int min_dwell_s, double since, double now)
 
 static uint64_t ok_probes(const struct window_stats *s)
 {
-    return s->probes > s->probe_errors ? s->probes - s->probe_errors : 0;
+    uint64_t n = s->v[METRIC_PROBES].sum, failed = s->v[METRIC_PROBE_ERRORS].sum;
+    return n > failed ? n - failed : 0;
 }
 
 /* Fills the TTFT numbers: medians unless the operator chose p95. A stable
@@ -54,14 +55,15 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
                        struct guards_step *out)
 {
     const struct window_stats *s = &st[out->stable], *c = &st[out->candidate];
-    uint64_t stable_raw = p->ttft_p95 ? s->ttft_p95_us : s->ttft_p50_us;
-    uint64_t candidate_raw = p->ttft_p95 ? c->ttft_p95_us : c->ttft_p50_us;
+    const struct window_value *sv = &s->v[METRIC_TTFT], *cv = &c->v[METRIC_TTFT];
+    uint64_t stable_raw = p->ttft_p95 ? sv->p95_us : sv->p50_us;
+    uint64_t candidate_raw = p->ttft_p95 ? cv->p95_us : cv->p50_us;
     double stable_us = stable_raw > 0 ? (double)stable_raw : 1.0;
     out->ttft_stat = p->ttft_p95 ? "p95" : "median";
     out->stable_samples = ok_probes(s);
     out->candidate_samples = ok_probes(c);
-    out->stable_failed = s->probe_errors;
-    out->candidate_failed = c->probe_errors;
+    out->stable_failed = s->v[METRIC_PROBE_ERRORS].sum;
+    out->candidate_failed = c->v[METRIC_PROBE_ERRORS].sum;
     out->min_samples = p->min_samples;
     out->limit_pct = p->ttft_halt_pct;
     out->ttft_judged = out->stable_samples >= (uint64_t)p->min_samples &&
@@ -221,10 +223,10 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     const char *unjudged;
     bool exceeding, trips = false;
     e->candidate_weight = weight[color_other(stable)];
-    e->candidate_requests = c->requests;
-    e->stable_requests = s->requests;
-    e->candidate_ratio = c->requests > 0 ? (double)c->status_5xx / (double)c->requests : 0;
-    e->stable_ratio = s->requests > 0 ? (double)s->status_5xx / (double)s->requests : 0;
+    e->candidate_requests = c->v[METRIC_REQUESTS].sum;
+    e->stable_requests = s->v[METRIC_REQUESTS].sum;
+    metric_stats_ratio(METRIC_STATUS_5XX, c, &e->candidate_ratio);
+    metric_stats_ratio(METRIC_STATUS_5XX, s, &e->stable_ratio);
     e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
     unjudged = excess_unjudged(e, p, stable, why, sizeof why);
     e->judged = unjudged == NULL;

@@ -441,3 +441,12 @@ int logparse_addr_index(struct logparse_str addr, const char *const *addrs,
             return i;
     return -1;
 }
+
+void logparse_attempt_sample(const struct logparse_attempt *a, struct metric_sample *out)
+{
+    memset(out, 0, sizeof *out);
+    metric_sample_set(out, METRIC_REQUESTS, 1);
+    metric_sample_set(out, METRIC_STATUS_5XX, a->status >= 500 && a->status <= 599);
+    if (a->header_us >= 0)
+        metric_sample_set(out, METRIC_HEADER, a->header_us);
+}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "core/metric.h"
 
 /* More attempts than this in one line: the first ones are kept and
  * rec->attempts_truncated is set (nginx's own default is far below). */
@@ -72,6 +73,10 @@ int logparse_line(const char *line, size_t len, struct logparse_record *rec);
 
 /* A short English name for a reason ("unterminated quoted field"). */
 const char *logparse_reason_text(enum logparse_reason r);
+
+/* The signals one upstream attempt brings (core/metric.h): a request,
+ * a 5xx when its status is one, its header time when nginx logged one. */
+void logparse_attempt_sample(const struct logparse_attempt *a, struct metric_sample *out);
 
 /* Which of `addrs` (count n, exact text as in the config) an attempt went
  * to; -1 when none (another address or an upstream group name). */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metric_json.h"
+
 static const char *str_item(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -49,24 +51,12 @@ static int add_step(struct report *r, double start, const int w[COLOR_COUNT], co
     memcpy(s->weight, w, sizeof s->weight);
     snprintf(s->action, sizeof s->action, "%s", action);
     snprintf(s->user, sizeof s->user, "%s", user);
-    for (int c = 0; c < COLOR_COUNT; c++) {
-        s->sig[c].conn_avg = s->sig[c].conn_max = -1;
-        s->sig[c].ratio_5xx = s->sig[c].ttft_p95_ms_max = s->sig[c].ttft_p95_ms_last = -1;
-    }
+    for (int c = 0; c < COLOR_COUNT; c++)
+        for (int i = 0; i < METRIC_COUNT; i++) {
+            struct report_value *v = &s->sig[c].v[i];
+            v->ratio = v->avg = v->max = v->last = -1;
+        }
     return 0;
-}
-
-static int field_index(const cJSON *fields, const char *name)
-{
-    int i = 0;
-    const cJSON *f;
-    cJSON_ArrayForEach(f, fields)
-    {
-        if (cJSON_IsString(f) && strcmp(f->valuestring, name) == 0)
-            return i;
-        i++;
-    }
-    return -1;
 }
 
 static double row_value(const cJSON *row, int idx)
@@ -75,64 +65,66 @@ static double row_value(const cJSON *row, int idx)
     return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
 
-/* Adds one sample's row to a step's signals; the averages are finished by
- * finish_signals. conn_avg holds the sum meanwhile, with its count in
- * conn_n. */
-static void add_row(struct report_signals *s, double *conn_n, const cJSON *row, const cJSON *fields)
+/* Adds one sample's row to a step's signals; finish_signals ends the
+ * averages and ratios. A gauge counts from 0, a count or a latency only
+ * above it (a latency's 0 is what a window without samples reads). */
+static void add_row(struct report_signals *s, const cJSON *row, const int col[METRIC_COUNT])
 {
-    double conn = row_value(row, field_index(fields, "connections"));
-    double req = row_value(row, field_index(fields, "requests"));
-    double e5 = row_value(row, field_index(fields, "status_5xx"));
-    double ttft = row_value(row, field_index(fields, "win_ttft_p95_ms"));
     s->seconds++;
-    if (conn >= 0) {
-        s->conn_avg = (s->conn_avg < 0 ? 0 : s->conn_avg) + conn;
-        *conn_n += 1;
-        if (conn > s->conn_max)
-            s->conn_max = (int)conn;
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *k = &metric_table[i];
+        struct report_value *v = &s->v[i];
+        double x = row_value(row, col[i]);
+        if (!k->report_key || (k->kind == METRIC_GAUGE ? x < 0 : x <= 0))
+            continue;
+        if (k->kind == METRIC_SUM) {
+            v->sum += x;
+            continue;
+        }
+        if (x > v->max)
+            v->max = x;
+        v->last = x;
+        if (k->kind == METRIC_GAUGE) {
+            v->avg = (v->avg < 0 ? 0 : v->avg) + x;   /* the sum meanwhile */
+            v->n += 1;
+        }
     }
-    if (req > 0)
-        s->requests += req;
-    if (e5 > 0)
-        s->status_5xx += e5;
-    /* 0 is what a second without successful probes in the window reads */
-    if (ttft > 0) {
-        if (ttft > s->ttft_p95_ms_max)
-            s->ttft_p95_ms_max = ttft;
-        s->ttft_p95_ms_last = ttft;
+}
+
+static void finish_signals(struct report_signals *s)
+{
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *k = &metric_table[i];
+        struct report_value *v = &s->v[i];
+        if (v->n > 0)
+            v->avg /= v->n;
+        v->n = 0;
+        if (k->ratio_key) {
+            double den = s->v[k->ratio_of].sum;
+            v->ratio = den > 0 ? v->sum / den : -1;
+        }
     }
 }
 
 static void fill_signals(struct report *r, const struct timeline *t)
 {
-    double conn_n[COLOR_COUNT] = {0};
     size_t k = 0;
     for (size_t i = 0; i < t->n_samples && r->n_steps; i++) {
         double at = timeline_line_time(t->sample[i]);
-        while (k + 1 < r->n_steps && at >= r->step[k + 1].start) {
-            for (int c = 0; c < COLOR_COUNT; c++) {
-                if (conn_n[c] > 0)
-                    r->step[k].sig[c].conn_avg /= conn_n[c];
-                conn_n[c] = 0;
-            }
+        while (k + 1 < r->n_steps && at >= r->step[k + 1].start)
             k++;
-        }
         const cJSON *row = cJSON_GetObjectItemCaseSensitive(t->sample[i], "row");
-        const cJSON *fields = cJSON_GetObjectItemCaseSensitive(row, "fields");
+        int col[METRIC_COUNT], sec_col;
+        metric_json_row_columns(cJSON_GetObjectItemCaseSensitive(row, "fields"), col, &sec_col);
         for (int c = 0; c < COLOR_COUNT; c++) {
             const cJSON *cr = cJSON_GetObjectItemCaseSensitive(row, color_name((enum color)c));
             if (cJSON_IsArray(cr))
-                add_row(&r->step[k].sig[c], &conn_n[c], cr, fields);
+                add_row(&r->step[k].sig[c], cr, col);
         }
     }
-    for (int c = 0; c < COLOR_COUNT && r->n_steps; c++)
-        if (conn_n[c] > 0)
-            r->step[k].sig[c].conn_avg /= conn_n[c];
     for (size_t s = 0; s < r->n_steps; s++)
-        for (int c = 0; c < COLOR_COUNT; c++) {
-            struct report_signals *g = &r->step[s].sig[c];
-            g->ratio_5xx = g->requests > 0 ? g->status_5xx / g->requests : -1;
-        }
+        for (int c = 0; c < COLOR_COUNT; c++)
+            finish_signals(&r->step[s].sig[c]);
 }
 
 static int build_steps(struct report *r, const struct timeline *t)

@@ -1,5 +1,5 @@
 /* report: a cutover after the fact, from its timeline (core/timeline.h):
- * each step with its start, dwell, weights and the three signals per color
+ * each step with its start, dwell, weights and the signals per color
  * over it, every guard level change, every operator action with who and
  * why, and the total time. Rendered as Markdown (for people) or JSON (keys
  * documented in docs/timeline.md, "Report").
@@ -13,19 +13,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "core/color.h"
+#include "core/metric.h"
 #include "core/timeline.h"
 
 #define REPORT_TEXT 512
 
-/* The three signals of one color over a span of seconds. */
+/* One signal of one color over a span of seconds; the parts its kind
+ * uses are set (core/metric.h), -1 where no second had a value. */
+struct report_value {
+    double sum;                  /* SUM: over the span */
+    double ratio;                /* a SUM with a ratio: sum / the ratio_of's sum; -1 without any */
+    double avg, max;             /* GAUGE: over the seconds it was known */
+    double last;                 /* LATENCY: the window p95 at the span's last second
+                                    (what the next step's guard saw); max: the highest */
+    double n;                    /* GAUGE: seconds it was known (while averaging) */
+};
+
+/* The signals of one color over a span of seconds. */
 struct report_signals {
     int seconds;                 /* samples with a row for this color */
-    double conn_avg;             /* -1 when no second had a connection count */
-    int conn_max;                /* -1 likewise */
-    double requests, status_5xx;
-    double ratio_5xx;            /* status_5xx / requests; -1 without requests */
-    double ttft_p95_ms_max;      /* the window p95 TTFT, highest over the span; -1 none */
-    double ttft_p95_ms_last;     /* at the span's last second (what the next step's guard saw) */
+    struct report_value v[METRIC_COUNT];
 };
 
 struct report_step {

@@ -94,20 +94,24 @@ static void md_text(struct buf *b, const char *s)
         bprintf(b, "%s", *s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){*s, 0});
 }
 
+/* One color's cells: each signal with a report column, as its kind reads. */
 static void md_signals(struct buf *b, const struct report_signals *g)
 {
-    if (g->conn_avg >= 0)
-        bprintf(b, " %.1f / %d |", g->conn_avg, g->conn_max);
-    else
-        bprintf(b, " – |");
-    if (g->ratio_5xx >= 0)
-        bprintf(b, " %.2f%% (%.0f/%.0f) |", g->ratio_5xx * 100, g->status_5xx, g->requests);
-    else
-        bprintf(b, " – |");
-    if (g->ttft_p95_ms_last >= 0)
-        bprintf(b, " %.1f (max %.1f) |", g->ttft_p95_ms_last, g->ttft_p95_ms_max);
-    else
-        bprintf(b, " – |");
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *k = &metric_table[i];
+        const struct report_value *v = &g->v[i];
+        if (!k->report_title)
+            continue;
+        if (k->kind == METRIC_GAUGE && v->avg >= 0)
+            bprintf(b, " %.1f / %.0f |", v->avg, v->max);
+        else if (k->kind == METRIC_SUM && k->ratio_key && v->ratio >= 0)
+            bprintf(b, " %.2f%% (%.0f/%.0f) |", v->ratio * 100, v->sum,
+                    g->v[k->ratio_of].sum);
+        else if (k->kind == METRIC_LATENCY && v->last >= 0)
+            bprintf(b, " %.1f (max %.1f) |", v->last, v->max);
+        else
+            bprintf(b, " – |");
+    }
 }
 
 static void md_head(struct buf *b, const struct report *r)
@@ -144,11 +148,24 @@ static void md_head(struct buf *b, const struct report *r)
 static void md_steps(struct buf *b, const struct report *r)
 {
     const char *s = color_name(COLOR_BLUE), *g = color_name(COLOR_GREEN);
-    bprintf(b, "## Steps\n\nWeights are %s/%s. Per color: connections avg / max, 5xx ratio "
-            "(5xx/requests), p95 TTFT in ms at the step's end (max over it).\n\n", s, g);
-    bprintf(b, "| # | start (UTC) | dwell | weights | action | by | %s conns | %s 5xx | %s p95 TTFT "
-            "| %s conns | %s 5xx | %s p95 TTFT |\n", s, s, s, g, g, g);
-    bprintf(b, "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    bprintf(b, "## Steps\n\nWeights are %s/%s. Per color:", s, g);
+    const char *sep = " ";
+    for (int i = 0; i < METRIC_COUNT; i++)
+        if (metric_table[i].report_title) {
+            bprintf(b, "%s%s", sep, metric_table[i].report_help);
+            sep = ", ";
+        }
+    bprintf(b, ".\n\n| # | start (UTC) | dwell | weights | action | by |");
+    for (int c = 0; c < COLOR_COUNT; c++)
+        for (int i = 0; i < METRIC_COUNT; i++)
+            if (metric_table[i].report_title)
+                bprintf(b, " %s %s |", color_name((enum color)c), metric_table[i].report_title);
+    bprintf(b, "\n|---|---|---|---|---|---|");
+    for (int c = 0; c < COLOR_COUNT; c++)
+        for (int i = 0; i < METRIC_COUNT; i++)
+            if (metric_table[i].report_title)
+                bprintf(b, "---|");
+    bprintf(b, "\n");
     for (size_t i = 0; i < r->n_steps; i++) {
         const struct report_step *st = &r->step[i];
         char t[32], d[32], w[32];
@@ -234,15 +251,24 @@ static cJSON *signals_json(const struct report_signals *g)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "seconds", g->seconds);
-    cJSON *c = cJSON_AddObjectToObject(o, "connections");
-    add_num_or_null(c, "avg", g->conn_avg, g->conn_avg >= 0);
-    add_num_or_null(c, "max", g->conn_max, g->conn_max >= 0);
-    cJSON_AddNumberToObject(o, "requests", g->requests);
-    cJSON_AddNumberToObject(o, "status_5xx", g->status_5xx);
-    add_num_or_null(o, "ratio_5xx", g->ratio_5xx, g->ratio_5xx >= 0);
-    cJSON *t = cJSON_AddObjectToObject(o, "ttft_p95_ms");
-    add_num_or_null(t, "last", g->ttft_p95_ms_last, g->ttft_p95_ms_last >= 0);
-    add_num_or_null(t, "max", g->ttft_p95_ms_max, g->ttft_p95_ms_max >= 0);
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *k = &metric_table[i];
+        const struct report_value *v = &g->v[i];
+        if (!k->report_key)
+            continue;
+        if (k->kind == METRIC_SUM) {
+            cJSON_AddNumberToObject(o, k->report_key, v->sum);
+        } else {
+            cJSON *x = cJSON_AddObjectToObject(o, k->report_key);
+            if (k->kind == METRIC_GAUGE)
+                add_num_or_null(x, "avg", v->avg, v->avg >= 0);
+            else
+                add_num_or_null(x, "last", v->last, v->last >= 0);
+            add_num_or_null(x, "max", v->max, v->max >= 0);
+        }
+        if (k->ratio_key)
+            add_num_or_null(o, k->ratio_key, v->ratio, v->ratio >= 0);
+    }
     return o;
 }
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/metric_json.h"
+
 /* ---- reader ------------------------------------------------------------- */
 
 static const char *line_type(const cJSON *o)
@@ -258,9 +260,6 @@ cJSON *timeline_sample_json(const cJSON *snapshot, int64_t *sec)
 cJSON *timeline_history_sample_json(const struct window_second rows[COLOR_COUNT],
                                     const cJSON *like, const char *flag)
 {
-    static const char *const fields[] = {"sec", "requests", "status_5xx", "connections",
-                                         "win_ttft_p95_ms", "win_header_p95_ms", "probes",
-                                         "probe_errors"};
     int64_t sec = rows[0].sec;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "type", "sample");
@@ -272,14 +271,9 @@ cJSON *timeline_history_sample_json(const struct window_second rows[COLOR_COUNT]
     for (size_t i = 0; like && i < sizeof keys / sizeof *keys; i++)
         copy_item(o, like, keys[i]);
     cJSON *row = cJSON_AddObjectToObject(o, "row");
-    cJSON_AddItemToObject(row, "fields", cJSON_CreateStringArray(fields, 8));
-    for (int c = 0; c < COLOR_COUNT; c++) {
-        const struct window_second *s = &rows[c];
-        double v[8] = {(double)s->sec, s->requests, s->status_5xx, s->connections,
-                       s->win_ttft_p95_us / 1000.0, s->win_header_p95_us / 1000.0,
-                       s->probes, s->probe_errors};
-        cJSON_AddItemToObject(row, color_name((enum color)c), cJSON_CreateDoubleArray(v, 8));
-    }
+    cJSON_AddItemToObject(row, "fields", metric_json_row_fields());
+    for (int c = 0; c < COLOR_COUNT; c++)
+        cJSON_AddItemToObject(row, color_name((enum color)c), metric_json_row(&rows[c]));
     return o;
 }
 

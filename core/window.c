@@ -1,7 +1,9 @@
-/* window: a ring of window_s one-second slots per color holding full
- * histograms, running sums kept by adding on entry and subtracting on expiry
- * (O(buckets) per second whatever the traffic), and a ring of history_s
- * compact per-second summaries for charts and replay. */
+/* window: a ring of window_s one-second slots per color holding each
+ * signal's count or histogram, running sums kept by adding on entry and
+ * subtracting on expiry (O(buckets) per second whatever the traffic), and
+ * a ring of history_s compact per-second summaries for charts and replay.
+ * Which signals there are, and how each aggregates, is core/metric.h's
+ * table: every loop here runs over it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,78 +13,52 @@
 /* Beyond this a double no longer has whole-second resolution to spare. */
 #define MAX_NOW 1e15
 
-struct slot {
-    uint32_t requests, status_5xx, probes, probe_errors;
-    struct hist header, ttft;
-};
-
-/* Sums over the slots inside the window, plus the gauge. */
-struct running {
-    uint64_t requests, status_5xx, probes, probe_errors;
-    struct hist header, ttft;
-    int64_t connections;
-    double connections_at;
-};
-
-/* One history second of one color in 16 bytes (a day of both colors is
- * 2.8 MB, not the 5.5 MB of plain fields): two words of bit fields laid out
- * by LAYOUT. Counts saturate at their field's maximum instead of wrapping,
- * so a full field reads "at least this many"; p95s are 11-bit codes. */
-struct summary {
-    uint64_t word[2];
-};
-
-#define COUNT_BITS 24          /* requests, 5xx: 16.7 M a second */
-#define PROBE_BITS 8           /* probes, probe errors: interval_s >= 0.1 */
-#define CONN_BITS 20           /* the gauge + 1, 0 for never set */
+/* One history second of one color is a few words of bit fields laid out
+ * by struct layout (a day of both colors is 2.8 MB, not the 5.5 MB of
+ * plain fields). Counts saturate at their field's maximum instead of
+ * wrapping, so a full field reads "at least this many"; p95s are 11-bit
+ * codes. */
+#define WORD_BITS 64
+#define MAX_WORDS 8
+#define CONN_BITS 20           /* a gauge + 1, 0 for never set */
 #define CODE_BITS 11           /* a p95 code, see p95_code */
 #define CODE_SUB_BITS 6        /* steps per power of two in a code, as in hist */
 
-_Static_assert(WINDOW_SECOND_MAX_COUNT == (1u << COUNT_BITS) - 1, "count field");
-_Static_assert(WINDOW_SECOND_MAX_PROBES == (1u << PROBE_BITS) - 1, "probe field");
+_Static_assert(WINDOW_SECOND_MAX_COUNT == (1u << 24) - 1, "count field");
+_Static_assert(WINDOW_SECOND_MAX_PROBES == (1u << 8) - 1, "probe field");
 _Static_assert(WINDOW_SECOND_MAX_CONNECTIONS == (1 << CONN_BITS) - 2, "gauge field");
-_Static_assert(2 * COUNT_BITS + 2 * PROBE_BITS <= 64, "word 0 overflows");
-_Static_assert(CONN_BITS + 4 * CODE_BITS <= 64, "word 1 overflows");
 
-enum field {
-    F_REQUESTS, F_5XX, F_PROBES, F_PROBE_ERRORS,
-    F_CONNECTIONS, F_HEADER_P95, F_TTFT_P95, F_WIN_HEADER_P95, F_WIN_TTFT_P95,
-    F_COUNT
-};
-
-static const struct {
+struct field {
     unsigned char word, shift, bits;
-} LAYOUT[F_COUNT] = {
-    [F_REQUESTS] = {0, 0, COUNT_BITS},
-    [F_5XX] = {0, COUNT_BITS, COUNT_BITS},
-    [F_PROBES] = {0, 2 * COUNT_BITS, PROBE_BITS},
-    [F_PROBE_ERRORS] = {0, 2 * COUNT_BITS + PROBE_BITS, PROBE_BITS},
-    [F_CONNECTIONS] = {1, 0, CONN_BITS},
-    [F_HEADER_P95] = {1, CONN_BITS, CODE_BITS},
-    [F_TTFT_P95] = {1, CONN_BITS + CODE_BITS, CODE_BITS},
-    [F_WIN_HEADER_P95] = {1, CONN_BITS + 2 * CODE_BITS, CODE_BITS},
-    [F_WIN_TTFT_P95] = {1, CONN_BITS + 3 * CODE_BITS, CODE_BITS},
 };
 
-static uint64_t field_max(enum field f)
+/* Where each signal sits in a summary: own is a SUM's count, a GAUGE's
+ * level + 1, a LATENCY's own p95 code; win a LATENCY's window p95 code. */
+struct layout {
+    struct field own[METRIC_COUNT], win[METRIC_COUNT];
+    int words;
+    int n_latency;
+    int latency[METRIC_COUNT];     /* a LATENCY's histogram index; -1 others */
+};
+
+static uint64_t field_max(struct field f)
 {
-    return ((uint64_t)1 << LAYOUT[f].bits) - 1;
+    return ((uint64_t)1 << f.bits) - 1;
 }
 
 /* Stores v, or the field's maximum when v does not fit. */
-static void put(struct summary *m, enum field f, uint64_t v)
+static void put(uint64_t *m, struct field f, uint64_t v)
 {
     uint64_t max = field_max(f);
-    uint64_t *word = &m->word[LAYOUT[f].word];
     if (v > max)
         v = max;
-    *word &= ~(max << LAYOUT[f].shift);
-    *word |= v << LAYOUT[f].shift;
+    m[f.word] &= ~(max << f.shift);
+    m[f.word] |= v << f.shift;
 }
 
-static uint64_t get(const struct summary *m, enum field f)
+static uint64_t get(const uint64_t *m, struct field f)
 {
-    return (m->word[LAYOUT[f].word] >> LAYOUT[f].shift) & field_max(f);
+    return (m[f.word] >> f.shift) & field_max(f);
 }
 
 static unsigned top_bit(uint64_t v)
@@ -117,16 +93,53 @@ static uint32_t p95_value(uint64_t code)
     return (uint32_t)(lower + (((uint64_t)1 << shift) - 1) / 2);
 }
 
-/* The gauge stored one up so that an all-zero summary means "never set". */
-static void put_connections(struct summary *m, int64_t n)
+static int field_bits(const struct metric *m)
 {
-    put(m, F_CONNECTIONS, n < 0 ? 0 : (uint64_t)n + 1);
+    switch (m->kind) {
+    case METRIC_GAUGE:
+        return CONN_BITS;
+    case METRIC_LATENCY:
+        return 2 * CODE_BITS;   /* own and window p95, side by side */
+    case METRIC_SUM:
+        break;
+    }
+    return m->history_bits;
 }
 
-static void summary_reset(struct summary *m, int64_t connections)
+/* Packs the table's fields into as few words as first fit takes them,
+ * widest first (today's seven signals fill two words exactly). -1 when
+ * the table outgrows MAX_WORDS. */
+static int layout_make(struct layout *l)
 {
-    memset(m, 0, sizeof *m);
-    put_connections(m, connections);
+    int order[METRIC_COUNT], used[MAX_WORDS] = {0};
+    memset(l, 0, sizeof *l);
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        int j = i;
+        /* insertion sort by width, ties in table order */
+        while (j > 0 && field_bits(&metric_table[order[j - 1]]) < field_bits(&metric_table[i])) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+        l->latency[i] = metric_table[i].kind == METRIC_LATENCY ? l->n_latency++ : -1;
+    }
+    for (int k = 0; k < METRIC_COUNT; k++) {
+        int id = order[k], bits = field_bits(&metric_table[id]), w = 0;
+        while (w < MAX_WORDS && used[w] + bits > WORD_BITS)
+            w++;
+        if (w == MAX_WORDS || bits < 1)
+            return -1;
+        bool latency = metric_table[id].kind == METRIC_LATENCY;
+        l->own[id] = (struct field){(unsigned char)w, (unsigned char)used[w],
+                                    (unsigned char)(latency ? CODE_BITS : bits)};
+        if (latency)
+            l->win[id] = (struct field){(unsigned char)w, (unsigned char)(used[w] + CODE_BITS),
+                                        CODE_BITS};
+        used[w] += bits;
+        if (w + 1 > l->words)
+            l->words = w + 1;
+    }
+    return 0;
 }
 
 struct window {
@@ -134,11 +147,19 @@ struct window {
     int64_t cur;               /* the open second; -1 before the first sample */
     int64_t start;             /* oldest second history was written for */
     uint64_t malformed, late_dropped;
-    struct running run[COLOR_COUNT];
-    struct slot *slot;         /* [W][COLOR_COUNT], second s at s % W */
+    struct layout lay;
+    /* The running sums over the slots inside the window, and the gauges. */
+    uint64_t run_sum[COLOR_COUNT][METRIC_COUNT];
+    struct hist *run_hist;     /* [COLOR_COUNT][n_latency] */
+    int64_t level[COLOR_COUNT][METRIC_COUNT];
+    double level_at[COLOR_COUNT][METRIC_COUNT];
+    /* The slots, second s at s % W. */
+    uint32_t *slot_count;      /* [W][COLOR_COUNT][METRIC_COUNT]: the SUMs */
+    struct hist *slot_hist;    /* [W][COLOR_COUNT][n_latency] */
     uint32_t *slot_malformed;  /* [W] */
     unsigned char *dirty;      /* [W]: a closed second took a late sample */
-    struct summary *hist;      /* [H][COLOR_COUNT], second s at s % H */
+    /* History, second s at s % H. */
+    uint64_t *summary;         /* [H][COLOR_COUNT][words] */
     uint32_t *hist_malformed;  /* [H] */
 };
 
@@ -150,12 +171,14 @@ static int sizes_ok(int window_s, int history_s)
 
 size_t window_memory_bytes(int window_s, int history_s)
 {
-    if (!sizes_ok(window_s, history_s))
+    struct layout l;
+    if (!sizes_ok(window_s, history_s) || layout_make(&l) != 0)
         return 0;
-    size_t W = (size_t)window_s, H = (size_t)history_s;
-    return sizeof(struct window) +
-           W * COLOR_COUNT * sizeof(struct slot) + W * sizeof(uint32_t) + W +
-           H * COLOR_COUNT * sizeof(struct summary) + H * sizeof(uint32_t);
+    size_t W = (size_t)window_s, H = (size_t)history_s, L = (size_t)l.n_latency;
+    return sizeof(struct window) + COLOR_COUNT * L * sizeof(struct hist) +
+           W * COLOR_COUNT * (METRIC_COUNT * sizeof(uint32_t) + L * sizeof(struct hist)) +
+           W * sizeof(uint32_t) + W +
+           H * COLOR_COUNT * (size_t)l.words * sizeof(uint64_t) + H * sizeof(uint32_t);
 }
 
 struct window *window_new(int window_s, int history_s, char *err, size_t errlen)
@@ -170,18 +193,28 @@ struct window *window_new(int window_s, int history_s, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    if (layout_make(&w->lay) != 0) {
+        free(w);
+        snprintf(err, errlen, "the signal table does not fit %d history words", MAX_WORDS);
+        return NULL;
+    }
     w->W = window_s;
     w->H = history_s;
     w->cur = -1;
     w->start = -1;
     for (int c = 0; c < COLOR_COUNT; c++)
-        w->run[c].connections = -1;
-    w->slot = calloc((size_t)window_s * COLOR_COUNT, sizeof *w->slot);
-    w->slot_malformed = calloc((size_t)window_s, sizeof *w->slot_malformed);
-    w->dirty = calloc((size_t)window_s, 1);
-    w->hist = calloc((size_t)history_s * COLOR_COUNT, sizeof *w->hist);
-    w->hist_malformed = calloc((size_t)history_s, sizeof *w->hist_malformed);
-    if (!w->slot || !w->slot_malformed || !w->dirty || !w->hist || !w->hist_malformed) {
+        for (int i = 0; i < METRIC_COUNT; i++)
+            w->level[c][i] = -1;
+    size_t W = (size_t)window_s, H = (size_t)history_s, L = (size_t)w->lay.n_latency;
+    w->run_hist = calloc(COLOR_COUNT * L + 1, sizeof *w->run_hist);
+    w->slot_count = calloc(W * COLOR_COUNT * METRIC_COUNT, sizeof *w->slot_count);
+    w->slot_hist = calloc(W * COLOR_COUNT * L + 1, sizeof *w->slot_hist);
+    w->slot_malformed = calloc(W, sizeof *w->slot_malformed);
+    w->dirty = calloc(W, 1);
+    w->summary = calloc(H * COLOR_COUNT * (size_t)w->lay.words, sizeof *w->summary);
+    w->hist_malformed = calloc(H, sizeof *w->hist_malformed);
+    if (!w->run_hist || !w->slot_count || !w->slot_hist || !w->slot_malformed || !w->dirty ||
+        !w->summary || !w->hist_malformed) {
         window_free(w);
         snprintf(err, errlen, "out of memory for a %d s window with %d s of history",
                  window_s, history_s);
@@ -194,22 +227,52 @@ void window_free(struct window *w)
 {
     if (w == NULL)
         return;
-    free(w->slot);
+    free(w->run_hist);
+    free(w->slot_count);
+    free(w->slot_hist);
     free(w->slot_malformed);
     free(w->dirty);
-    free(w->hist);
+    free(w->summary);
     free(w->hist_malformed);
     free(w);
 }
 
-static struct slot *slot_at(struct window *w, int64_t sec, int c)
+static uint32_t *slot_count(struct window *w, int64_t sec, int c)
 {
-    return &w->slot[(size_t)(sec % w->W) * COLOR_COUNT + (size_t)c];
+    return &w->slot_count[((size_t)(sec % w->W) * COLOR_COUNT + (size_t)c) * METRIC_COUNT];
 }
 
-static struct summary *summary_at(const struct window *w, int64_t sec, int c)
+/* The slot's histogram of latency signal id. */
+static struct hist *slot_hist(struct window *w, int64_t sec, int c, int id)
 {
-    return &w->hist[(size_t)(sec % w->H) * COLOR_COUNT + (size_t)c];
+    size_t L = (size_t)w->lay.n_latency;
+    return &w->slot_hist[((size_t)(sec % w->W) * COLOR_COUNT + (size_t)c) * L +
+                         (size_t)w->lay.latency[id]];
+}
+
+static struct hist *run_hist(const struct window *w, int c, int id)
+{
+    return &w->run_hist[(size_t)c * (size_t)w->lay.n_latency + (size_t)w->lay.latency[id]];
+}
+
+static uint64_t *summary_at(const struct window *w, int64_t sec, int c)
+{
+    return &w->summary[((size_t)(sec % w->H) * COLOR_COUNT + (size_t)c) * (size_t)w->lay.words];
+}
+
+/* A gauge is stored one up so that an all-zero summary means "never set". */
+static void put_level(const struct window *w, uint64_t *m, int id, int64_t n)
+{
+    put(m, w->lay.own[id], n < 0 ? 0 : (uint64_t)n + 1);
+}
+
+/* An empty second: no counts, the gauges of color c (or none, c < 0). */
+static void summary_reset(const struct window *w, uint64_t *m, int c)
+{
+    memset(m, 0, (size_t)w->lay.words * sizeof *m);
+    for (int i = 0; i < METRIC_COUNT; i++)
+        if (metric_table[i].kind == METRIC_GAUGE)
+            put_level(w, m, i, c < 0 ? -1 : w->level[c][i]);
 }
 
 static int64_t history_first(const struct window *w)
@@ -222,14 +285,14 @@ static int64_t history_first(const struct window *w)
 static void summary_fill_own(struct window *w, int64_t sec)
 {
     for (int c = 0; c < COLOR_COUNT; c++) {
-        const struct slot *s = slot_at(w, sec, c);
-        struct summary *m = summary_at(w, sec, c);
-        put(m, F_REQUESTS, s->requests);
-        put(m, F_5XX, s->status_5xx);
-        put(m, F_PROBES, s->probes);
-        put(m, F_PROBE_ERRORS, s->probe_errors);
-        put(m, F_HEADER_P95, p95_code(hist_quantile(&s->header, 0.95)));
-        put(m, F_TTFT_P95, p95_code(hist_quantile(&s->ttft, 0.95)));
+        const uint32_t *n = slot_count(w, sec, c);
+        uint64_t *m = summary_at(w, sec, c);
+        for (int i = 0; i < METRIC_COUNT; i++) {
+            if (metric_table[i].kind == METRIC_SUM)
+                put(m, w->lay.own[i], n[i]);
+            else if (metric_table[i].kind == METRIC_LATENCY)
+                put(m, w->lay.own[i], p95_code(hist_quantile(slot_hist(w, sec, c, i), 0.95)));
+        }
     }
     w->hist_malformed[sec % w->H] = w->slot_malformed[sec % w->W];
 }
@@ -240,11 +303,13 @@ static void close_current(struct window *w)
     int64_t sec = w->cur;
     summary_fill_own(w, sec);
     for (int c = 0; c < COLOR_COUNT; c++) {
-        const struct running *r = &w->run[c];
-        struct summary *m = summary_at(w, sec, c);
-        put_connections(m, r->connections);
-        put(m, F_WIN_HEADER_P95, p95_code(hist_quantile(&r->header, 0.95)));
-        put(m, F_WIN_TTFT_P95, p95_code(hist_quantile(&r->ttft, 0.95)));
+        uint64_t *m = summary_at(w, sec, c);
+        for (int i = 0; i < METRIC_COUNT; i++) {
+            if (metric_table[i].kind == METRIC_GAUGE)
+                put_level(w, m, i, w->level[c][i]);
+            else if (metric_table[i].kind == METRIC_LATENCY)
+                put(m, w->lay.win[i], p95_code(hist_quantile(run_hist(w, c, i), 0.95)));
+        }
     }
     w->dirty[sec % w->W] = 0;
 }
@@ -266,21 +331,19 @@ static void flush_dirty(struct window *w)
 static void expire_slot(struct window *w, int64_t sec)
 {
     for (int c = 0; c < COLOR_COUNT; c++) {
-        struct slot *s = slot_at(w, sec, c);
-        struct running *r = &w->run[c];
-        r->requests -= s->requests;
-        r->status_5xx -= s->status_5xx;
-        r->probes -= s->probes;
-        r->probe_errors -= s->probe_errors;
-        if (s->header.count) {
-            hist_subtract(&r->header, &s->header);
-            hist_clear(&s->header);
+        uint32_t *n = slot_count(w, sec, c);
+        for (int i = 0; i < METRIC_COUNT; i++) {
+            if (metric_table[i].kind == METRIC_SUM) {
+                w->run_sum[c][i] -= n[i];
+                n[i] = 0;
+            } else if (metric_table[i].kind == METRIC_LATENCY) {
+                struct hist *h = slot_hist(w, sec, c, i);
+                if (h->count) {
+                    hist_subtract(run_hist(w, c, i), h);
+                    hist_clear(h);
+                }
+            }
         }
-        if (s->ttft.count) {
-            hist_subtract(&r->ttft, &s->ttft);
-            hist_clear(&s->ttft);
-        }
-        s->requests = s->status_5xx = s->probes = s->probe_errors = 0;
     }
     w->malformed -= w->slot_malformed[sec % w->W];
     w->slot_malformed[sec % w->W] = 0;
@@ -294,14 +357,14 @@ static void step(struct window *w)
     expire_slot(w, w->cur);
 }
 
-/* Seconds from..to-1 of an idle stretch: nothing in the window, gauge carried. */
+/* Seconds from..to-1 of an idle stretch: nothing in the window, gauges carried. */
 static void fill_idle(struct window *w, int64_t from, int64_t to)
 {
     if (to - from > w->H)
         from = to - w->H;
     for (int64_t sec = from; sec < to; sec++) {
         for (int c = 0; c < COLOR_COUNT; c++)
-            summary_reset(summary_at(w, sec, c), w->run[c].connections);
+            summary_reset(w, summary_at(w, sec, c), c);
         w->hist_malformed[sec % w->H] = 0;
     }
 }
@@ -331,7 +394,7 @@ static void extend_start(struct window *w, int64_t sec)
     int64_t from = sec > w->cur - w->H ? sec : w->cur - w->H;
     for (int64_t s = from; s < w->start; s++) {
         for (int c = 0; c < COLOR_COUNT; c++)
-            summary_reset(summary_at(w, s, c), -1);
+            summary_reset(w, summary_at(w, s, c), -1);
         w->hist_malformed[s % w->H] = 0;
     }
     if (sec < w->start)
@@ -367,58 +430,42 @@ static int color_ok(enum color c)
     return (int)c >= 0 && (int)c < COLOR_COUNT;
 }
 
-void window_add_request(struct window *w, enum color c, double now, int status,
-                        uint64_t header_us)
+/* A gauge: the newest reading wins; an older one is ignored. */
+static void set_level(struct window *w, enum color c, int id, double now, int64_t n)
 {
-    if (!color_ok(c))
+    if (!(now >= 0 && now < MAX_NOW))
         return;
-    int64_t sec = place(w, now);
-    if (sec < 0)
-        return;
-    struct slot *s = slot_at(w, sec, c);
-    struct running *r = &w->run[c];
-    int is_5xx = status >= 500 && status <= 599;
-    s->requests++;
-    r->requests++;
-    s->status_5xx += (uint32_t)is_5xx;
-    r->status_5xx += (uint64_t)is_5xx;
-    if (header_us != WINDOW_NO_TIME) {
-        hist_add(&s->header, header_us);
-        hist_add(&r->header, header_us);
-    }
-}
-
-void window_add_probe(struct window *w, enum color c, double now, int ok, uint64_t ttft_us)
-{
-    if (!color_ok(c))
-        return;
-    int64_t sec = place(w, now);
-    if (sec < 0)
-        return;
-    struct slot *s = slot_at(w, sec, c);
-    struct running *r = &w->run[c];
-    s->probes++;
-    r->probes++;
-    if (ok) {
-        hist_add(&s->ttft, ttft_us);
-        hist_add(&r->ttft, ttft_us);
-    } else {
-        s->probe_errors++;
-        r->probe_errors++;
-    }
-}
-
-void window_set_connections(struct window *w, enum color c, double now, int64_t n)
-{
-    if (!color_ok(c) || !(now >= 0 && now < MAX_NOW))
-        return;
-    struct running *r = &w->run[c];
-    if (r->connections >= 0 && now < r->connections_at)
+    if (w->level[c][id] >= 0 && now < w->level_at[c][id])
         return;
     if ((int64_t)now > w->cur)
         advance_to(w, (int64_t)now);
-    r->connections = n;
-    r->connections_at = now;
+    w->level[c][id] = n;
+    w->level_at[c][id] = now;
+}
+
+void window_add(struct window *w, enum color c, double now, const struct metric_sample *s)
+{
+    if (!color_ok(c))
+        return;
+    bool counted = false;
+    for (int i = 0; i < METRIC_COUNT; i++)
+        counted |= s->has[i] && metric_table[i].kind != METRIC_GAUGE;
+    int64_t sec = counted ? place(w, now) : -1;
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        if (!s->has[i])
+            continue;
+        if (metric_table[i].kind == METRIC_GAUGE) {
+            set_level(w, c, i, now, s->value[i]);
+        } else if (sec < 0) {
+            continue;
+        } else if (metric_table[i].kind == METRIC_SUM) {
+            slot_count(w, sec, c)[i] += (uint32_t)s->value[i];
+            w->run_sum[c][i] += (uint64_t)s->value[i];
+        } else {
+            hist_add(slot_hist(w, sec, c, i), (uint64_t)s->value[i]);
+            hist_add(run_hist(w, c, i), (uint64_t)s->value[i]);
+        }
+    }
 }
 
 void window_add_malformed(struct window *w, double now)
@@ -438,36 +485,32 @@ void window_advance(struct window *w, double now)
         flush_dirty(w);
 }
 
-static double ratio(uint64_t num, uint64_t den)
-{
-    return den ? (double)num / (double)den : 0.0;
-}
-
 void window_stats(struct window *w, enum color c, double now, struct window_stats *out)
 {
     memset(out, 0, sizeof *out);
     window_advance(w, now);
-    out->connections = -1;
+    for (int i = 0; i < METRIC_COUNT; i++)
+        out->v[i].level = -1;
     out->late_dropped = w->late_dropped;
     if (!color_ok(c) || w->cur < 0)
         return;
-    const struct running *r = &w->run[c];
     out->to = w->cur;
     out->from = w->cur - w->W + 1;
-    out->requests = r->requests;
-    out->status_5xx = r->status_5xx;
-    out->ratio_5xx = ratio(r->status_5xx, r->requests);
-    out->header_count = r->header.count;
-    out->header_p50_us = hist_quantile(&r->header, 0.50);
-    out->header_p95_us = hist_quantile(&r->header, 0.95);
-    out->header_p99_us = hist_quantile(&r->header, 0.99);
-    out->probes = r->probes;
-    out->probe_errors = r->probe_errors;
-    out->ttft_p50_us = hist_quantile(&r->ttft, 0.50);
-    out->ttft_p95_us = hist_quantile(&r->ttft, 0.95);
-    out->ttft_p99_us = hist_quantile(&r->ttft, 0.99);
-    out->connections = r->connections;
-    out->connections_at = r->connections_at;
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        struct window_value *v = &out->v[i];
+        if (metric_table[i].kind == METRIC_SUM) {
+            v->sum = w->run_sum[c][i];
+        } else if (metric_table[i].kind == METRIC_GAUGE) {
+            v->level = w->level[c][i];
+            v->level_at = w->level_at[c][i];
+        } else {
+            const struct hist *h = run_hist(w, c, i);
+            v->count = h->count;
+            v->p50_us = hist_quantile(h, 0.50);
+            v->p95_us = hist_quantile(h, 0.95);
+            v->p99_us = hist_quantile(h, 0.99);
+        }
+    }
     out->malformed = w->malformed;
 }
 
@@ -481,6 +524,24 @@ int64_t window_history_first(const struct window *w)
     return w->cur > w->start ? history_first(w) : -1;
 }
 
+static void second_of(const struct window *w, int64_t sec, int c, struct window_second *out)
+{
+    const uint64_t *m = summary_at(w, sec, c);
+    memset(out, 0, sizeof *out);
+    out->sec = sec;
+    out->malformed = w->hist_malformed[sec % w->H];
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        if (metric_table[i].kind == METRIC_GAUGE) {
+            out->v[i] = (int64_t)get(m, w->lay.own[i]) - 1;
+        } else if (metric_table[i].kind == METRIC_SUM) {
+            out->v[i] = (int64_t)get(m, w->lay.own[i]);
+        } else {
+            out->v[i] = p95_value(get(m, w->lay.win[i]));
+            out->own_p95_us[i] = p95_value(get(m, w->lay.own[i]));
+        }
+    }
+}
+
 size_t window_history(const struct window *w, enum color c, int64_t from, int64_t to,
                       struct window_second *out, size_t cap)
 {
@@ -492,21 +553,7 @@ size_t window_history(const struct window *w, enum color c, int64_t from, int64_
     if (to > w->cur - 1)
         to = w->cur - 1;
     size_t n = 0;
-    for (int64_t sec = from; sec <= to && n < cap; sec++, n++) {
-        const struct summary *m = summary_at(w, sec, c);
-        out[n] = (struct window_second){
-            .sec = sec,
-            .requests = (uint32_t)get(m, F_REQUESTS),
-            .status_5xx = (uint32_t)get(m, F_5XX),
-            .probes = (uint32_t)get(m, F_PROBES),
-            .probe_errors = (uint32_t)get(m, F_PROBE_ERRORS),
-            .connections = (int32_t)get(m, F_CONNECTIONS) - 1,
-            .malformed = w->hist_malformed[sec % w->H],
-            .header_p95_us = p95_value(get(m, F_HEADER_P95)),
-            .ttft_p95_us = p95_value(get(m, F_TTFT_P95)),
-            .win_header_p95_us = p95_value(get(m, F_WIN_HEADER_P95)),
-            .win_ttft_p95_us = p95_value(get(m, F_WIN_TTFT_P95)),
-        };
-    }
+    for (int64_t sec = from; sec <= to && n < cap; sec++, n++)
+        second_of(w, sec, (int)c, &out[n]);
     return n;
 }

@@ -1,6 +1,7 @@
 /* window: per-color signals in 1-second slots, read over a sliding window
- * (5xx ratio, header-time and probe-TTFT quantiles, probe errors, the latest
- * connection count) and kept as per-second summaries for a long history.
+ * and kept as per-second summaries for a long history. Which signals there
+ * are and how each aggregates (a sum, a gauge, a latency histogram read as
+ * p50/p95/p99) is core/metric.h's table; the window iterates it.
  *
  * Ownership: window_new() allocates everything once, sized by window_s and
  * history_s only (never by traffic); the caller owns the window and frees it
@@ -21,52 +22,49 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/color.h"
+#include "core/metric.h"
 
-/* header_us for a request attempt that never got response headers. */
-#define WINDOW_NO_TIME UINT64_MAX
 #define WINDOW_MAX_WINDOW_S 3600
 #define WINDOW_MAX_HISTORY_S (7 * 86400)
 
 struct window;
 
+/* One signal over the window; the parts its kind uses are set. */
+struct window_value {
+    uint64_t sum;              /* SUM: over the window */
+    int64_t level;             /* GAUGE: the newest reading; -1 if never set */
+    double level_at;           /* GAUGE: when it was set; 0 if never */
+    uint64_t count;            /* LATENCY: samples in the window */
+    uint64_t p50_us, p95_us, p99_us;   /* LATENCY: 0 without samples */
+};
+
 /* Over the window_s seconds ending with the current second. */
 struct window_stats {
     int64_t from, to;          /* seconds covered, inclusive */
-    uint64_t requests;         /* upstream attempts served by this color */
-    uint64_t status_5xx;
-    double ratio_5xx;          /* status_5xx / requests; 0 without requests */
-    uint64_t header_count;     /* attempts with a header time */
-    uint64_t header_p50_us, header_p95_us, header_p99_us;
-    uint64_t probes;           /* finished probes, ok + failed */
-    uint64_t probe_errors;
-    uint64_t ttft_p50_us, ttft_p95_us, ttft_p99_us;  /* successful probes only */
-    int64_t connections;       /* latest gauge; -1 if never set */
-    double connections_at;     /* when it was set; 0 if never */
+    struct window_value v[METRIC_COUNT];
     uint64_t malformed;        /* unparsed log lines in the window, all colors */
     uint64_t late_dropped;     /* samples too old for the window or with a time
                                   that is not a time, ever, all colors */
 };
 
-/* One closed second of history for one color. Counts and this second's own
- * p95s follow late samples while the second is inside the window; the win_
- * p95s are the window's values when the second closed (what a guard saw).
+/* One closed second of history for one color. Counts and a latency's own
+ * p95 follow late samples while the second is inside the window; v[] of a
+ * latency is the window's p95 when the second closed (what a guard saw).
  *
- * History is stored packed (24 h of both colors in under 3 MB), so a field
+ * History is stored packed (24 h of both colors in under 3 MB), so a value
  * saturates instead of wrapping: a value at its maximum below means "at
  * least that many". The p95s are kept to the precision of hist's buckets
  * (they read back as the window computed them, within 1% of any value). */
-#define WINDOW_SECOND_MAX_COUNT 16777215u        /* requests, status_5xx */
-#define WINDOW_SECOND_MAX_PROBES 255u            /* probes, probe_errors */
-#define WINDOW_SECOND_MAX_CONNECTIONS 1048574    /* connections */
+#define WINDOW_SECOND_MAX_COUNT 16777215u        /* a SUM kept in 24 bits */
+#define WINDOW_SECOND_MAX_PROBES 255u            /* a SUM kept in 8 bits */
+#define WINDOW_SECOND_MAX_CONNECTIONS 1048574    /* a GAUGE */
 struct window_second {
     int64_t sec;
-    uint32_t requests, status_5xx;
-    uint32_t probes, probe_errors;
-    int32_t connections;       /* gauge at the close; -1 if never set
-                                  (or set to a negative value) */
     uint32_t malformed;        /* all colors */
-    uint32_t header_p95_us, ttft_p95_us;           /* this second only */
-    uint32_t win_header_p95_us, win_ttft_p95_us;   /* the window at the close */
+    /* A SUM's count, a GAUGE's level at the close (-1 if never set, or set
+     * to a negative value), a LATENCY's window p95 at the close, us. */
+    int64_t v[METRIC_COUNT];
+    uint32_t own_p95_us[METRIC_COUNT];   /* a LATENCY: this second's own p95 */
 };
 
 /* window_s in 1..WINDOW_MAX_WINDOW_S, history_s in 1..WINDOW_MAX_HISTORY_S.
@@ -76,13 +74,10 @@ void window_free(struct window *w);
 /* Bytes window_new allocates for these sizes (0 when they are invalid). */
 size_t window_memory_bytes(int window_s, int history_s);
 
-/* status: the attempt's HTTP status (0 when none); header_us may be WINDOW_NO_TIME. */
-void window_add_request(struct window *w, enum color c, double now, int status,
-                        uint64_t header_us);
-/* ttft_us is ignored when ok is 0. */
-void window_add_probe(struct window *w, enum color c, double now, int ok, uint64_t ttft_us);
-/* A gauge: the newest reading wins; an older one is ignored. */
-void window_set_connections(struct window *w, enum color c, double now, int64_t n);
+/* Adds one event's signals (what the sample has): a SUM adds its value, a
+ * LATENCY adds one sample (us), a GAUGE is a reading where the newest wins
+ * and an older one is ignored. */
+void window_add(struct window *w, enum color c, double now, const struct metric_sample *s);
 void window_add_malformed(struct window *w, double now);
 
 /* Closes every second before now's and refreshes the history of seconds

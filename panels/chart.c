@@ -1,18 +1,11 @@
-/* chart: three strips, one time axis, reload markers. */
+/* chart: a strip per drawn signal, one time axis, reload markers. */
 #include "panels/chart.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-enum strip_kind { STRIP_CONN, STRIP_5XX, STRIP_TTFT, STRIP_COUNT };
-
-static const char *const strip_title[STRIP_COUNT] = {"connections", "5xx %", "TTFT p95"};
-static const char *const strip_tag[STRIP_COUNT] = {"conn", "5xx%", "ttft"};
-/* The smallest scale: a quiet strip shows a flat line low in the strip
- * rather than noise blown up to full height. */
-static const double strip_min_max[STRIP_COUNT] = {1.0, 1.0, 100.0};
-
+/* One strip per signal the table draws (core/metric.h), in table order. */
 /* Everything one drawing needs, worked out once. */
 struct frame {
     const struct model *m;
@@ -26,7 +19,7 @@ struct frame {
 };
 
 struct strip {
-    enum strip_kind kind;
+    enum metric_id id;
     int legend_y;           /* -1: no legend row */
     int top, rows;          /* plot rows */
     double max;
@@ -69,28 +62,31 @@ int chart_column_of(int64_t sec, int64_t now_sec, int span_s, int plot_w)
 
 /* ---- values -------------------------------------------------------------- */
 
-/* The bucket's value for one color; false when it has none. Connections
- * and TTFT show the worst second so a spike survives a 1 h span; the 5xx
- * ratio pools the bucket's requests so one lone failure is not 100 %. */
-static bool bucket_value(const struct model *m, enum color c, enum strip_kind k,
+/* The bucket's value of one color; false when it has none. A PEAK shows the
+ * worst second (a gauge counts from 0, a latency's 0 is "no samples"); a
+ * RATIO pools the bucket's counts so one lone failure is not 100 %. */
+static bool bucket_value(const struct model *m, enum color c, enum metric_id id,
                          struct bucket b, double *out)
 {
-    double best = -1, req = 0, bad = 0;
+    const struct metric *k = &metric_table[id];
+    double best = -1, num = 0, den = 0;
     for (int64_t s = b.lo; s < b.hi; s++) {
         const struct model_point *p = model_point_at(m, c, s);
         if (!p)
             continue;
-        if (k == STRIP_CONN && p->connections >= 0 && p->connections > best)
-            best = p->connections;
-        if (k == STRIP_TTFT && p->ttft_p95_ms > 0 && p->ttft_p95_ms > best)
-            best = p->ttft_p95_ms;
-        req += p->requests;
-        bad += p->status_5xx;
+        double v = p->v[id];
+        bool known = k->kind == METRIC_LATENCY ? v > 0 : v >= 0;
+        if (known && v > best)
+            best = v;
+        if (k->draw == METRIC_DRAW_RATIO) {
+            num += v;
+            den += p->v[k->ratio_of];
+        }
     }
-    if (k == STRIP_5XX) {
-        if (req <= 0)
+    if (k->draw == METRIC_DRAW_RATIO) {
+        if (den <= 0)
             return false;
-        best = 100.0 * bad / req;
+        best = 100.0 * num / den;
     }
     *out = best;
     return best >= 0;
@@ -109,7 +105,7 @@ static double nice_ceil(double v, double floor_v)
     return 10 * mag;
 }
 
-static double strip_scale(const struct frame *f, enum strip_kind k)
+static double strip_scale(const struct frame *f, enum metric_id k)
 {
     int n = f->plot_w * f->sub;
     double top = 0;
@@ -120,18 +116,19 @@ static double strip_scale(const struct frame *f, enum strip_kind k)
                 v > top)
                 top = v;
         }
-    return nice_ceil(top, strip_min_max[k]);
+    return nice_ceil(top, metric_table[k].chart_min_max);
 }
 
 /* ---- labels -------------------------------------------------------------- */
 
-static void fmt_scale(char *buf, size_t len, enum strip_kind k, double v)
+static void fmt_scale(char *buf, size_t len, enum metric_id id, double v)
 {
-    if (k == STRIP_5XX)
+    const struct metric *k = &metric_table[id];
+    if (k->draw == METRIC_DRAW_RATIO)
         snprintf(buf, len, "%g%%", v);
-    else if (k == STRIP_TTFT && v >= 1000)
+    else if (k->unit == METRIC_UNIT_MS && v >= 1000)
         snprintf(buf, len, "%gs", v / 1000);
-    else if (k == STRIP_TTFT)
+    else if (k->unit == METRIC_UNIT_MS)
         snprintf(buf, len, "%gms", v);
     else if (v >= 10000)
         snprintf(buf, len, "%gk", v / 1000);
@@ -139,14 +136,17 @@ static void fmt_scale(char *buf, size_t len, enum strip_kind k, double v)
         snprintf(buf, len, "%g", v);
 }
 
-static void fmt_current(char *buf, size_t len, const struct model_signal *s, enum strip_kind k)
+/* The legend: the window's value from the status object. */
+static void fmt_current(char *buf, size_t len, const struct model_signal *s, enum metric_id id)
 {
-    if (k == STRIP_CONN && s->has_connections)
-        snprintf(buf, len, "%.0f", s->connections);
-    else if (k == STRIP_5XX && s->requests > 0)
-        snprintf(buf, len, "%.2f%%", 100.0 * s->ratio_5xx);
-    else if (k == STRIP_TTFT && s->ttft_ms.has)
-        snprintf(buf, len, "%.0f ms", s->ttft_ms.p95);
+    const struct metric *k = &metric_table[id];
+    const struct model_value *v = &s->value[id];
+    if (k->draw == METRIC_DRAW_RATIO && s->value[k->ratio_of].v > 0)
+        snprintf(buf, len, "%.2f%%", 100.0 * v->ratio);
+    else if (k->draw != METRIC_DRAW_RATIO && v->has && k->unit == METRIC_UNIT_MS)
+        snprintf(buf, len, "%.0f ms", v->v);
+    else if (k->draw != METRIC_DRAW_RATIO && v->has)
+        snprintf(buf, len, "%.0f", v->v);
     else
         snprintf(buf, len, "-");
 }
@@ -165,10 +165,10 @@ static void fmt_ago(char *buf, size_t len, int s)
 
 static void draw_legend(const struct frame *f, const struct strip *st)
 {
-    int x = grid_put_text(f->g, 0, st->legend_y, strip_title[st->kind], -1, ROLE_TITLE);
+    int x = grid_put_text(f->g, 0, st->legend_y, metric_table[st->id].chart_title, -1, ROLE_TITLE);
     for (int c = 0; c < COLOR_COUNT; c++) {
         char val[32], text[64];
-        fmt_current(val, sizeof val, &f->m->signal[c], st->kind);
+        fmt_current(val, sizeof val, &f->m->signal[c], st->id);
         snprintf(text, sizeof text, "%s %s", color_name((enum color)c), val);
         x += 2;
         x += grid_put_text(f->g, x, st->legend_y, text, -1, c == COLOR_BLUE ? ROLE_BLUE : ROLE_GREEN);
@@ -183,10 +183,10 @@ static void draw_gutter(const struct frame *f, const struct strip *st)
         grid_put(f->g, CHART_GUTTER - 1, st->top + r, bar, ROLE_AXIS);
     if (st->legend_y < 0) {
         /* No legend row: the strip's name says what it is; the scale yields. */
-        grid_put_text(f->g, 0, st->top, strip_tag[st->kind], CHART_GUTTER - 1, ROLE_TITLE);
+        grid_put_text(f->g, 0, st->top, metric_table[st->id].chart_tag, CHART_GUTTER - 1, ROLE_TITLE);
         return;
     }
-    fmt_scale(buf, sizeof buf, st->kind, st->max);
+    fmt_scale(buf, sizeof buf, st->id, st->max);
     int len = (int)strlen(buf);
     int x = CHART_GUTTER - 1 - len;
     grid_put_text(f->g, x < 0 ? 0 : x, st->top, buf, CHART_GUTTER - 1, ROLE_DIM);
@@ -257,7 +257,7 @@ static void column_spans(const struct frame *f, const struct strip *st, enum col
         struct bucket b = bucket_of(f->now_sec - f->span, f->span, x * f->sub + k, n);
         sp[k].lo = 1;
         sp[k].hi = 0;
-        if (!bucket_value(f->m, c, st->kind, b, &v)) {
+        if (!bucket_value(f->m, c, st->id, b, &v)) {
             *prev = -1;
             continue;
         }
@@ -384,18 +384,23 @@ static void draw_age(const struct frame *f, int y, double now)
 
 /* ---- layout -------------------------------------------------------------- */
 
-static void layout(struct strip st[STRIP_COUNT], int top, int avail)
+/* One strip per drawn signal; returns how many. */
+static int layout(struct strip st[METRIC_COUNT], int top, int avail)
 {
+    int n = 0;
+    for (int i = 0; i < METRIC_COUNT; i++)
+        if (metric_table[i].draw != METRIC_DRAW_NONE)
+            st[n++].id = (enum metric_id)i;
     int y = top;
-    for (int k = 0; k < STRIP_COUNT; k++) {
+    for (int k = 0; k < n; k++) {
         /* Leftover rows go to the upper strips. */
-        int h = avail / STRIP_COUNT + (k < avail % STRIP_COUNT ? 1 : 0);
-        st[k].kind = (enum strip_kind)k;
+        int h = avail / n + (k < avail % n ? 1 : 0);
         st[k].legend_y = h >= 3 ? y : -1;
         st[k].top = h >= 3 ? y + 1 : y;
         st[k].rows = h >= 3 ? h - 1 : h;
         y += h;
     }
+    return n;
 }
 
 void chart_draw(const struct model *m, struct grid *g, const struct chart_opts *o)
@@ -411,10 +416,10 @@ void chart_draw(const struct model *m, struct grid *g, const struct chart_opts *
                       .plot_w = w - CHART_GUTTER, .sub = o->utf8 ? 2 : 1, .dots = o->utf8 ? 4 : 1};
     int label_y = h >= 10 ? 0 : -1, axis_y = h - 1;
     int top = label_y + 1;
-    struct strip st[STRIP_COUNT];
-    layout(st, top, axis_y - top);
-    for (int k = 0; k < STRIP_COUNT; k++) {
-        st[k].max = strip_scale(&f, st[k].kind);
+    struct strip st[METRIC_COUNT];
+    int n = layout(st, top, axis_y - top);
+    for (int k = 0; k < n; k++) {
+        st[k].max = strip_scale(&f, st[k].id);
         if (st[k].legend_y >= 0)
             draw_legend(&f, &st[k]);
         draw_gutter(&f, &st[k]);

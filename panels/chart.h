@@ -1,12 +1,13 @@
-/* chart: the console's main panel. Three strips on one shared time axis
- * (active connections, 5xx ratio %, p95 TTFT ms), blue and green overlaid in
- * each with their own roles and a legend of current values, a vertical
- * marker through all strips at every reload labelled "90/10 9a7d3e2", the
- * y scale of each strip autoscaled to a round maximum shown in the gutter.
+/* chart: the console's main panel. One strip per signal the table draws
+ * (core/metric.h: its title, scale and how a bucket of seconds reads), on
+ * one shared time axis, blue and green overlaid in each with their own
+ * roles and a legend of current values, a vertical marker through all
+ * strips at every reload labelled "90/10 9a7d3e2", the y scale of each
+ * strip autoscaled to a round maximum shown in the gutter.
  * Reads the model only, draws into the whole grid; never allocates.
  *
  * Layout from the top: a marker-label row (when the grid has >= 10 rows),
- * the three strips (each a legend row when it has >= 3 rows, then plot
+ * the strips (each a legend row when it has >= 3 rows, then plot
  * rows), the time axis. Below 20x6 it draws one line asking for room. */
 #ifndef CUTOVER_PANELS_CHART_H
 #define CUTOVER_PANELS_CHART_H

@@ -69,7 +69,8 @@ static void draw_bar(const struct model *m, struct grid *g, int y, bool utf8)
 static void draw_served(const struct model *m, struct grid *g, int y, const struct weights_opts *o)
 {
     (void)o;
-    double b = m->signal[COLOR_BLUE].requests, gr = m->signal[COLOR_GREEN].requests;
+    double b = m->signal[COLOR_BLUE].value[METRIC_REQUESTS].v;
+    double gr = m->signal[COLOR_GREEN].value[METRIC_REQUESTS].v;
     char buf[64];
     snprintf(buf, sizeof buf, "served %.0f s ", m->window_s);
     int x = grid_put_text(g, 0, y, buf, -1, ROLE_DIM);

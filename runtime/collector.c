@@ -113,8 +113,9 @@ static void on_log_line(const char *line, size_t len, void *data)
             c->other_attempts++;
             continue;
         }
-        uint64_t header = a->header_us >= 0 ? (uint64_t)a->header_us : WINDOW_NO_TIME;
-        window_add_request(c->win, (enum color)color, t, a->status, header);
+        struct metric_sample sample;
+        logparse_attempt_sample(a, &sample);
+        window_add(c->win, (enum color)color, t, &sample);
         if (a->status >= 500)
             note_5xx(c, t, color, &rec, a->status);
     }
@@ -125,7 +126,9 @@ static void on_probe_result(const struct probe_result *r, void *data)
     struct collector *c = data;
     enum color color = (enum color)r->target;
     bool ok = r->outcome == PROBE_OK;
-    window_add_probe(c->win, color, r->sent_at, ok, ok ? r->ttft_us : 0);
+    struct metric_sample sample;
+    probe_result_sample(r, &sample);
+    window_add(c->win, color, r->sent_at, &sample);
     if (!ok) {
         if ((unsigned)r->outcome < 8)
             c->probe_errors_by_kind[color][r->outcome]++;
@@ -172,7 +175,9 @@ static void on_sockets_counted(int status, const int counts[COLOR_COUNT], const 
         int n = counts[i];
         if (c->probe && probe_target_busy(c->probe, i) && n > 0)
             n--;
-        window_set_connections(c->win, (enum color)i, now, n);
+        struct metric_sample sample = {0};
+        metric_sample_set(&sample, METRIC_CONNECTIONS, n);
+        window_add(c->win, (enum color)i, now, &sample);
     }
 }
 

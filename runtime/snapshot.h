@@ -10,9 +10,9 @@
 #include "runtime/collector.h"
 
 /* {"at", "window_s", "blue": {...}, "green": {...}, "access_log": {...},
- *  "sockets": {...}}: per color connections, requests, status_5xx,
- * ratio_5xx, header_ms and ttft_ms quantiles (null without samples), probes,
- * probe_errors and probe_errors_by_kind, last_probe_error. */
+ *  "sockets": {...}}: per color every signal of core/metric.h under its
+ * status key (a latency as p50/p95/p99 quantiles, null without samples),
+ * then probe_errors_by_kind and last_probe_error. */
 cJSON *snapshot_signals_json(const struct collector_snapshot *snap, int window_s);
 
 /* Per-second history for the chart: {"from": S, "fields": [...], "blue":

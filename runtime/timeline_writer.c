@@ -5,7 +5,6 @@
  * with no move since, or goes on in a new file past its size cap. */
 #include "runtime/timeline_writer.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -18,6 +17,7 @@
 
 #include "core/timeline.h"
 #include "runtime/statedir.h"
+#include "runtime/timeline_priv.h"
 
 /* Seconds of a tick gap filled from history; a longer stall (a suspended
  * laptop) is left as a gap rather than written as minutes of zeros. */
@@ -26,36 +26,6 @@
 #define ROTATE_EVERY 300
 /* The smallest default cap of one file (keep_mb/4 otherwise). */
 #define FILE_CAP_MIN (1024 * 1024)
-
-#define RECENT_LINES 16
-
-struct timeline_writer {
-    const struct config *cfg;
-    char dir[1024];
-    char host[256];
-    double opened_at;               /* journal lines older than this are history */
-    const struct window *window;    /* the one the last second came with */
-    cJSON *last;                    /* the last live sample, written or not */
-
-    int fd;                         /* the open file; -1 when none */
-    char path[1400];
-    off_t size;                     /* bytes in the open file */
-    off_t cap;                      /* past this the file goes on in a new one */
-    double started;
-    enum color stable, candidate;
-    int64_t last_sec;               /* the newest second written; -1 none */
-    double last_move_at;            /* the newest move's journal time */
-    double end_since;               /* when the weights reached an end; 0 not there */
-    bool rolled_back;               /* the last applied move was a rollback */
-    bool resumed;
-    char **seen;                    /* a resumed file's events, to skip the journal's replay */
-    size_t n_seen;
-    int since_rotate;
-    /* Journal lines while no file is open (take-control, preflight, a
-     * refusal): the ones within the pre-roll go into the file it opens. */
-    struct { double at; char *line; } recent[RECENT_LINES];
-    int n_recent;
-};
 
 static double wall_now(void)
 {
@@ -112,80 +82,6 @@ static void close_file(struct timeline_writer *t)
     t->fd = -1;
     t->resumed = false;
     forget_seen(t);
-}
-
-/* ---- rotation ----------------------------------------------------------- */
-
-struct tl_file {
-    char name[256];
-    off_t size;
-};
-
-static bool is_timeline_name(const char *n)
-{
-    size_t len = strlen(n);
-    return strncmp(n, "cutover-", 8) == 0 && len > 14 && strcmp(n + len - 6, ".jsonl") == 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct tl_file *)a)->name, ((const struct tl_file *)b)->name);
-}
-
-/* The folder's timeline files sorted by name, which is by start time. */
-static struct tl_file *list_files(const char *dir, size_t *n)
-{
-    *n = 0;
-    DIR *d = opendir(dir);
-    if (!d)
-        return NULL;
-    struct tl_file *f = NULL;
-    size_t cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (!is_timeline_name(de->d_name) || strlen(de->d_name) >= sizeof f->name)
-            continue;
-        char p[1400];
-        struct stat st;
-        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-        if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
-            continue;
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            struct tl_file *g = realloc(f, cap * sizeof *g);
-            if (!g)
-                break;
-            f = g;
-        }
-        snprintf(f[*n].name, sizeof f[*n].name, "%s", de->d_name);
-        f[(*n)++].size = st.st_size;
-    }
-    closedir(d);
-    if (f)
-        qsort(f, *n, sizeof *f, by_name);
-    return f;
-}
-
-/* Every file counts toward keep_mb, the open one too (its size now); the
- * open one is never removed, but the cap keeps it small, so the parts of a
- * cutover that never ends go oldest first like any other file. */
-static void rotate(struct timeline_writer *t)
-{
-    size_t n;
-    struct tl_file *f = list_files(t->dir, &n);
-    double total = 0, limit = (double)t->cfg->timeline.keep_mb * 1048576.0;
-    for (size_t i = 0; i < n; i++)
-        total += (double)f[i].size;
-    for (size_t i = 0; i < n && total > limit; i++) {
-        char p[1400];
-        snprintf(p, sizeof p, "%s/%s", t->dir, f[i].name);
-        if (t->fd >= 0 && strcmp(p, t->path) == 0)
-            continue;   /* never the open one */
-        if (unlink(p) == 0)
-            total -= (double)f[i].size;
-    }
-    free(f);
-    t->since_rotate = 0;
 }
 
 /* ---- samples from history (pre-roll, gaps) ------------------------------ */
@@ -329,97 +225,8 @@ static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
             t->last_sec = (int64_t)sec->valuedouble;
     }
     write_recent(t, at);
-    rotate(t);
+    timeline_dir_rotate(t);
     return 0;
-}
-
-/* ---- resuming after a restart ------------------------------------------- */
-
-static char *read_all(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *buf = NULL;
-    int saved = 0;
-    if (fstat(fd, &st) != 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL)
-        saved = errno;
-    if (buf) {
-        size_t got = 0;
-        ssize_t r;
-        while (got < (size_t)st.st_size &&
-               ((r = read(fd, buf + got, (size_t)st.st_size - got)) > 0 || (r < 0 && errno == EINTR)))
-            if (r > 0)
-                got += (size_t)r;
-        *len = got;
-    }
-    close(fd);
-    errno = saved;   /* the caller says why there is no text */
-    return buf;
-}
-
-static void resume_state(struct timeline_writer *t, const struct timeline *tl)
-{
-    int cand = color_parse(str_item(tl->header, "candidate"));
-    t->candidate = cand == COLOR_NONE ? COLOR_GREEN : (enum color)cand;
-    t->stable = color_other(t->candidate);
-    t->started = timeline_line_time(tl->header);
-    t->last_sec = -1;
-    t->last_move_at = t->started;
-    for (size_t i = 0; i < tl->n_samples; i++) {
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(tl->sample[i], "sec");
-        if (cJSON_IsNumber(s) && (int64_t)s->valuedouble > t->last_sec)
-            t->last_sec = (int64_t)s->valuedouble;
-    }
-    t->seen = calloc(tl->n_events ? tl->n_events : 1, sizeof *t->seen);
-    for (size_t i = 0; i < tl->n_events; i++) {
-        const cJSON *ev = timeline_event_body(tl->event[i]);
-        if (t->seen)
-            t->seen[t->n_seen++] = cJSON_PrintUnformatted(ev);
-        if (!timeline_event_moves(ev))
-            continue;
-        t->last_move_at = timeline_line_time(tl->event[i]);
-        if (timeline_event_applied(ev))
-            t->rolled_back = timeline_event_is_rollback(ev);
-    }
-}
-
-/* A server restarted mid-cutover goes on in the newest file without an end. */
-static void try_resume(struct timeline_writer *t)
-{
-    size_t n, len = 0;
-    struct tl_file *f = list_files(t->dir, &n);
-    if (n > 0)
-        snprintf(t->path, sizeof t->path, "%s/%s", t->dir, f[n - 1].name);
-    free(f);
-    if (n == 0)
-        return;
-    char *text = read_all(t->path, &len);
-    /* Zeroed: a file that cannot be read (EACCES, EMFILE, ENOMEM) is never
-     * parsed, and timeline_free below must then free nothing. */
-    struct timeline tl = {0};
-    char err[200];
-    if (!text)
-        fprintf(stderr, "cutover server: timeline: cannot read %s to resume it: %s (the next "
-                        "move starts a new file)\n", t->path, strerror(errno));
-    if (text && timeline_parse(text, len, &tl, err, sizeof err) == 0 && tl.header && !tl.end) {
-        t->fd = open(t->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-        if (t->fd >= 0) {
-            t->resumed = true;
-            t->size = (off_t)len;
-            resume_state(t, &tl);
-            if (len > 0 && text[len - 1] != '\n') {
-                /* end the torn line: it stays one malformed line, ours stay whole */
-                ssize_t w = write(t->fd, "\n", 1);
-                t->size += w > 0 ? w : 0;
-            }
-        }
-    }
-    if (t->fd < 0)
-        t->path[0] = '\0';   /* not resumed: no file is ours */
-    timeline_free(&tl);
-    free(text);
 }
 
 /* ---- the API ------------------------------------------------------------ */
@@ -449,8 +256,8 @@ int timeline_open(const struct config *cfg, struct timeline_writer **out, char *
     if (gethostname(t->host, sizeof t->host) != 0)
         snprintf(t->host, sizeof t->host, "unknown");
     t->host[sizeof t->host - 1] = '\0';
-    try_resume(t);
-    rotate(t);
+    timeline_dir_resume(t);
+    timeline_dir_rotate(t);
     *out = t;
     return 0;
 }
@@ -488,7 +295,7 @@ static void continue_file(struct timeline_writer *t, const cJSON *sample)
     cJSON_AddStringToObject(h, "continues", prev);
     write_json(t, h);
     cJSON_Delete(h);
-    rotate(t);
+    timeline_dir_rotate(t);
 }
 
 static void maybe_end(struct timeline_writer *t, const cJSON *sample)
@@ -532,7 +339,7 @@ void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const str
     if (sec > t->last_sec && write_json(t, s) == 0)
         t->last_sec = sec;
     if (++t->since_rotate >= ROTATE_EVERY)
-        rotate(t);
+        timeline_dir_rotate(t);
     maybe_end(t, s);
 }
 

@@ -108,7 +108,7 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
     int64_t conns[COLOR_COUNT];
     for (int c = 0; c < COLOR_COUNT; c++) {
         st[c] = snap->color[c].win;
-        conns[c] = st[c].connections;
+        conns[c] = st[c].v[METRIC_CONNECTIONS].level;
     }
     if (guards_excess_update(&e->excess, &e->gp, now, cur.stable, cur.weight, st))
         on_excess_tripped(e, &cur);

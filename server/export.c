@@ -17,15 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/metric.h"
 #include "server/grafana.h"
 #include "server/prom.h"
 #include "runtime/statedir.h"
 
 #define EXPORT_LATE_S 2
 #define EXPORT_CHUNK 64
-
-static const char csv_header[] = "time_iso,unix_time,color,weight,connections,requests_total,"
-                                 "status_5xx_total,ratio_5xx_window,ttft_p95_ms\n";
 
 struct exporter {
     const struct config *cfg;
@@ -131,21 +129,31 @@ int export_start(uv_loop_t *loop, const struct config *cfg, struct exporter **ou
 
 /* ---- each second -------------------------------------------------------- */
 
+/* Prometheus' counters and histograms grow by each closed second. */
+static void count_second(struct prom_color *pc, const struct window_second *row)
+{
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *k = &metric_table[i];
+        uint32_t p95_us, n;
+        if (!k->prom_name)
+            continue;
+        if (k->kind == METRIC_SUM)
+            pc->s[i].total += (uint64_t)metric_row_value((enum metric_id)i, row);
+        n = metric_second_own((enum metric_id)i, row, &p95_us);
+        if (n > 0 && p95_us > 0)
+            prom_observe(&pc->s[i], p95_us / 1e6, n);
+    }
+}
+
 static void count_color(struct exporter *x, const struct window *w, enum color c, int64_t from,
                         int64_t to)
 {
     struct window_second rows[EXPORT_CHUNK];
-    struct prom_color *pc = &x->m.color[c];
     while (from <= to) {
         int64_t end = from + EXPORT_CHUNK - 1 < to ? from + EXPORT_CHUNK - 1 : to;
         size_t n = window_history(w, c, from, end, rows, EXPORT_CHUNK);
-        for (size_t i = 0; i < n; i++) {
-            pc->requests_total += rows[i].requests;
-            pc->status_5xx_total += rows[i].status_5xx;
-            uint32_t ok = rows[i].probes - rows[i].probe_errors;
-            if (ok > 0 && rows[i].ttft_p95_us > 0)
-                prom_observe_ttft(pc, rows[i].ttft_p95_us / 1e6, ok);
-        }
+        for (size_t i = 0; i < n; i++)
+            count_second(&x->m.color[c], &rows[i]);
         from = end + 1;
     }
 }
@@ -202,52 +210,107 @@ static void from_snapshot(struct exporter *x, const cJSON *snapshot)
 
 /* ---- rows --------------------------------------------------------------- */
 
-static void num_or_empty(char *buf, size_t len, bool known, int decimals, double v, bool json)
+/* "time_iso,unix_time,color,weight," then each exported signal's column
+ * (a SUM's total, then its ratio over the window). */
+static size_t csv_header(char *buf, size_t len)
 {
+    size_t n = (size_t)snprintf(buf, len, "time_iso,unix_time,color,weight");
+    for (int i = 0; i < METRIC_COUNT && n < len; i++) {
+        const struct metric *k = &metric_table[i];
+        if (!k->export_key)
+            continue;
+        n += (size_t)snprintf(buf + n, len - n, ",%s", k->export_key);
+        if (k->ratio_key && n < len)
+            n += (size_t)snprintf(buf + n, len - n, ",%s_window", k->ratio_key);
+    }
+    if (n < len)
+        n += (size_t)snprintf(buf + n, len - n, "\n");
+    return n;
+}
+
+/* Appends one column: ",value" in CSV, ",\"key\":value" in JSON; an unknown
+ * value is empty (CSV) or null (JSON). */
+static void add_col(char *buf, size_t len, size_t *n, bool json, const char *key, bool known,
+                    int decimals, double v)
+{
+    char val[48];
     if (known)
-        snprintf(buf, len, "%.*f", decimals, v);
+        snprintf(val, sizeof val, "%.*f", decimals, v);
     else
-        snprintf(buf, len, "%s", json ? "null" : "");
+        snprintf(val, sizeof val, "%s", json ? "null" : "");
+    if (*n < len)
+        *n += (size_t)(json ? snprintf(buf + *n, len - *n, ",\"%s\":%s", key, val)
+                            : snprintf(buf + *n, len - *n, ",%s", val));
+}
+
+static void add_total(char *buf, size_t len, size_t *n, bool json, const char *key, uint64_t v)
+{
+    if (*n < len)
+        *n += (size_t)(json ? snprintf(buf + *n, len - *n, ",\"%s\":%llu", key,
+                                       (unsigned long long)v)
+                            : snprintf(buf + *n, len - *n, ",%llu", (unsigned long long)v));
+}
+
+/* The exported signals of one color, in table order. */
+static void signal_cols(const struct prom_color *pc, const struct window_stats *ws, bool json,
+                        char *buf, size_t len, size_t *n)
+{
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *k = &metric_table[i];
+        double v;
+        if (!k->export_key)
+            continue;
+        if (k->kind == METRIC_SUM) {
+            add_total(buf, len, n, json, k->export_key, pc->s[i].total);
+        } else {
+            bool known = metric_stats_value((enum metric_id)i, ws, &v);
+            add_col(buf, len, n, json, k->export_key, known, k->unit == METRIC_UNIT_MS ? 3 : 0, v);
+        }
+        if (k->ratio_key) {
+            char key[64];
+            /* No requests in the window: the ratio is unknown, not 0. */
+            bool known = metric_stats_ratio((enum metric_id)i, ws, &v);
+            snprintf(key, sizeof key, "%s_window", k->ratio_key);
+            add_col(buf, len, n, json, key, known, 6, v);
+        }
+    }
 }
 
 static int format_row(struct exporter *x, const struct collector_snapshot *snap, enum color c,
                       char *buf, size_t len)
 {
     const struct prom_color *pc = &x->m.color[c];
-    const struct window_stats *ws = &snap->color[c].win;
-    char iso[40], weight[16], conns[24], ttft[32], ratio[32];
+    char iso[40], weight[16];
     time_t secs = (time_t)floor(snap->at);
     struct tm tm;
     gmtime_r(&secs, &tm);
     strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%S", &tm);
     int ms = (int)((snap->at - floor(snap->at)) * 1000.0);
-    num_or_empty(weight, sizeof weight, pc->weight >= 0, 0, pc->weight, x->json);
-    num_or_empty(conns, sizeof conns, ws->connections >= 0, 0, (double)ws->connections, x->json);
-    num_or_empty(ttft, sizeof ttft, ws->probes > ws->probe_errors, 3, ws->ttft_p95_us / 1000.0,
-                 x->json);
-    /* No requests in the window: the ratio is unknown, not 0. */
-    num_or_empty(ratio, sizeof ratio, ws->requests > 0, 6, ws->ratio_5xx, x->json);
-    if (x->json)
-        return snprintf(buf, len,
-                        "{\"time_iso\":\"%s.%03dZ\",\"unix_time\":%.3f,\"color\":\"%s\","
-                        "\"weight\":%s,\"connections\":%s,\"requests_total\":%llu,"
-                        "\"status_5xx_total\":%llu,\"ratio_5xx_window\":%s,\"ttft_p95_ms\":%s}\n",
-                        iso, ms, snap->at, color_name(c), weight, conns,
-                        (unsigned long long)pc->requests_total,
-                        (unsigned long long)pc->status_5xx_total, ratio, ttft);
-    return snprintf(buf, len, "%s.%03dZ,%.3f,%s,%s,%s,%llu,%llu,%s,%s\n", iso, ms, snap->at,
-                    color_name(c), weight, conns, (unsigned long long)pc->requests_total,
-                    (unsigned long long)pc->status_5xx_total, ratio, ttft);
+    if (pc->weight >= 0)
+        snprintf(weight, sizeof weight, "%d", pc->weight);
+    else
+        snprintf(weight, sizeof weight, "%s", x->json ? "null" : "");
+    int head = x->json ? snprintf(buf, len,
+                                  "{\"time_iso\":\"%s.%03dZ\",\"unix_time\":%.3f,\"color\":\"%s\","
+                                  "\"weight\":%s",
+                                  iso, ms, snap->at, color_name(c), weight)
+                       : snprintf(buf, len, "%s.%03dZ,%.3f,%s,%s", iso, ms, snap->at,
+                                  color_name(c), weight);
+    if (head < 0 || (size_t)head >= len)
+        return -1;
+    size_t n = (size_t)head;
+    signal_cols(pc, &snap->color[c].win, x->json, buf, len, &n);
+    if (n < len)
+        n += (size_t)snprintf(buf + n, len - n, x->json ? "}\n" : "\n");
+    return n < len ? (int)n : -1;
 }
 
 static void write_rows(struct exporter *x, const struct collector_snapshot *snap)
 {
     char buf[1024];
     size_t len = 0;
-    if (x->header_pending) {
-        memcpy(buf, csv_header, sizeof csv_header - 1);
-        len = sizeof csv_header - 1;
-    }
+    if (x->header_pending)
+        len = csv_header(buf, sizeof buf);
     for (int c = 0; c < COLOR_COUNT; c++) {
         int n = format_row(x, snap, (enum color)c, buf + len, sizeof buf - len);
         if (n < 0 || (size_t)n >= sizeof buf - len)
@@ -273,7 +336,13 @@ void export_second(struct exporter *x, const struct export_second *s)
 {
     count_closed(x, s->window);
     for (int c = 0; c < COLOR_COUNT; c++)
-        x->m.color[c].connections = s->snap->color[c].win.connections;
+        for (int i = 0; i < METRIC_COUNT; i++) {
+            double v;
+            if (metric_table[i].kind != METRIC_GAUGE)
+                continue;
+            bool known = metric_stats_value((enum metric_id)i, &s->snap->color[c].win, &v);
+            x->m.color[c].s[i].gauge = known ? (int64_t)v : -1;
+        }
     from_snapshot(x, s->snapshot);
     if (x->prom)
         prom_set(x->prom, &x->m);

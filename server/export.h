@@ -1,8 +1,8 @@
 /* export: the numbers beyond the terminal. Every export.every_s a row per
  * color into export.file (CSV with a header, or JSON lines); on
- * export.prometheus_listen the Prometheus text format (connections gauge,
- * requests and 5xx counters, a TTFT histogram, the weights, the guard
- * states); on every reload an annotation posted to export.grafana_url. A
+ * export.prometheus_listen the Prometheus text format (each signal
+ * core/metric.h exports: a gauge, a counter or a latency histogram; the
+ * weights, the guard states); on every reload an annotation posted to export.grafana_url. A
  * slow or dead Grafana never delays a move: posts run on the loop with a
  * timeout and nothing waits for them.
  *

@@ -12,19 +12,19 @@
 
 #define PROM_REQUEST_TIMEOUT_MS 5000
 
-const double prom_ttft_bounds_s[PROM_TTFT_BUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                      0.5,   1,    2.5,   5,    10};
+const double prom_latency_bounds_s[PROM_LATENCY_BUCKETS] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5,   1,    2.5,   5,    10};
 
 /* ---- text format --------------------------------------------------------- */
 
-void prom_observe_ttft(struct prom_color *c, double value_s, uint64_t n)
+void prom_observe(struct prom_series *s, double value_s, uint64_t n)
 {
     int b = 0;
-    while (b < PROM_TTFT_BUCKETS && value_s > prom_ttft_bounds_s[b])
+    while (b < PROM_LATENCY_BUCKETS && value_s > prom_latency_bounds_s[b])
         b++;
-    c->ttft_bucket[b] += n;
-    c->ttft_count += n;
-    c->ttft_sum_s += value_s * (double)n;
+    s->bucket[b] += n;
+    s->count += n;
+    s->sum_s += value_s * (double)n;
 }
 
 struct text {
@@ -66,60 +66,58 @@ static void header(struct text *t, const char *name, const char *type, const cha
     text_add(t, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* One series per color with a known value. */
-static void per_color(struct text *t, const struct prom_metrics *m, const char *name,
-                      const char *type, const char *help, int which)
+static void weights(struct text *t, const struct prom_metrics *m)
 {
-    header(t, name, type, help);
-    for (int c = 0; c < COLOR_COUNT; c++) {
-        const struct prom_color *pc = &m->color[c];
-        const char *cn = color_name((enum color)c);
-        if (which == 0 && pc->connections >= 0)
-            text_add(t, "%s{color=\"%s\"} %lld\n", name, cn, (long long)pc->connections);
-        else if (which == 1)
-            text_add(t, "%s{color=\"%s\"} %llu\n", name, cn, (unsigned long long)pc->requests_total);
-        else if (which == 2)
-            text_add(t, "%s{color=\"%s\"} %llu\n", name, cn,
-                     (unsigned long long)pc->status_5xx_total);
-        else if (which == 3 && pc->weight >= 0)
-            text_add(t, "%s{color=\"%s\"} %d\n", name, cn, pc->weight);
-    }
+    const char *name = "cutover_weight";
+    header(t, name, "gauge", "Each color's weight in nginx's upstream block.");
+    for (int c = 0; c < COLOR_COUNT; c++)
+        if (m->color[c].weight >= 0)
+            text_add(t, "%s{color=\"%s\"} %d\n", name, color_name((enum color)c),
+                     m->color[c].weight);
 }
 
-static void ttft_histogram(struct text *t, const struct prom_metrics *m)
+static void histogram(struct text *t, const char *name, const struct prom_series *s,
+                      const char *cn)
 {
-    const char *name = "cutover_ttft_seconds";
-    header(t, name, "histogram",
-           "Time to first token of cutover's own probes, each second's successful probes "
-           "counted at that second's p95 (exact while a second holds at most one probe; "
-           "the default is one every 2 s).");
+    uint64_t cum = 0;
+    for (int b = 0; b < PROM_LATENCY_BUCKETS; b++) {
+        cum += s->bucket[b];
+        text_add(t, "%s_bucket{color=\"%s\",le=\"%g\"} %llu\n", name, cn,
+                 prom_latency_bounds_s[b], (unsigned long long)cum);
+    }
+    text_add(t, "%s_bucket{color=\"%s\",le=\"+Inf\"} %llu\n", name, cn,
+             (unsigned long long)s->count);
+    text_add(t, "%s_sum{color=\"%s\"} %.6f\n", name, cn, s->sum_s);
+    text_add(t, "%s_count{color=\"%s\"} %llu\n", name, cn, (unsigned long long)s->count);
+}
+
+/* One family per exported signal, one series per color with a known value. */
+static void signal_family(struct text *t, const struct prom_metrics *m, enum metric_id id)
+{
+    const struct metric *k = &metric_table[id];
+    static const char *const type[] = {[METRIC_SUM] = "counter", [METRIC_GAUGE] = "gauge",
+                                       [METRIC_LATENCY] = "histogram"};
+    header(t, k->prom_name, type[k->kind], k->prom_help);
     for (int c = 0; c < COLOR_COUNT; c++) {
-        const struct prom_color *pc = &m->color[c];
+        const struct prom_series *s = &m->color[c].s[id];
         const char *cn = color_name((enum color)c);
-        uint64_t cum = 0;
-        for (int b = 0; b < PROM_TTFT_BUCKETS; b++) {
-            cum += pc->ttft_bucket[b];
-            text_add(t, "%s_bucket{color=\"%s\",le=\"%g\"} %llu\n", name, cn, prom_ttft_bounds_s[b],
-                     (unsigned long long)cum);
-        }
-        text_add(t, "%s_bucket{color=\"%s\",le=\"+Inf\"} %llu\n", name, cn,
-                 (unsigned long long)pc->ttft_count);
-        text_add(t, "%s_sum{color=\"%s\"} %.6f\n", name, cn, pc->ttft_sum_s);
-        text_add(t, "%s_count{color=\"%s\"} %llu\n", name, cn, (unsigned long long)pc->ttft_count);
+        if (k->kind == METRIC_GAUGE && s->gauge >= 0)
+            text_add(t, "%s{color=\"%s\"} %lld\n", k->prom_name, cn, (long long)s->gauge);
+        else if (k->kind == METRIC_SUM)
+            text_add(t, "%s{color=\"%s\"} %llu\n", k->prom_name, cn,
+                     (unsigned long long)s->total);
+        else if (k->kind == METRIC_LATENCY)
+            histogram(t, k->prom_name, s, cn);
     }
 }
 
 char *prom_render(const struct prom_metrics *m, size_t *len)
 {
     struct text t = {0};
-    per_color(&t, m, "cutover_upstream_connections", "gauge",
-              "Established connections from nginx to each color's gateway.", 0);
-    per_color(&t, m, "cutover_requests_total", "counter",
-              "Upstream attempts each color served (nginx access log) since the server started.", 1);
-    per_color(&t, m, "cutover_responses_5xx_total", "counter",
-              "Upstream attempts each color answered with a 5xx since the server started.", 2);
-    ttft_histogram(&t, m);
-    per_color(&t, m, "cutover_weight", "gauge", "Each color's weight in nginx's upstream block.", 3);
+    for (int i = 0; i < METRIC_COUNT; i++)
+        if (metric_table[i].prom_name)
+            signal_family(&t, m, (enum metric_id)i);
+    weights(&t, m);
     header(&t, "cutover_guard_state", "gauge", "Each guard's state: 0 ok, 1 watching, 2 tripped.");
     for (int i = 0; i < m->n_guards; i++)
         text_add(&t, "cutover_guard_state{guard=\"%s\"} %d\n", m->guard[i].name, m->guard[i].level);

@@ -17,27 +17,33 @@
 #include <sys/socket.h>
 #include <uv.h>
 #include "core/color.h"
+#include "core/metric.h"
 
 #define PROM_MAX_REQUEST 8192
 #define PROM_MAX_CLIENTS 64
-/* The upper bounds of the TTFT histogram's buckets, seconds (+Inf besides). */
-#define PROM_TTFT_BUCKETS 11
-extern const double prom_ttft_bounds_s[PROM_TTFT_BUCKETS];
+/* The upper bounds of a latency histogram's buckets, seconds (+Inf besides). */
+#define PROM_LATENCY_BUCKETS 11
+extern const double prom_latency_bounds_s[PROM_LATENCY_BUCKETS];
+
+/* One signal of one color; which part counts follows the signal's kind
+ * (core/metric.h), and a signal without a prom_name is left out. */
+struct prom_series {
+    int64_t gauge;              /* GAUGE; -1: not known, the series is left out */
+    uint64_t total;             /* SUM: monotonic since the server started */
+    uint64_t bucket[PROM_LATENCY_BUCKETS + 1];  /* LATENCY: per bucket, not
+                                                   cumulative; the last one is +Inf */
+    uint64_t count;
+    double sum_s;
+};
 
 struct prom_color {
-    int64_t connections;        /* -1: not known, the series is left out */
     int weight;                 /* -1: not known, the series is left out */
-    uint64_t requests_total;    /* monotonic since the server started */
-    uint64_t status_5xx_total;
-    uint64_t ttft_bucket[PROM_TTFT_BUCKETS + 1];  /* per bucket, not cumulative;
-                                                     the last one is +Inf */
-    uint64_t ttft_count;
-    double ttft_sum_s;
+    struct prom_series s[METRIC_COUNT];
 };
 
 #define PROM_MAX_GUARDS 8
 struct prom_guard {
-    char name[16];              /* "ttft", "dwell", "5xx", "drain" */
+    char name[16];              /* a guard item's name (core/guards.h) */
     int level;                  /* 0 ok, 1 watching, 2 tripped */
 };
 
@@ -47,8 +53,8 @@ struct prom_metrics {
     struct prom_guard guard[PROM_MAX_GUARDS];
 };
 
-/* Counts n observations of value_s in c's TTFT histogram. */
-void prom_observe_ttft(struct prom_color *c, double value_s, uint64_t n);
+/* Counts n observations of value_s in a latency's histogram. */
+void prom_observe(struct prom_series *s, double value_s, uint64_t n);
 
 /* The text format, HELP and TYPE lines included; NULL when out of memory. */
 char *prom_render(const struct prom_metrics *m, size_t *len);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metric_json.h"
+
 /* ---- small readers: a missing or mistyped field gives the default -------- */
 
 static double num(const cJSON *o, const char *key, double def)
@@ -169,34 +171,15 @@ static void apply_event(struct model *m, const cJSON *j)
 
 /* ---- series -------------------------------------------------------------- */
 
-enum { F_SEC, F_REQ, F_5XX, F_CONN, F_TTFT, F_HEADER, F_PROBES, F_PERR, F_COUNT };
-
-static const char *const field_names[F_COUNT] = {
-    "sec", "requests", "status_5xx", "connections",
-    "win_ttft_p95_ms", "win_header_p95_ms", "probes", "probe_errors"};
-
-/* The rows are positional: read the server's "fields" to find each column,
- * so a server that adds a column does not shift ours. */
-static void map_fields(const cJSON *fields, int col[F_COUNT])
-{
-    for (int f = 0; f < F_COUNT; f++)
-        col[f] = -1;
-    int i = 0;
-    const cJSON *name;
-    cJSON_ArrayForEach(name, fields) {
-        for (int f = 0; f < F_COUNT; f++)
-            if (cJSON_IsString(name) && strcmp(name->valuestring, field_names[f]) == 0)
-                col[f] = i;
-        i++;
-    }
-}
-
 static double cell(const double *row, int nrow, int col, double def)
 {
     return col >= 0 && col < nrow ? row[col] : def;
 }
 
-static void merge_row(struct model *m, enum color c, const cJSON *jrow, const int col[F_COUNT])
+/* The rows are positional: the server's "fields" say where each column is,
+ * so a server that adds a column does not shift ours. */
+static void merge_row(struct model *m, enum color c, const cJSON *jrow,
+                      const int col[METRIC_COUNT], int sec_col)
 {
     double row[16];
     int n = 0;
@@ -206,61 +189,56 @@ static void merge_row(struct model *m, enum color c, const cJSON *jrow, const in
             break;
         row[n++] = cJSON_IsNumber(v) ? v->valuedouble : -1;
     }
-    if (col[F_SEC] < 0 || col[F_SEC] >= n || row[col[F_SEC]] <= 0)
+    if (sec_col < 0 || sec_col >= n || row[sec_col] <= 0)
         return;
-    int64_t sec = (int64_t)row[col[F_SEC]];
+    int64_t sec = (int64_t)row[sec_col];
     if (m->newest_sec && sec <= m->newest_sec - MODEL_SERIES_S)
         return;
     struct model_point *p = &m->series[c][sec % MODEL_SERIES_S];
     p->sec = sec;
-    p->requests = cell(row, n, col[F_REQ], 0);
-    p->status_5xx = cell(row, n, col[F_5XX], 0);
-    p->connections = cell(row, n, col[F_CONN], -1);
-    p->ttft_p95_ms = cell(row, n, col[F_TTFT], 0);
-    p->header_p95_ms = cell(row, n, col[F_HEADER], 0);
-    p->probes = cell(row, n, col[F_PROBES], 0);
-    p->probe_errors = cell(row, n, col[F_PERR], 0);
+    for (int i = 0; i < METRIC_COUNT; i++)
+        p->v[i] = cell(row, n, col[i], metric_table[i].kind == METRIC_GAUGE ? -1 : 0);
     if (sec > m->newest_sec)
         m->newest_sec = sec;
 }
 
 static void apply_series(struct model *m, const cJSON *s)
 {
-    int col[F_COUNT];
-    map_fields(cJSON_GetObjectItemCaseSensitive(s, "fields"), col);
+    int col[METRIC_COUNT], sec_col;
+    metric_json_row_columns(cJSON_GetObjectItemCaseSensitive(s, "fields"), col, &sec_col);
     for (int c = 0; c < COLOR_COUNT; c++) {
         const cJSON *row;
         cJSON_ArrayForEach(row, cJSON_GetObjectItemCaseSensitive(s, color_name((enum color)c)))
-            merge_row(m, (enum color)c, row, col);
+            merge_row(m, (enum color)c, row, col, sec_col);
     }
 }
 
 /* ---- snapshot ------------------------------------------------------------ */
 
-static void quant(const cJSON *o, struct model_quant *q)
+static void apply_value(struct model_value *out, const struct metric *k, const cJSON *o)
 {
-    memset(q, 0, sizeof *q);
-    if (!cJSON_IsObject(o))
-        return;
-    q->has = true;
-    q->p50 = num(o, "p50", 0);
-    q->p95 = num(o, "p95", 0);
-    q->p99 = num(o, "p99", 0);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k->status_key);
+    memset(out, 0, sizeof *out);
+    if (k->kind == METRIC_LATENCY) {
+        out->has = cJSON_IsObject(v);
+        if (out->has) {
+            out->p50 = num(v, "p50", 0);
+            out->p95 = out->v = num(v, "p95", 0);
+            out->p99 = num(v, "p99", 0);
+        }
+    } else {
+        out->has = cJSON_IsNumber(v);
+        out->v = out->has ? v->valuedouble : 0;
+    }
+    if (k->ratio_key)
+        out->ratio = num(o, k->ratio_key, 0);
 }
 
 static void apply_signal(struct model_signal *s, const cJSON *o)
 {
     memset(s, 0, sizeof *s);
-    const cJSON *conn = cJSON_GetObjectItemCaseSensitive(o, "connections");
-    s->has_connections = cJSON_IsNumber(conn);
-    s->connections = s->has_connections ? conn->valuedouble : 0;
-    s->requests = num(o, "requests", 0);
-    s->status_5xx = num(o, "status_5xx", 0);
-    s->ratio_5xx = num(o, "ratio_5xx", 0);
-    quant(cJSON_GetObjectItemCaseSensitive(o, "header_ms"), &s->header_ms);
-    quant(cJSON_GetObjectItemCaseSensitive(o, "ttft_ms"), &s->ttft_ms);
-    s->probes = num(o, "probes", 0);
-    s->probe_errors = num(o, "probe_errors", 0);
+    for (int i = 0; i < METRIC_COUNT; i++)
+        apply_value(&s->value[i], &metric_table[i], o);
     str(o, "last_probe_error", s->last_probe_error, sizeof s->last_probe_error);
 }
 

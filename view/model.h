@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/color.h"
+#include "core/metric.h"
 
 #define MODEL_SERIES_S 3600  /* the longest chart span: 1 h */
 #define MODEL_MARKERS 64
@@ -20,35 +21,25 @@
 #define MODEL_FAILURES 20    /* the server's COLLECTOR_FAILURES */
 #define MODEL_STALE_S 3.0    /* older snapshots are shown with their age */
 
-/* One second of one color, as the server's series rows carry it. Values
- * the server did not know are negative (connections -1), and a windowed
- * p95 of 0 means "no samples"; model_point_* helpers say which is which. */
+/* One second of one color, as the server's series rows carry it: v[id] is
+ * signal id's cell (core/metric.h). Values the server did not know are
+ * negative (a gauge -1), and a windowed p95 of 0 means "no samples"; a row
+ * without a column reads 0 (a gauge -1). */
 struct model_point {
     int64_t sec;        /* the slot holds data only when sec matches */
-    double requests;
-    double status_5xx;
-    double connections;     /* < 0: unknown */
-    double ttft_p95_ms;     /* windowed; 0: no successful probe in the window */
-    double header_p95_ms;
-    double probes;
-    double probe_errors;
+    double v[METRIC_COUNT];
 };
 
-struct model_quant {
-    bool has;           /* false: the server sent null (no samples) */
-    double p50, p95, p99;
+/* One signal of one color in the snapshot's status object. */
+struct model_value {
+    bool has;           /* false: the server sent null or nothing */
+    double v;           /* the count or level; a latency's p95 */
+    double p50, p95, p99;   /* a latency, ms */
+    double ratio;       /* a SUM with a ratio_key: a fraction, 0..1, over the window */
 };
 
 struct model_signal {
-    bool has_connections;
-    double connections;
-    double requests;
-    double status_5xx;
-    double ratio_5xx;       /* a fraction, 0..1, over the window */
-    struct model_quant header_ms;
-    struct model_quant ttft_ms;
-    double probes;
-    double probe_errors;
+    struct model_value value[METRIC_COUNT];
     char last_probe_error[160];
 };
 

@@ -17,7 +17,8 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_nginxconf \
 	tests/unit/test_sha256 \
 	tests/unit/test_scenario \
-	tests/unit/test_report
+	tests/unit/test_report \
+	tests/unit/test_metric
 UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	test_spawn test_atomicfile tests/unit/test_balancer \
 	tests/unit/test_sockets tests/unit/test_accesslog tests/unit/test_probe \
@@ -54,9 +55,12 @@ tests_unit_test_journal_LDADD = $(CORE_LDADD)
 tests_unit_test_hist_SOURCES = tests/unit/test_hist.c
 tests_unit_test_hist_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hist_LDADD = $(CORE_LDADD)
-tests_unit_test_window_SOURCES = tests/unit/test_window.c
+tests_unit_test_window_SOURCES = tests/unit/test_window.c tests/unit/feed.h
 tests_unit_test_window_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_window_LDADD = $(CORE_LDADD)
+tests_unit_test_metric_SOURCES = tests/unit/test_metric.c
+tests_unit_test_metric_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_metric_LDADD = $(CORE_LDADD)
 tests_unit_test_logparse_SOURCES = tests/unit/test_logparse.c
 tests_unit_test_logparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_logparse_LDADD = $(CORE_LDADD)
@@ -108,7 +112,8 @@ tests_unit_test_probe_LDADD = $(BACKENDS_LDADD)
 tests_unit_test_probe_DEPENDENCIES = libbackends.a libcore.a cutover-sim$(EXEEXT)
 
 # runtime: the timeline writer.
-tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h
+tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h \
+	tests/unit/feed.h
 tests_unit_test_timeline_CFLAGS = $(UV_UNIT_CFLAGS)
 tests_unit_test_timeline_LDADD = libruntime.a $(BACKENDS_LDADD)
 

@@ -27,10 +27,10 @@ static struct guards_params params(void)
  * the median decided, as the runbook says. */
 static void probes(struct window_stats *s, uint64_t median_us, uint64_t n, uint64_t errors)
 {
-    s->ttft_p50_us = median_us;
-    s->ttft_p95_us = 3 * median_us;
-    s->probes = n;
-    s->probe_errors = errors;
+    s->v[METRIC_TTFT].p50_us = median_us;
+    s->v[METRIC_TTFT].p95_us = 3 * median_us;
+    s->v[METRIC_PROBES].sum = n;
+    s->v[METRIC_PROBE_ERRORS].sum = errors;
 }
 
 static void check(const struct guards_params *p, enum color stable, int from, int to,
@@ -98,8 +98,8 @@ static void test_ttft_stat_p95_compares_tails(void **state)
     memset(st, 0, sizeof st);
     probes(&st[COLOR_BLUE], 100000, 30, 0);
     probes(&st[COLOR_GREEN], 100000, 30, 0);
-    st[COLOR_BLUE].ttft_p95_us = 200000;
-    st[COLOR_GREEN].ttft_p95_us = 260000;
+    st[COLOR_BLUE].v[METRIC_TTFT].p95_us = 200000;
+    st[COLOR_GREEN].v[METRIC_TTFT].p95_us = 260000;
     guards_check_step(&p, COLOR_BLUE, before, after, st, T0 - 600, T0, &s);
     assert_true(s.allowed);
     assert_string_equal(s.ttft_stat, "median");
@@ -278,10 +278,10 @@ static bool feed(struct guards_excess *e, const struct guards_params *p, enum co
     int weight[COLOR_COUNT];
     enum color cand = color_other(stable);
     memset(st, 0, sizeof st);
-    st[cand].requests = cand_req;
-    st[cand].status_5xx = cand_5xx;
-    st[stable].requests = stable_req;
-    st[stable].status_5xx = stable_5xx;
+    st[cand].v[METRIC_REQUESTS].sum = cand_req;
+    st[cand].v[METRIC_STATUS_5XX].sum = cand_5xx;
+    st[stable].v[METRIC_REQUESTS].sum = stable_req;
+    st[stable].v[METRIC_STATUS_5XX].sum = stable_5xx;
     weight[cand] = cand_weight;
     weight[stable] = 100 - cand_weight;
     return guards_excess_update(e, p, now, stable, weight, st);

@@ -65,14 +65,14 @@ static void test_snapshot_fields(void **state)
     assert_int_equal(m->clients, 1);
     assert_true(m->at > 1795566826.6 && m->at < 1795566826.7);
     const struct model_signal *b = &m->signal[COLOR_BLUE], *g = &m->signal[COLOR_GREEN];
-    assert_true(b->has_connections);
-    assert_int_equal((int)b->connections, 10);
-    assert_int_equal((int)b->requests, 171);
-    assert_true(b->ttft_ms.has);
-    assert_true(b->ttft_ms.p95 > 120.3 && b->ttft_ms.p95 < 120.4);
-    assert_true(b->header_ms.has);
-    assert_false(g->header_ms.has);   /* null: green served nothing */
-    assert_int_equal((int)g->probes, 2);
+    assert_true(b->value[METRIC_CONNECTIONS].has);
+    assert_int_equal((int)b->value[METRIC_CONNECTIONS].v, 10);
+    assert_int_equal((int)b->value[METRIC_REQUESTS].v, 171);
+    assert_true(b->value[METRIC_TTFT].has);
+    assert_true(b->value[METRIC_TTFT].p95 > 120.3 && b->value[METRIC_TTFT].p95 < 120.4);
+    assert_true(b->value[METRIC_HEADER].has);
+    assert_false(g->value[METRIC_HEADER].has);   /* null: green served nothing */
+    assert_int_equal((int)g->value[METRIC_PROBES].v, 2);
     assert_true(m->have_guards);
     assert_int_equal(m->guard_count, 4);
     assert_string_equal(m->guard[0].name, "ttft");
@@ -99,10 +99,10 @@ static void check_rows(const struct model *m, const char *fixture)
             int64_t sec = (int64_t)cJSON_GetArrayItem(row, 0)->valuedouble;
             const struct model_point *p = model_point_at(m, (enum color)c, sec);
             assert_non_null(p);
-            assert_true(p->requests == cJSON_GetArrayItem(row, 1)->valuedouble);
-            assert_true(p->connections == cJSON_GetArrayItem(row, 3)->valuedouble);
-            assert_true(p->ttft_p95_ms == cJSON_GetArrayItem(row, 4)->valuedouble);
-            assert_true(p->probe_errors == cJSON_GetArrayItem(row, 7)->valuedouble);
+            assert_true(p->v[METRIC_REQUESTS] == cJSON_GetArrayItem(row, 1)->valuedouble);
+            assert_true(p->v[METRIC_CONNECTIONS] == cJSON_GetArrayItem(row, 3)->valuedouble);
+            assert_true(p->v[METRIC_TTFT] == cJSON_GetArrayItem(row, 4)->valuedouble);
+            assert_true(p->v[METRIC_PROBE_ERRORS] == cJSON_GetArrayItem(row, 7)->valuedouble);
             checked++;
         }
     }
@@ -155,20 +155,20 @@ static void test_series_gaps_replace_and_wrap(void **state)
     apply_rows(m, t + 10, t + 12, 9);       /* a reconnect: t+5..t+9 missing */
     for (int64_t s = t + 5; s < t + 10; s++)
         assert_null(model_point_at(m, COLOR_BLUE, s));
-    assert_true(model_point_at(m, COLOR_BLUE, t + 4)->requests == 7);
-    assert_true(model_point_at(m, COLOR_BLUE, t + 11)->connections == 3);
+    assert_true(model_point_at(m, COLOR_BLUE, t + 4)->v[METRIC_REQUESTS] == 7);
+    assert_true(model_point_at(m, COLOR_BLUE, t + 11)->v[METRIC_CONNECTIONS] == 3);
     assert_null(model_point_at(m, COLOR_GREEN, t + 11));
     apply_rows(m, t + 3, t + 4, 1);         /* revised rows replace */
-    assert_true(model_point_at(m, COLOR_BLUE, t + 3)->requests == 1);
-    assert_true(model_point_at(m, COLOR_BLUE, t + 2)->requests == 7);
+    assert_true(model_point_at(m, COLOR_BLUE, t + 3)->v[METRIC_REQUESTS] == 1);
+    assert_true(model_point_at(m, COLOR_BLUE, t + 2)->v[METRIC_REQUESTS] == 7);
     /* One hour later the slot of t is reused; t itself is gone. */
     apply_rows(m, t + MODEL_SERIES_S, t + MODEL_SERIES_S, 5);
     assert_null(model_point_at(m, COLOR_BLUE, t));
-    assert_true(model_point_at(m, COLOR_BLUE, t + MODEL_SERIES_S)->requests == 5);
-    assert_true(model_point_at(m, COLOR_BLUE, t + 4)->requests == 1);
+    assert_true(model_point_at(m, COLOR_BLUE, t + MODEL_SERIES_S)->v[METRIC_REQUESTS] == 5);
+    assert_true(model_point_at(m, COLOR_BLUE, t + 4)->v[METRIC_REQUESTS] == 1);
     /* A row older than the hour is not merged over a newer slot. */
     apply_rows(m, t, t, 99);
-    assert_true(model_point_at(m, COLOR_BLUE, t + MODEL_SERIES_S)->requests == 5);
+    assert_true(model_point_at(m, COLOR_BLUE, t + MODEL_SERIES_S)->v[METRIC_REQUESTS] == 5);
     model_free(m);
 }
 

@@ -27,13 +27,15 @@ static struct prom_metrics sample_metrics(void)
 {
     struct prom_metrics m;
     memset(&m, 0, sizeof m);
-    m.color[COLOR_BLUE] = (struct prom_color){.connections = 7, .weight = 90,
-                                              .requests_total = 1000, .status_5xx_total = 3};
-    m.color[COLOR_GREEN] = (struct prom_color){.connections = -1, .weight = 10,
-                                               .requests_total = 100, .status_5xx_total = 20};
-    prom_observe_ttft(&m.color[COLOR_GREEN], 0.040, 2);   /* le 0.05 */
-    prom_observe_ttft(&m.color[COLOR_GREEN], 0.3, 1);     /* le 0.5 */
-    prom_observe_ttft(&m.color[COLOR_GREEN], 60.0, 1);    /* +Inf only */
+    m.color[COLOR_BLUE] = (struct prom_color){.s[METRIC_CONNECTIONS].gauge = 7, .weight = 90,
+                                              .s[METRIC_REQUESTS].total = 1000,
+                                              .s[METRIC_STATUS_5XX].total = 3};
+    m.color[COLOR_GREEN] = (struct prom_color){.s[METRIC_CONNECTIONS].gauge = -1, .weight = 10,
+                                               .s[METRIC_REQUESTS].total = 100,
+                                               .s[METRIC_STATUS_5XX].total = 20};
+    prom_observe(&m.color[COLOR_GREEN].s[METRIC_TTFT], 0.040, 2);   /* le 0.05 */
+    prom_observe(&m.color[COLOR_GREEN].s[METRIC_TTFT], 0.3, 1);     /* le 0.5 */
+    prom_observe(&m.color[COLOR_GREEN].s[METRIC_TTFT], 60.0, 1);    /* +Inf only */
     m.n_guards = 2;
     snprintf(m.guard[0].name, sizeof m.guard[0].name, "ttft");
     m.guard[0].level = 1;

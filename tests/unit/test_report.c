@@ -67,17 +67,17 @@ static void test_signals_per_color_over_each_step(void **state)
     const struct report *r = &((struct fx *)*state)->r;
     const struct report_signals *b = &r->step[1].sig[COLOR_BLUE], *g = &r->step[1].sig[COLOR_GREEN];
     assert_int_equal(b->seconds, 4);
-    assert_true(fabs(b->conn_avg - 4.0) < 1e-9);   /* 3, 5, 3, 5 */
-    assert_int_equal(b->conn_max, 5);
-    assert_true(b->ratio_5xx == 0);
-    assert_true(fabs(g->ratio_5xx - 1.0 / 8) < 1e-9);
-    assert_true(fabs(g->ttft_p95_ms_max - 132.5) < 1e-9);
-    assert_true(fabs(g->ttft_p95_ms_last - 132.5) < 1e-9);
+    assert_true(fabs(b->v[METRIC_CONNECTIONS].avg - 4.0) < 1e-9);   /* 3, 5, 3, 5 */
+    assert_int_equal(b->v[METRIC_CONNECTIONS].max, 5);
+    assert_true(b->v[METRIC_STATUS_5XX].ratio == 0);
+    assert_true(fabs(g->v[METRIC_STATUS_5XX].ratio - 1.0 / 8) < 1e-9);
+    assert_true(fabs(g->v[METRIC_TTFT].max - 132.5) < 1e-9);
+    assert_true(fabs(g->v[METRIC_TTFT].last - 132.5) < 1e-9);
     /* the excess step: every green request failed */
-    assert_true(fabs(r->step[2].sig[COLOR_GREEN].ratio_5xx - 1.0) < 1e-9);
+    assert_true(fabs(r->step[2].sig[COLOR_GREEN].v[METRIC_STATUS_5XX].ratio - 1.0) < 1e-9);
     /* after the rollback green has no requests and no probes: unknown, not 0 */
-    assert_true(r->step[3].sig[COLOR_GREEN].ratio_5xx < 0);
-    assert_true(r->step[3].sig[COLOR_GREEN].ttft_p95_ms_last < 0);
+    assert_true(r->step[3].sig[COLOR_GREEN].v[METRIC_STATUS_5XX].ratio < 0);
+    assert_true(r->step[3].sig[COLOR_GREEN].v[METRIC_TTFT].last < 0);
     assert_int_equal(r->step[0].sig[COLOR_BLUE].seconds, 3);   /* 2 pre-roll + 1 live */
 }
 

@@ -22,6 +22,7 @@
 #include "core/report.h"
 #include "core/timeline.h"
 #include "runtime/timeline_writer.h"
+#include "tests/unit/feed.h"
 #include "tests/unit/fixture.h"
 
 /* ---- reader ------------------------------------------------------------- */
@@ -131,8 +132,8 @@ static int env_teardown(void **state)
  * its newest closed second, as server/engine.c builds it. */
 static void tick(struct env *e, struct timeline_writer *t, double at, int blue)
 {
-    window_add_probe(e->w, COLOR_BLUE, at - 0.5, 1, 120000);
-    window_set_connections(e->w, COLOR_GREEN, at - 0.5, 100 - blue);
+    add_probe(e->w, COLOR_BLUE, at - 0.5, 1, 120000);
+    set_connections(e->w, COLOR_GREEN, at - 0.5, 100 - blue);
     window_advance(e->w, at);
     char text[1024];
     int64_t s = (int64_t)at - 1;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include "core/hist.h"
 #include "core/window.h"
+#include "tests/unit/feed.h"
 
 #define T0 1764000000.0
 
@@ -45,6 +46,13 @@ static uint64_t exact_p(uint64_t *v, size_t n, double q)
     return v[rank ? rank - 1 : 0];
 }
 
+static double ratio_5xx(const struct window_stats *st)
+{
+    double r;
+    metric_stats_ratio(METRIC_STATUS_5XX, st, &r);
+    return r;
+}
+
 static void assert_near(uint64_t got, uint64_t want)
 {
     double d = (double)got - (double)want;
@@ -67,27 +75,27 @@ static void test_ratio_and_quantiles(void **state)
             int status = (i == 0 && s % 4 == 0) ? 502 : 200;
             n5 += status == 502;
             hdr[nh] = 20000 + next_rand(&seed) % 300000;
-            window_add_request(w, COLOR_BLUE, T0 + s + i / 100.0, status, hdr[nh++]);
+            add_request(w, COLOR_BLUE, T0 + s + i / 100.0, status, hdr[nh++]);
         }
         /* green: every request fails, so mixing colors would show */
-        window_add_request(w, COLOR_GREEN, T0 + s, 503, WINDOW_NO_TIME);
+        add_request(w, COLOR_GREEN, T0 + s, 503, NO_TIME);
         ttft[nt] = 150000 + next_rand(&seed) % 250000;
-        window_add_probe(w, COLOR_BLUE, T0 + s + 0.5, 1, ttft[nt++]);
-        window_add_probe(w, COLOR_BLUE, T0 + s + 0.6, s % 5 != 0, ttft[nt - 1] * 50);
+        add_probe(w, COLOR_BLUE, T0 + s + 0.5, 1, ttft[nt++]);
+        add_probe(w, COLOR_BLUE, T0 + s + 0.6, s % 5 != 0, ttft[nt - 1] * 50);
     }
     struct window_stats st;
     window_stats(w, COLOR_BLUE, T0 + 19.9, &st);
     assert_int_equal(st.to, (int64_t)T0 + 19);
     assert_int_equal(st.from, (int64_t)T0 + 19 - 59);
-    assert_int_equal(st.requests, 2000);
-    assert_int_equal(st.status_5xx, n5);
-    assert_true(st.ratio_5xx == (double)n5 / 2000.0);
-    assert_int_equal(st.header_count, 2000);
-    assert_near(st.header_p50_us, exact_p(hdr, nh, 0.50));
-    assert_near(st.header_p95_us, exact_p(hdr, nh, 0.95));
-    assert_near(st.header_p99_us, exact_p(hdr, nh, 0.99));
-    assert_int_equal(st.probes, 40);
-    assert_int_equal(st.probe_errors, 4);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 2000);
+    assert_int_equal(st.v[METRIC_STATUS_5XX].sum, n5);
+    assert_true(ratio_5xx(&st) == (double)n5 / 2000.0);
+    assert_int_equal(st.v[METRIC_HEADER].count, 2000);
+    assert_near(st.v[METRIC_HEADER].p50_us, exact_p(hdr, nh, 0.50));
+    assert_near(st.v[METRIC_HEADER].p95_us, exact_p(hdr, nh, 0.95));
+    assert_near(st.v[METRIC_HEADER].p99_us, exact_p(hdr, nh, 0.99));
+    assert_int_equal(st.v[METRIC_PROBES].sum, 40);
+    assert_int_equal(st.v[METRIC_PROBE_ERRORS].sum, 4);
     /* 16 of the 50x-slow probes succeeded too: build the same sample set */
     uint64_t all[40];
     size_t na = 0;
@@ -96,16 +104,16 @@ static void test_ratio_and_quantiles(void **state)
         if (s % 5 != 0)
             all[na++] = ttft[s] * 50;
     }
-    assert_near(st.ttft_p50_us, exact_p(all, na, 0.50));
-    assert_near(st.ttft_p95_us, exact_p(all, na, 0.95));
+    assert_near(st.v[METRIC_TTFT].p50_us, exact_p(all, na, 0.50));
+    assert_near(st.v[METRIC_TTFT].p95_us, exact_p(all, na, 0.95));
 
     window_stats(w, COLOR_GREEN, T0 + 19.9, &st);
-    assert_int_equal(st.requests, 20);
-    assert_int_equal(st.status_5xx, 20);
-    assert_true(st.ratio_5xx == 1.0);
-    assert_int_equal(st.header_count, 0);
-    assert_int_equal(st.header_p95_us, 0);
-    assert_int_equal(st.probes, 0);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 20);
+    assert_int_equal(st.v[METRIC_STATUS_5XX].sum, 20);
+    assert_true(ratio_5xx(&st) == 1.0);
+    assert_int_equal(st.v[METRIC_HEADER].count, 0);
+    assert_int_equal(st.v[METRIC_HEADER].p95_us, 0);
+    assert_int_equal(st.v[METRIC_PROBES].sum, 0);
     window_free(w);
 }
 
@@ -114,13 +122,13 @@ static void test_ratio_and_quantiles(void **state)
 static void feed_second(struct window *w, int s, uint64_t *seed)
 {
     for (int i = 0; i < 30; i++) {
-        window_add_request(w, s % 2 ? COLOR_BLUE : COLOR_GREEN, T0 + s + i / 30.0,
+        add_request(w, s % 2 ? COLOR_BLUE : COLOR_GREEN, T0 + s + i / 30.0,
                            i == 7 ? 500 : 200, 1000 + next_rand(seed) % 90000);
         if (i % 10 == 0)
-            window_add_probe(w, COLOR_BLUE, T0 + s + i / 30.0, i != 20,
+            add_probe(w, COLOR_BLUE, T0 + s + i / 30.0, i != 20,
                              100000 + next_rand(seed) % 9000);
     }
-    window_set_connections(w, COLOR_BLUE, T0 + s + 0.5, 40 + s);
+    set_connections(w, COLOR_BLUE, T0 + s + 0.5, 40 + s);
 }
 
 static void test_expired_slot_leaves_no_trace(void **state)
@@ -128,8 +136,8 @@ static void test_expired_slot_leaves_no_trace(void **state)
     (void)state;
     struct window *a = make(10, 100), *b = make(10, 100);
     for (int i = 0; i < 500; i++) {
-        window_add_request(a, COLOR_BLUE, T0, 503, 9000000 + (uint64_t)i);
-        window_add_probe(a, COLOR_BLUE, T0 + 0.2, i % 2, 7000000);
+        add_request(a, COLOR_BLUE, T0, 503, 9000000 + (uint64_t)i);
+        add_probe(a, COLOR_BLUE, T0 + 0.2, i % 2, 7000000);
         window_add_malformed(a, T0 + 0.3);
     }
     window_advance(b, T0);
@@ -143,13 +151,13 @@ static void test_expired_slot_leaves_no_trace(void **state)
             window_stats(b, (enum color)c, T0 + s + 0.9, &sb);
             if (s >= 10) {
                 assert_memory_equal(&sa, &sb, sizeof sa);
-                assert_true(sa.requests > 0);
+                assert_true(sa.v[METRIC_REQUESTS].sum > 0);
             } else if (c == COLOR_BLUE) {
                 /* still inside: the bad second shows */
                 assert_int_equal(sa.malformed, 500);
-                assert_int_equal(sa.requests, sb.requests + 500);
-                assert_true(sa.header_p99_us > sb.header_p99_us);
-                assert_true(sa.ttft_p99_us > sb.ttft_p99_us);
+                assert_int_equal(sa.v[METRIC_REQUESTS].sum, sb.v[METRIC_REQUESTS].sum + 500);
+                assert_true(sa.v[METRIC_HEADER].p99_us > sb.v[METRIC_HEADER].p99_us);
+                assert_true(sa.v[METRIC_TTFT].p99_us > sb.v[METRIC_TTFT].p99_us);
             }
         }
     }
@@ -162,23 +170,23 @@ static void test_window_boundary_and_late_samples(void **state)
     (void)state;
     struct window *w = make(60, 3600);
     window_advance(w, T0 + 100.2);
-    window_add_request(w, COLOR_BLUE, T0 + 41.9, 500, 1000);   /* oldest second inside */
-    window_add_request(w, COLOR_BLUE, T0 + 40.9, 500, 1000);   /* just outside: dropped */
-    window_add_request(w, COLOR_BLUE, T0 + 95, 200, 1000);     /* a late log line */
-    window_add_request(w, COLOR_BLUE, -5, 200, 1000);          /* nonsense time */
+    add_request(w, COLOR_BLUE, T0 + 41.9, 500, 1000);   /* oldest second inside */
+    add_request(w, COLOR_BLUE, T0 + 40.9, 500, 1000);   /* just outside: dropped */
+    add_request(w, COLOR_BLUE, T0 + 95, 200, 1000);     /* a late log line */
+    add_request(w, COLOR_BLUE, -5, 200, 1000);          /* nonsense time */
     struct window_stats st;
     window_stats(w, COLOR_BLUE, T0 + 100.5, &st);
-    assert_int_equal(st.requests, 2);
-    assert_int_equal(st.status_5xx, 1);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 2);
+    assert_int_equal(st.v[METRIC_STATUS_5XX].sum, 1);
     assert_int_equal(st.late_dropped, 2);
     /* the late second shows in history once advanced */
     struct window_second h[1];
     assert_int_equal(window_history(w, COLOR_BLUE, (int64_t)T0 + 95, (int64_t)T0 + 95, h, 1), 1);
-    assert_int_equal(h[0].requests, 1);
+    assert_int_equal(h[0].v[METRIC_REQUESTS], 1);
     /* one more second and the T0+41 sample leaves */
     window_stats(w, COLOR_BLUE, T0 + 101, &st);
-    assert_int_equal(st.requests, 1);
-    assert_int_equal(st.status_5xx, 0);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 1);
+    assert_int_equal(st.v[METRIC_STATUS_5XX].sum, 0);
     /* going back in time changes nothing */
     window_advance(w, T0 + 50);
     window_stats(w, COLOR_BLUE, T0 + 50, &st);
@@ -190,34 +198,34 @@ static void test_gap_within_and_beyond(void **state)
 {
     (void)state;
     struct window *w = make(5, 100);
-    window_set_connections(w, COLOR_GREEN, T0, 7);
+    set_connections(w, COLOR_GREEN, T0, 7);
     for (int i = 0; i < 10; i++)
-        window_add_request(w, COLOR_GREEN, T0 + 0.5, 200, 50000);
-    window_add_request(w, COLOR_GREEN, T0 + 3.5, 500, WINDOW_NO_TIME);  /* 3 s gap */
+        add_request(w, COLOR_GREEN, T0 + 0.5, 200, 50000);
+    add_request(w, COLOR_GREEN, T0 + 3.5, 500, NO_TIME);  /* 3 s gap */
     struct window_stats st;
     window_stats(w, COLOR_GREEN, T0 + 4, &st);
-    assert_int_equal(st.requests, 11);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 11);
     window_advance(w, T0 + 20);
     window_stats(w, COLOR_GREEN, T0 + 20, &st);
-    assert_int_equal(st.requests, 0);
-    assert_int_equal(st.header_p95_us, 0);
-    assert_int_equal(st.connections, 7);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 0);
+    assert_int_equal(st.v[METRIC_HEADER].p95_us, 0);
+    assert_int_equal(st.v[METRIC_CONNECTIONS].level, 7);
 
     struct window_second h[100];
     size_t n = window_history(w, COLOR_GREEN, 0, INT64_MAX, h, 100);
     assert_int_equal(n, 20);
     assert_int_equal(h[0].sec, (int64_t)T0);
-    assert_int_equal(h[0].requests, 10);
-    assert_int_equal(h[3].requests, 1);
-    assert_int_equal(h[3].status_5xx, 1);
+    assert_int_equal(h[0].v[METRIC_REQUESTS], 10);
+    assert_int_equal(h[3].v[METRIC_REQUESTS], 1);
+    assert_int_equal(h[3].v[METRIC_STATUS_5XX], 1);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(h[i].sec, (int64_t)T0 + (int64_t)i);
-        assert_int_equal(h[i].connections, 7);
+        assert_int_equal(h[i].v[METRIC_CONNECTIONS], 7);
         /* the window still held T0's samples for 5 seconds, then nothing */
         if (i < 5)
-            assert_true(h[i].win_header_p95_us > 0);
+            assert_true(h[i].v[METRIC_HEADER] > 0);
         else
-            assert_int_equal(h[i].win_header_p95_us, 0);
+            assert_int_equal(h[i].v[METRIC_HEADER], 0);
     }
     window_free(w);
 }
@@ -227,13 +235,13 @@ static void test_huge_gap(void **state)
 {
     (void)state;
     struct window *w = make(60, 86400);
-    window_add_request(w, COLOR_BLUE, T0, 500, 1000);
+    add_request(w, COLOR_BLUE, T0, 500, 1000);
     double later = T0 + 3e9;
-    window_add_request(w, COLOR_BLUE, later, 200, 2000);
+    add_request(w, COLOR_BLUE, later, 200, 2000);
     struct window_stats st;
     window_stats(w, COLOR_BLUE, later, &st);
-    assert_int_equal(st.requests, 1);
-    assert_int_equal(st.status_5xx, 0);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 1);
+    assert_int_equal(st.v[METRIC_STATUS_5XX].sum, 0);
     assert_int_equal(window_history_last(w), (int64_t)later - 1);
     assert_int_equal(window_history_first(w), (int64_t)later - 86400);
     struct window_second *h = calloc(86400, sizeof *h);
@@ -241,7 +249,7 @@ static void test_huge_gap(void **state)
     assert_int_equal(window_history(w, COLOR_BLUE, 0, INT64_MAX, h, 86400), 86400);
     for (size_t i = 0; i < 86400; i++) {
         assert_int_equal(h[i].sec, (int64_t)later - 86400 + (int64_t)i);
-        assert_int_equal(h[i].requests, 0);
+        assert_int_equal(h[i].v[METRIC_REQUESTS], 0);
     }
     free(h);
     window_free(w);
@@ -263,14 +271,14 @@ static void test_history_matches(void **state)
         for (int i = 0; i < n; i++) {
             v[i] = 1000 + next_rand(&seed) % (uint64_t)(1000 * (s + 1));
             int status = next_rand(&seed) % 20 == 0 ? 504 : 200;
-            window_add_request(w, COLOR_GREEN, T0 + s + (double)i / PER, status, v[i]);
+            add_request(w, COLOR_GREEN, T0 + s + (double)i / PER, status, v[i]);
             req[s]++;
             s5[s] += status == 504;
         }
         p95[s] = exact_p(v, (size_t)n, 0.95);
         struct window_stats st;
         window_stats(w, COLOR_GREEN, T0 + s + 0.99, &st);
-        win_p95[s] = (uint32_t)st.header_p95_us;
+        win_p95[s] = (uint32_t)st.v[METRIC_HEADER].p95_us;
     }
     window_advance(w, T0 + SECS);
     struct window_second h[SECS];
@@ -279,16 +287,16 @@ static void test_history_matches(void **state)
     for (size_t i = 0; i < n; i++) {
         size_t s = SECS - 150 + i;
         assert_int_equal(h[i].sec, (int64_t)T0 + (int64_t)s);
-        assert_int_equal(h[i].requests, req[s]);
-        assert_int_equal(h[i].status_5xx, s5[s]);
-        assert_near(h[i].header_p95_us, p95[s]);
-        assert_int_equal(h[i].win_header_p95_us, win_p95[s]);
-        assert_int_equal(h[i].connections, -1);
+        assert_int_equal(h[i].v[METRIC_REQUESTS], req[s]);
+        assert_int_equal(h[i].v[METRIC_STATUS_5XX], s5[s]);
+        assert_near(h[i].own_p95_us[METRIC_HEADER], p95[s]);
+        assert_int_equal(h[i].v[METRIC_HEADER], win_p95[s]);
+        assert_int_equal(h[i].v[METRIC_CONNECTIONS], -1);
     }
     /* blue saw nothing */
     n = window_history(w, COLOR_BLUE, (int64_t)T0, (int64_t)T0 + SECS, h, SECS);
     assert_int_equal(n, 150);
-    assert_int_equal(h[149].requests, 0);
+    assert_int_equal(h[149].v[METRIC_REQUESTS], 0);
     window_free(w);
 }
 
@@ -299,19 +307,19 @@ static void test_backfill_before_start(void **state)
     (void)state;
     struct window *w = make(60, 3600);
     window_advance(w, T0 + 60);
-    window_add_request(w, COLOR_BLUE, T0 + 10, 502, 3000);
+    add_request(w, COLOR_BLUE, T0 + 10, 502, 3000);
     window_add_malformed(w, T0 + 11);
     struct window_stats st;
     window_stats(w, COLOR_BLUE, T0 + 60, &st);
-    assert_int_equal(st.requests, 1);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, 1);
     assert_int_equal(st.malformed, 1);
     assert_int_equal(window_history_first(w), (int64_t)T0 + 10);
     struct window_second h[60];
     assert_int_equal(window_history(w, COLOR_BLUE, 0, INT64_MAX, h, 60), 50);
-    assert_int_equal(h[0].status_5xx, 1);
-    assert_near(h[0].header_p95_us, 3000);
+    assert_int_equal(h[0].v[METRIC_STATUS_5XX], 1);
+    assert_near(h[0].own_p95_us[METRIC_HEADER], 3000);
     assert_int_equal(h[1].malformed, 1);
-    assert_int_equal(h[2].requests, 0);
+    assert_int_equal(h[2].v[METRIC_REQUESTS], 0);
     window_free(w);
 }
 
@@ -321,21 +329,21 @@ static void test_connections_gauge(void **state)
     struct window *w = make(60, 600);
     struct window_stats st;
     window_stats(w, COLOR_BLUE, T0, &st);
-    assert_int_equal(st.connections, -1);
-    window_set_connections(w, COLOR_BLUE, T0 + 1, 12);
-    window_set_connections(w, COLOR_BLUE, T0 + 3, 30);
-    window_set_connections(w, COLOR_BLUE, T0 + 2, 99);   /* stale reading */
-    window_set_connections(w, COLOR_GREEN, T0 + 3, 4);
+    assert_int_equal(st.v[METRIC_CONNECTIONS].level, -1);
+    set_connections(w, COLOR_BLUE, T0 + 1, 12);
+    set_connections(w, COLOR_BLUE, T0 + 3, 30);
+    set_connections(w, COLOR_BLUE, T0 + 2, 99);   /* stale reading */
+    set_connections(w, COLOR_GREEN, T0 + 3, 4);
     window_stats(w, COLOR_BLUE, T0 + 3.5, &st);
-    assert_int_equal(st.connections, 30);
-    assert_true(st.connections_at == T0 + 3);
+    assert_int_equal(st.v[METRIC_CONNECTIONS].level, 30);
+    assert_true(st.v[METRIC_CONNECTIONS].level_at == T0 + 3);
     window_stats(w, COLOR_GREEN, T0 + 200, &st);        /* a gauge does not expire */
-    assert_int_equal(st.connections, 4);
+    assert_int_equal(st.v[METRIC_CONNECTIONS].level, 4);
     struct window_second h[3];
     assert_int_equal(window_history(w, COLOR_BLUE, (int64_t)T0 + 1, (int64_t)T0 + 3, h, 3), 3);
-    assert_int_equal(h[0].connections, 12);
-    assert_int_equal(h[1].connections, 12);
-    assert_int_equal(h[2].connections, 30);
+    assert_int_equal(h[0].v[METRIC_CONNECTIONS], 12);
+    assert_int_equal(h[1].v[METRIC_CONNECTIONS], 12);
+    assert_int_equal(h[2].v[METRIC_CONNECTIONS], 30);
     window_free(w);
 }
 
@@ -395,25 +403,25 @@ static void test_history_p95_precision(void **state)
     struct window *w = make(1, MAXN);
     for (size_t i = 0; i < n; i++) {
         double t = T0 + (double)i;
-        window_add_request(w, COLOR_GREEN, t, 200, v[i]);
-        window_add_probe(w, COLOR_GREEN, t, 1, v[i]);
+        add_request(w, COLOR_GREEN, t, 200, v[i]);
+        add_probe(w, COLOR_GREEN, t, 1, v[i]);
         struct window_stats st;
         window_stats(w, COLOR_GREEN, t + 0.5, &st);
-        assert_near(st.header_p95_us, v[i]);
-        win[i] = st.header_p95_us;
+        assert_near(st.v[METRIC_HEADER].p95_us, v[i]);
+        win[i] = st.v[METRIC_HEADER].p95_us;
     }
     window_advance(w, T0 + (double)n);
     struct window_second h[MAXN];
     assert_int_equal(window_history(w, COLOR_GREEN, (int64_t)T0, INT64_MAX, h, MAXN), n);
     for (size_t i = 0; i < n; i++) {
-        assert_near(h[i].header_p95_us, v[i]);
-        assert_near(h[i].ttft_p95_us, v[i]);
-        assert_near(h[i].win_header_p95_us, v[i]);
-        assert_near(h[i].win_ttft_p95_us, v[i]);
-        assert_int_equal(h[i].win_header_p95_us, win[i]);
-        assert_int_equal(h[i].header_p95_us, h[i].win_header_p95_us);
+        assert_near(h[i].own_p95_us[METRIC_HEADER], v[i]);
+        assert_near(h[i].own_p95_us[METRIC_TTFT], v[i]);
+        assert_near(h[i].v[METRIC_HEADER], v[i]);
+        assert_near(h[i].v[METRIC_TTFT], v[i]);
+        assert_int_equal(h[i].v[METRIC_HEADER], win[i]);
+        assert_int_equal(h[i].own_p95_us[METRIC_HEADER], h[i].v[METRIC_HEADER]);
         if (v[i] < 128)
-            assert_int_equal(h[i].header_p95_us, v[i]);   /* small ones exact */
+            assert_int_equal(h[i].own_p95_us[METRIC_HEADER], v[i]);   /* small ones exact */
     }
     window_free(w);
 }
@@ -426,34 +434,34 @@ static void test_history_saturates(void **state)
     struct window *w = make(60, 600);
     uint64_t many = (uint64_t)WINDOW_SECOND_MAX_COUNT + 7;
     for (uint64_t i = 0; i < many; i++)
-        window_add_request(w, COLOR_BLUE, T0 + 0.5, i < many - 3 ? 500 : 200, WINDOW_NO_TIME);
+        add_request(w, COLOR_BLUE, T0 + 0.5, i < many - 3 ? 500 : 200, NO_TIME);
     for (unsigned i = 0; i < WINDOW_SECOND_MAX_PROBES + 20; i++)
-        window_add_probe(w, COLOR_BLUE, T0 + 0.5, 0, 0);
-    window_set_connections(w, COLOR_BLUE, T0 + 0.5, (int64_t)WINDOW_SECOND_MAX_CONNECTIONS + 3);
+        add_probe(w, COLOR_BLUE, T0 + 0.5, 0, 0);
+    set_connections(w, COLOR_BLUE, T0 + 0.5, (int64_t)WINDOW_SECOND_MAX_CONNECTIONS + 3);
     /* one below each maximum in the next second: stored as is */
     for (uint64_t i = 0; i < 254; i++)
-        window_add_probe(w, COLOR_GREEN, T0 + 1.5, 1, 1000);
-    window_set_connections(w, COLOR_GREEN, T0 + 1.5, WINDOW_SECOND_MAX_CONNECTIONS);
-    window_set_connections(w, COLOR_BLUE, T0 + 1.6, INT64_MAX);
+        add_probe(w, COLOR_GREEN, T0 + 1.5, 1, 1000);
+    set_connections(w, COLOR_GREEN, T0 + 1.5, WINDOW_SECOND_MAX_CONNECTIONS);
+    set_connections(w, COLOR_BLUE, T0 + 1.6, INT64_MAX);
     struct window_stats st;
     window_stats(w, COLOR_BLUE, T0 + 2, &st);
-    assert_int_equal(st.requests, many);
-    assert_int_equal(st.status_5xx, many - 3);
+    assert_int_equal(st.v[METRIC_REQUESTS].sum, many);
+    assert_int_equal(st.v[METRIC_STATUS_5XX].sum, many - 3);
 
     struct window_second b[2], g[2];
     assert_int_equal(window_history(w, COLOR_BLUE, (int64_t)T0, (int64_t)T0 + 1, b, 2), 2);
     assert_int_equal(window_history(w, COLOR_GREEN, (int64_t)T0, (int64_t)T0 + 1, g, 2), 2);
-    assert_int_equal(b[0].requests, WINDOW_SECOND_MAX_COUNT);
-    assert_int_equal(b[0].status_5xx, WINDOW_SECOND_MAX_COUNT);
-    assert_int_equal(b[0].probes, WINDOW_SECOND_MAX_PROBES);
-    assert_int_equal(b[0].probe_errors, WINDOW_SECOND_MAX_PROBES);
-    assert_int_equal(b[0].connections, WINDOW_SECOND_MAX_CONNECTIONS);
-    assert_int_equal(b[1].connections, WINDOW_SECOND_MAX_CONNECTIONS);
-    assert_int_equal(b[1].requests, 0);
-    assert_int_equal(g[0].connections, -1);
-    assert_int_equal(g[1].probes, 254);
-    assert_int_equal(g[1].probe_errors, 0);
-    assert_int_equal(g[1].connections, WINDOW_SECOND_MAX_CONNECTIONS);
+    assert_int_equal(b[0].v[METRIC_REQUESTS], WINDOW_SECOND_MAX_COUNT);
+    assert_int_equal(b[0].v[METRIC_STATUS_5XX], WINDOW_SECOND_MAX_COUNT);
+    assert_int_equal(b[0].v[METRIC_PROBES], WINDOW_SECOND_MAX_PROBES);
+    assert_int_equal(b[0].v[METRIC_PROBE_ERRORS], WINDOW_SECOND_MAX_PROBES);
+    assert_int_equal(b[0].v[METRIC_CONNECTIONS], WINDOW_SECOND_MAX_CONNECTIONS);
+    assert_int_equal(b[1].v[METRIC_CONNECTIONS], WINDOW_SECOND_MAX_CONNECTIONS);
+    assert_int_equal(b[1].v[METRIC_REQUESTS], 0);
+    assert_int_equal(g[0].v[METRIC_CONNECTIONS], -1);
+    assert_int_equal(g[1].v[METRIC_PROBES], 254);
+    assert_int_equal(g[1].v[METRIC_PROBE_ERRORS], 0);
+    assert_int_equal(g[1].v[METRIC_CONNECTIONS], WINDOW_SECOND_MAX_CONNECTIONS);
     window_free(w);
 }
 
