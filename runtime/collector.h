@@ -8,8 +8,8 @@
  * Ownership: collector_start keeps a pointer to cfg (it must outlive the
  * collector); collector_stop closes every handle and frees the collector
  * once the loop has run the close callbacks. */
-#ifndef CUTOVER_SERVER_COLLECTOR_H
-#define CUTOVER_SERVER_COLLECTOR_H
+#ifndef CUTOVER_RUNTIME_COLLECTOR_H
+#define CUTOVER_RUNTIME_COLLECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,8 +8,8 @@
  *
  * Ownership: a move copies what it needs from its arguments; the config must
  * outlive it. The done callback's result is valid during the call only. */
-#ifndef CUTOVER_SERVER_MOVER_H
-#define CUTOVER_SERVER_MOVER_H
+#ifndef CUTOVER_RUNTIME_MOVER_H
+#define CUTOVER_RUNTIME_MOVER_H
 
 #include <stdbool.h>
 #include <stddef.h>

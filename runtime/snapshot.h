@@ -1,8 +1,8 @@
 /* snapshot: the JSON shapes of the live numbers, one definition for
  * `cutover status --json` (direct or through the server) and the server's
  * per-second snapshots. The caller owns the returned cJSON trees. */
-#ifndef CUTOVER_SERVER_SNAPSHOT_H
-#define CUTOVER_SERVER_SNAPSHOT_H
+#ifndef CUTOVER_RUNTIME_SNAPSHOT_H
+#define CUTOVER_RUNTIME_SNAPSHOT_H
 
 #include <cjson/cJSON.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* statedir: the files cutover keeps in state_dir: the rollout state
  * (rollout.json), the journal (journal.jsonl) and the lock that lets one
  * shift run at a time. */
-#ifndef CUTOVER_SERVER_STATEDIR_H
-#define CUTOVER_SERVER_STATEDIR_H
+#ifndef CUTOVER_RUNTIME_STATEDIR_H
+#define CUTOVER_RUNTIME_STATEDIR_H
 
 #include <stddef.h>
 #include "core/journal.h"

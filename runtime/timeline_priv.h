@@ -2,8 +2,8 @@
  * (server/timeline.c: opening, samples, events, ends) and the folder it
  * writes into (server/timeline_dir.c: listing, trimming to keep_mb,
  * resuming after a restart). Not for other modules. */
-#ifndef CUTOVER_SERVER_TIMELINE_PRIV_H
-#define CUTOVER_SERVER_TIMELINE_PRIV_H
+#ifndef CUTOVER_RUNTIME_TIMELINE_PRIV_H
+#define CUTOVER_RUNTIME_TIMELINE_PRIV_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>

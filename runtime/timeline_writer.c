@@ -231,7 +231,7 @@ static int open_new(struct timeline_writer *t, const cJSON *ev, double at)
 
 /* ---- the API ------------------------------------------------------------ */
 
-int timeline_open(const struct config *cfg, struct timeline_writer **out, char *msg, size_t msglen)
+int timeline_writer_open(const struct config *cfg, struct timeline_writer **out, char *msg, size_t msglen)
 {
     *out = NULL;
     if (!cfg->state_dir) {
@@ -246,7 +246,7 @@ int timeline_open(const struct config *cfg, struct timeline_writer **out, char *
     t->cfg = cfg;
     t->fd = -1;
     t->last_sec = -1;
-    timeline_set_file_cap(t, 0);
+    timeline_writer_set_file_cap(t, 0);
     t->opened_at = wall_now();
     statedir_path(cfg->state_dir, TIMELINE_DIR, t->dir, sizeof t->dir);
     if (statedir_prepare(t->dir, msg, msglen) != 0) {
@@ -318,7 +318,7 @@ static void maybe_end(struct timeline_writer *t, const cJSON *sample)
     close_file(t);
 }
 
-void timeline_second(struct timeline_writer *t, const cJSON *snapshot, const struct window *w)
+void timeline_writer_second(struct timeline_writer *t, const cJSON *snapshot, const struct window *w)
 {
     int64_t sec;
     t->window = w;
@@ -355,7 +355,7 @@ static bool seen_before(struct timeline_writer *t, const cJSON *ev)
     return found;
 }
 
-void timeline_event(struct timeline_writer *t, const char *line)
+void timeline_writer_event(struct timeline_writer *t, const char *line)
 {
     cJSON *ev = cJSON_Parse(line);
     const cJSON *tm = cJSON_GetObjectItemCaseSensitive(ev, "time");
@@ -391,7 +391,7 @@ void timeline_event(struct timeline_writer *t, const char *line)
     cJSON_Delete(ev);
 }
 
-void timeline_set_file_cap(struct timeline_writer *t, long long bytes)
+void timeline_writer_set_file_cap(struct timeline_writer *t, long long bytes)
 {
     if (bytes > 0) {
         t->cap = (off_t)bytes;
@@ -401,7 +401,7 @@ void timeline_set_file_cap(struct timeline_writer *t, long long bytes)
     t->cap = (off_t)(quarter > FILE_CAP_MIN ? quarter : FILE_CAP_MIN);
 }
 
-void timeline_close(struct timeline_writer *t)
+void timeline_writer_close(struct timeline_writer *t)
 {
     if (!t)
         return;

@@ -366,7 +366,7 @@ static void on_tick(uv_timer_t *t)
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "snapshot");
     const struct window *w = collector_window(e->collector);
     if (e->timeline)
-        timeline_second(e->timeline, s, w);
+        timeline_writer_second(e->timeline, s, w);
     struct export_second xs = {.snapshot = s, .snap = &snap, .window = w};
     if (e->exporter)
         export_second(e->exporter, &xs);
@@ -394,7 +394,7 @@ static void on_journal_line(const char *line, size_t len, void *data)
     if (e->ev_count < ENGINE_EVENTS_KEPT)
         e->ev_count++;
     if (e->timeline)
-        timeline_event(e->timeline, copy);
+        timeline_writer_event(e->timeline, copy);
     if (e->exporter)
         export_event(e->exporter, ev);
     cJSON *o = cJSON_CreateObject();
@@ -427,7 +427,7 @@ static int start_parts(struct engine *e, char *msg, size_t msglen)
         return -1;
     /* Without its timeline the server still guards: say so, go on. */
     char tmsg[512];
-    if (timeline_open(e->cfg, &e->timeline, tmsg, sizeof tmsg) != 0)
+    if (timeline_writer_open(e->cfg, &e->timeline, tmsg, sizeof tmsg) != 0)
         fprintf(stderr, "cutover server: no timeline: %s\n", tmsg);
     if (listener_replaced_stale(e->listener))
         fprintf(stderr, "cutover server: replaced a stale socket at %s\n", e->socket_path);
@@ -516,7 +516,7 @@ void engine_stop(struct engine *e)
         accesslog_stop(e->journal_tail);
     collector_stop(e->collector);
     if (e->timeline)
-        timeline_close(e->timeline);
+        timeline_writer_close(e->timeline);
     e->timeline = NULL;
     if (e->exporter) {
         e->async_ops++;

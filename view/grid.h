@@ -3,8 +3,8 @@
  * console maps roles to colors through the theme and blits the grid to
  * ncurses, and tests read the grid back as text. The caller owns the grid
  * (grid_new / grid_free); drawing never allocates. */
-#ifndef CUTOVER_PANELS_GRID_H
-#define CUTOVER_PANELS_GRID_H
+#ifndef CUTOVER_VIEW_GRID_H
+#define CUTOVER_VIEW_GRID_H
 
 #include <stdbool.h>
 #include <stddef.h>

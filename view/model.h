@@ -4,8 +4,8 @@
  * of MODEL_SERIES_S seconds is ~0.5 MB); applying a message never allocates
  * beyond cJSON's own parse, so a long session cannot grow. The caller owns
  * the model and frees it with model_free(). Time is passed in. */
-#ifndef CUTOVER_TUI_MODEL_H
-#define CUTOVER_TUI_MODEL_H
+#ifndef CUTOVER_VIEW_MODEL_H
+#define CUTOVER_VIEW_MODEL_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>

@@ -147,7 +147,7 @@ static void tick(struct env *e, struct timeline_writer *t, double at, int blue)
              at + 0.01, blue, 100 - blue, (long long)s, (long long)s, (long long)s, 100 - blue);
     cJSON *snap = cJSON_Parse(text);
     assert_non_null(snap);
-    timeline_second(t, snap, e->w);
+    timeline_writer_second(t, snap, e->w);
     cJSON_Delete(snap);
 }
 
@@ -171,7 +171,7 @@ static void event_outcome(struct timeline_writer *t, double at, const char *acti
                           int after, const char *outcome)
 {
     char *line = journal_outcome(at, action, before, after, outcome);
-    timeline_event(t, line);
+    timeline_writer_event(t, line);
     free(line);
 }
 
@@ -221,7 +221,7 @@ static void test_a_cutover_file(void **state)
     struct timeline_writer *t;
     char msg[200], path[512];
     double b = e->base;
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
     for (int i = 0; i < 10; i++)
         tick(e, t, b + i, 100);
     event(t, b + 5, "control", 100, 100);      /* 4.6 s before the move: past the 4 s pre-roll */
@@ -237,7 +237,7 @@ static void test_a_cutover_file(void **state)
     event(t, b + 12.5, "rollback", 90, 100);
     for (int i = 13; i <= 20; i++)
         tick(e, t, b + i, 100);
-    timeline_close(t);
+    timeline_writer_close(t);
 
     struct timeline tl;
     load_newest(e, &tl, path, sizeof path);
@@ -302,8 +302,8 @@ static void test_rotation_removes_oldest_past_keep_mb(void **state)
     write_file(e->tl, "notes.txt", 5000000, true);   /* not ours: neither counted nor removed */
     struct timeline_writer *t;
     char msg[200];
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
-    timeline_close(t);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_writer_close(t);
     assert_false(exists(e->tl, "cutover-20250101T000000Z.jsonl"));
     assert_true(exists(e->tl, "cutover-20250102T000000Z.jsonl"));
     assert_true(exists(e->tl, "cutover-20250103T000000Z.jsonl"));
@@ -311,8 +311,8 @@ static void test_rotation_removes_oldest_past_keep_mb(void **state)
 
     /* the open (resumed) file is never removed, even alone past the limit */
     write_file(e->tl, "cutover-20250104T000000Z.jsonl", 1500000, false);
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
-    timeline_close(t);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_writer_close(t);
     assert_false(exists(e->tl, "cutover-20250102T000000Z.jsonl"));
     assert_false(exists(e->tl, "cutover-20250103T000000Z.jsonl"));
     assert_true(exists(e->tl, "cutover-20250104T000000Z.jsonl"));
@@ -336,11 +336,11 @@ static void test_resume_appends(void **state)
 
     struct timeline_writer *t;
     char msg[200];
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
-    timeline_event(t, shift);                  /* the journal tail replays it: not twice */
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_writer_event(t, shift);                  /* the journal tail replays it: not twice */
     event(t, b + 0.5, "shift", 90, 80);
     tick(e, t, b + 1, 80);
-    timeline_close(t);
+    timeline_writer_close(t);
     free(shift);
 
     struct timeline tl;
@@ -365,7 +365,7 @@ static void test_only_real_moves_open_a_file(void **state)
     struct timeline_writer *t;
     char msg[200], path[512];
     double b = e->base;
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
     for (int i = 0; i < 3; i++)
         tick(e, t, b + i, 100);
     event_outcome(t, b + 2.1, "shift", 100, 100, "refused");
@@ -382,7 +382,7 @@ static void test_only_real_moves_open_a_file(void **state)
     tick(e, t, b + 8, 90);
     event_outcome(t, b + 8.5, "shift", 90, 90, "refused");   /* recorded: a file is open */
     tick(e, t, b + 9, 90);
-    timeline_close(t);
+    timeline_writer_close(t);
     assert_int_equal(count_files(e), 1);
     struct timeline tl;
     load_newest(e, &tl, path, sizeof path);
@@ -401,13 +401,13 @@ static void test_preroll_has_the_weights_before_the_move(void **state)
     struct timeline_writer *t;
     char msg[200], path[512];
     double b = e->base;
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
     for (int i = 0; i < 6; i++)
         tick(e, t, b + i, 100);
     tick(e, t, b + 6, 90);                      /* the file written, the reload under way */
     event(t, b + 6.5, "shift", 100, 90);
     tick(e, t, b + 7, 90);
-    timeline_close(t);
+    timeline_writer_close(t);
     struct timeline tl;
     load_newest(e, &tl, path, sizeof path);
     size_t pre = 0;
@@ -431,13 +431,13 @@ static void test_an_override_opens_a_file(void **state)
     struct timeline_writer *t;
     char msg[200], path[512];
     double b = e->base;
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
     for (int i = 0; i < 3; i++)
         tick(e, t, b + i, 100);
     event(t, b + 2.5, "override", 100, 100);
     event(t, b + 2.6, "shift", 100, 90);
     tick(e, t, b + 3, 90);
-    timeline_close(t);
+    timeline_writer_close(t);
     struct timeline tl;
     load_newest(e, &tl, path, sizeof path);
     assert_int_equal(tl.n_events, 2);
@@ -486,8 +486,8 @@ static void test_a_parked_cutover_goes_on_in_new_files(void **state)
     struct timeline_writer *t;
     char msg[200];
     double b = e->base;
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
-    timeline_set_file_cap(t, 8192);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_writer_set_file_cap(t, 8192);
     for (int i = 0; i < 5; i++)
         tick(e, t, b + i, 100);
     event(t, b + 4.5, "shift", 100, 50);
@@ -496,11 +496,11 @@ static void test_a_parked_cutover_goes_on_in_new_files(void **state)
     event_outcome(t, b + 40.5, "shift", 50, 50, "refused");
     for (int i = 40; i < 45; i++)
         tick(e, t, b + i, 50);
-    timeline_set_file_cap(t, 1 << 20);          /* the last part ends in one file */
+    timeline_writer_set_file_cap(t, 1 << 20);          /* the last part ends in one file */
     event(t, b + 45.5, "shift", 50, 0);
     for (int i = 46; i < 50; i++)
         tick(e, t, b + i, 0);
-    timeline_close(t);
+    timeline_writer_close(t);
 
     struct timeline tl[64];
     char names[64][300];
@@ -576,13 +576,13 @@ static void test_keep_mb_bounds_a_parked_cutover(void **state)
     char msg[200];
     double b = e->base;
     e->cfg->timeline.keep_mb = 1;
-    assert_int_equal(timeline_open(e->cfg, &t, msg, sizeof msg), 0);
-    timeline_set_file_cap(t, 128 * 1024);
+    assert_int_equal(timeline_writer_open(e->cfg, &t, msg, sizeof msg), 0);
+    timeline_writer_set_file_cap(t, 128 * 1024);
     tick(e, t, b, 100);
     event(t, b + 0.5, "shift", 100, 50);
     for (int i = 1; i < 2600; i++)
         tick(e, t, b + i, 50);
-    timeline_close(t);
+    timeline_writer_close(t);
     static struct timeline tl[64];
     static char names[64][300];
     off_t total;
@@ -629,10 +629,10 @@ static void test_unreadable_newest_file_is_not_resumed(void **state)
         struct timeline_writer *t;
         char msg[200];
         dirty_stack();
-        if (timeline_open(e->cfg, &t, msg, sizeof msg) != 0)
+        if (timeline_writer_open(e->cfg, &t, msg, sizeof msg) != 0)
             _exit(2);
         event(t, e->base + 0.5, "shift", 100, 90);
-        timeline_close(t);
+        timeline_writer_close(t);
         _exit(0);
     }
     int status;
