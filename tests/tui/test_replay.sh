@@ -82,7 +82,11 @@ tm kill-session -t rp
 tm new-session -d -s rp2 -x 110 -y 32 "$CUTOVER -c $CONFIG replay latest --speed 0.25; sleep 60"
 wait_screen rp2 "REPLAY" 10
 # The timeline opens with what led up to the first move (take-control,
-# preflight): each g shows one more event, at its own moment.
+# preflight): each g shows one more event, at its own moment. Paused first:
+# g still jumps, and the clock then stays where g put it (playing on at
+# 0.25x, a busy machine read it a second later).
+tm send-keys -t rp2 ' '
+wait_screen rp2 "paused" 2
 jumps=0
 for _ in 1 2 3 4 5 6; do
     before=$(screen_of rp2 | sed -n 's/.*events (\([0-9]*\)).*/\1/p' | head -n 1)
@@ -99,6 +103,8 @@ if screen_of rp2 | grep -q "shift 100/0->90/10" && [ "$clock" = "$want" ] && [ $
 else
     not_ok "g jumps from event to event, to the first shift at its moment" "clock $clock, want $want, $jumps jumps"
 fi
+tm send-keys -t rp2 ' '   # play on
+for _ in $(seq 1 20); do screen_of rp2 | grep -q "paused" || break; sleep 0.1; done
 tm send-keys -t rp2 ' '
 wait_screen rp2 "paused" 2
 c1=$(screen_of rp2 | grep -o '(0:[0-9]* of')
