@@ -67,7 +67,7 @@ int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_ar
         app_errorf(app, "shift --force: say why with --reason TEXT (it is journaled)");
         return EXIT_USAGE;
     }
-    if (a->sample_s == 0) /* enough probes for the TTFT guard to judge */
+    if (a->sample_s == 0) /* enough probes (min_samples per color) for the guards to judge */
         a->sample_s = app->cfg->rollout.min_samples * app->cfg->probe.interval_s + 1;
     if (!have || (!a->absolute && a->amount == 0)) {
         app_errorf(app, "shift: say how far: +%d, -%d or --to N", app->cfg->rollout.step,

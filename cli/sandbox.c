@@ -173,7 +173,7 @@ static int write_config(const struct sandbox *sb, char *msg, size_t msglen)
     snprintf(state, sizeof state, "%s/state", sb->dir);
     cfg->state_dir = strdup(state);
     /* The runbook's guards, at a pace for practice: a probe every 0.5 s so
-     * the TTFT guard can judge after a few seconds, 10 s of dwell. */
+     * the probes' guard can judge after a few seconds, 10 s of dwell. */
     cfg->probe.interval_s = 0.5;
     cfg->rollout.min_samples = 3;
     cfg->rollout.min_dwell_s = 10;

@@ -128,5 +128,11 @@ void config_free(struct config *cfg);
 
 /* Renders a config as pretty JSON (for `cutover init`); caller frees. */
 char *config_to_json(const struct config *cfg);
+/* One section that is not per color (e.g. "rollout") as a new JSON object,
+ * walked from the same key table: a timeline's header records the rules it
+ * ran under without naming them. NULL for an unknown or per-color section,
+ * or out of memory; caller deletes. */
+struct cJSON;
+struct cJSON *config_section_json(const struct config *cfg, const char *section);
 
 #endif

@@ -2,6 +2,7 @@
  * from the same key tables the parser reads, so a new key is rendered as
  * soon as it is in its table. */
 #include <stdbool.h>
+#include <string.h>
 #include <cjson/cJSON.h>
 #include "core/config.h"
 #include "core/config_keys.h"
@@ -72,6 +73,19 @@ static void section_json(cJSON *root, const struct config_section *s,
     for (int col = 0; col < COLOR_COUNT; col++)
         table_json(cJSON_AddObjectToObject(obj, color_name((enum color)col)),
                    s->keys, (const char *)&cfg->colors[col]);
+}
+
+cJSON *config_section_json(const struct config *cfg, const char *section)
+{
+    for (const struct config_section *s = config_sections; s->name != NULL; s++) {
+        if (s->per_color || strcmp(s->name, section) != 0)
+            continue;
+        cJSON *obj = cJSON_CreateObject();
+        if (obj != NULL)
+            table_json(obj, s->keys, (const char *)cfg);
+        return obj;
+    }
+    return NULL;
 }
 
 char *config_to_json(const struct config *cfg)

@@ -1,5 +1,5 @@
-/* guards: TTFT halt, dwell, 5xx excess and drain, decided from numbers the
- * caller passes in. Texts are built from the same numbers the structs carry,
+/* guards: the runbook's rules (guards_rules at the end names them), decided
+ * from numbers the caller passes in. Texts are built from the same numbers the structs carry,
  * so what the operator reads is what decided. */
 #include <math.h>
 #include <stdio.h>
@@ -343,53 +343,72 @@ bool guards_drain_update(struct guards_drain *d, const struct guards_params *p, 
     return reached;
 }
 
-/* ---- view --------------------------------------------------------------- */
+/* ---- the table ---------------------------------------------------------- */
 
-static void item_set(struct guards_item *it, const char *name, enum guards_level level,
-                     const char *text)
-{
-    it->name = name;
-    it->level = level;
-    snprintf(it->text, sizeof it->text, "%s", text);
-}
+static const char no_step_left[] = "no step toward the candidate left";
 
-static void view_step(struct guards_view *v, const struct guards_step *next)
+static void fill_ttft(struct guards_item *it, const struct guards_view *v)
 {
-    char buf[GUARDS_TEXT];
-    enum guards_level level = GUARDS_OK;
-    if (next == NULL) {
-        item_set(&v->item[GUARDS_ITEM_TTFT], "ttft", GUARDS_OK, "no step toward the candidate left");
-        item_set(&v->item[GUARDS_ITEM_DWELL], "dwell", GUARDS_OK, "no step toward the candidate left");
+    const struct guards_step *next = &v->step;
+    if (!v->has_next) {
+        it->level = GUARDS_OK;
+        snprintf(it->text, sizeof it->text, "%s", no_step_left);
         return;
     }
-    ttft_text(next, buf, sizeof buf);
-    if (next->refused & GUARDS_REFUSED_TTFT)
-        level = GUARDS_TRIPPED;
-    else if (next->refused & GUARDS_REFUSED_SAMPLES)
-        level = GUARDS_WATCHING;
-    item_set(&v->item[GUARDS_ITEM_TTFT], "ttft", level, buf);
+    ttft_text(next, it->text, sizeof it->text);
+    it->level = next->refused & GUARDS_REFUSED_TTFT      ? GUARDS_TRIPPED
+              : next->refused & GUARDS_REFUSED_SAMPLES ? GUARDS_WATCHING
+                                                         : GUARDS_OK;
+}
+
+static void fill_dwell(struct guards_item *it, const struct guards_view *v)
+{
+    const struct guards_step *next = &v->step;
+    if (!v->has_next) {
+        it->level = GUARDS_OK;
+        snprintf(it->text, sizeof it->text, "%s", no_step_left);
+        return;
+    }
+    it->level = next->dwell_remaining_s > 0 ? GUARDS_WATCHING : GUARDS_OK;
     if (next->dwell_remaining_s > 0)
         /* Rounded up: "0 s" while still waiting would invite a refused step. */
-        snprintf(buf, sizeof buf, "next step in %.0f s (held %.0f s)", ceil(next->dwell_remaining_s),
-                 next->held_s);
+        snprintf(it->text, sizeof it->text, "next step in %.0f s (held %.0f s)",
+                 ceil(next->dwell_remaining_s), next->held_s);
     else
-        snprintf(buf, sizeof buf, "dwell passed (held %.0f s)", next->held_s);
-    item_set(&v->item[GUARDS_ITEM_DWELL], "dwell",
-             next->dwell_remaining_s > 0 ? GUARDS_WATCHING : GUARDS_OK, buf);
+        snprintf(it->text, sizeof it->text, "dwell passed (held %.0f s)", next->held_s);
 }
+
+static void fill_excess(struct guards_item *it, const struct guards_view *v)
+{
+    it->level = v->excess.level;
+    snprintf(it->text, sizeof it->text, "%s", v->excess.text);
+}
+
+static void fill_drain(struct guards_item *it, const struct guards_view *v)
+{
+    enum guards_drain_state s = v->drain.state;
+    it->level = s == GUARDS_DRAIN_DRAINING || s == GUARDS_DRAIN_IDLE ? GUARDS_WATCHING : GUARDS_OK;
+    snprintf(it->text, sizeof it->text, "%s", v->drain.text);
+}
+
+const struct guards_rule guards_rules[GUARDS_ITEM_COUNT] = {
+    [GUARDS_ITEM_TTFT] = {"ttft", fill_ttft},
+    [GUARDS_ITEM_DWELL] = {"dwell", fill_dwell},
+    [GUARDS_ITEM_EXCESS] = {"5xx", fill_excess},
+    [GUARDS_ITEM_DRAIN] = {"drain", fill_drain},
+};
 
 void guards_view_fill(struct guards_view *v, const struct guards_step *next,
                       const struct guards_excess *excess, const struct guards_drain *drain)
 {
-    enum guards_level dl = GUARDS_OK;
     memset(v, 0, sizeof *v);
+    v->has_next = next != NULL;
     if (next != NULL)
         v->step = *next;
     v->excess = *excess;
     v->drain = *drain;
-    view_step(v, next);
-    item_set(&v->item[GUARDS_ITEM_EXCESS], "5xx", excess->level, excess->text);
-    if (drain->state == GUARDS_DRAIN_DRAINING || drain->state == GUARDS_DRAIN_IDLE)
-        dl = GUARDS_WATCHING;
-    item_set(&v->item[GUARDS_ITEM_DRAIN], "drain", dl, drain->text);
+    for (int i = 0; i < GUARDS_ITEM_COUNT; i++) {
+        v->item[i].name = guards_rules[i].name;
+        guards_rules[i].fill(&v->item[i], v);
+    }
 }

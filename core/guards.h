@@ -1,6 +1,6 @@
-/* guards: the runbook's rules as pure decisions. A step toward the candidate
- * waits for the dwell and is refused on a TTFT regression; a sustained 5xx
- * excess trips (the caller rolls back, or alarms when auto_rollback is off);
+/* guards: the runbook's rules as pure decisions, listed once in
+ * guards_rules (the end of this header). A step toward the candidate waits
+ * for the rules that hold steps; a sustained 5xx excess trips (the caller rolls back, or alarms when auto_rollback is off);
  * the color at 0 drains until its connections have been 0 for drain_idle_s.
  *
  * Ownership: nothing here allocates. The caller owns every struct (the two
@@ -135,26 +135,40 @@ void guards_drain_init(struct guards_drain *d);
 bool guards_drain_update(struct guards_drain *d, const struct guards_params *p, double now,
                          const int weight[COLOR_COUNT], const int64_t connections[COLOR_COUNT]);
 
-/* ---- one view for snapshots and status ---------------------------------- */
+/* ---- the guards as a table ---------------------------------------------- */
 
+/* One row per guard, in the order the guards panel and `status` show them.
+ * A new guard is a tracker above, a row here and its fill function; the
+ * server's snapshot, `status` and the console iterate the rows. */
 enum guards_item_id { GUARDS_ITEM_TTFT, GUARDS_ITEM_DWELL, GUARDS_ITEM_EXCESS,
                       GUARDS_ITEM_DRAIN, GUARDS_ITEM_COUNT };
 
 struct guards_item {
-    const char *name;              /* "ttft", "dwell", "5xx", "drain" */
+    const char *name;              /* the rule's name, from guards_rules */
     enum guards_level level;
     char text[GUARDS_TEXT];
 };
 
 struct guards_view {
     struct guards_item item[GUARDS_ITEM_COUNT];
+    bool has_next;                 /* a step toward the candidate is left */
     struct guards_step step;       /* copies, for the numbers */
     struct guards_excess excess;
     struct guards_drain drain;
 };
 
+/* Which signal a guard reads is said once, by the signal's row in
+ * core/metric.c (its .guard names the rule here). */
+struct guards_rule {
+    const char *name;              /* its row's name: short, lower case */
+    /* The row's level and text, from the view's copies of the trackers. */
+    void (*fill)(struct guards_item *it, const struct guards_view *v);
+};
+
+extern const struct guards_rule guards_rules[GUARDS_ITEM_COUNT];
+
 /* `next` is guards_check_step for the next step toward the candidate, or
- * NULL when there is none (the candidate is at 100). */
+ * NULL when there is none (the candidate is at 100). Fills every row. */
 void guards_view_fill(struct guards_view *v, const struct guards_step *next,
                       const struct guards_excess *excess, const struct guards_drain *drain);
 

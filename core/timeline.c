@@ -196,14 +196,11 @@ cJSON *timeline_header_json(const char *id, const char *host, double started, en
     cJSON_AddNumberToObject(o, "started", started);
     cJSON_AddStringToObject(o, "stable", color_name(stable));
     cJSON_AddStringToObject(o, "candidate", color_name(candidate));
-    cJSON *r = cJSON_AddObjectToObject(o, "rules");
-    cJSON_AddNumberToObject(r, "step", cfg->rollout.step);
-    cJSON_AddNumberToObject(r, "ttft_halt_pct", cfg->rollout.ttft_halt_pct);
-    cJSON_AddNumberToObject(r, "excess_5xx_points", cfg->rollout.excess_5xx_points);
-    cJSON_AddNumberToObject(r, "excess_5xx_for_s", cfg->rollout.excess_5xx_for_s);
-    cJSON_AddNumberToObject(r, "min_dwell_s", cfg->rollout.min_dwell_s);
-    cJSON_AddNumberToObject(r, "window_s", cfg->rollout.window_s);
-    cJSON_AddNumberToObject(r, "drain_idle_s", cfg->rollout.drain_idle_s);
+    /* Every rollout key, from the config's own table: a new rule is recorded
+     * as soon as it is a key. */
+    cJSON *rules = config_section_json(cfg, "rollout");
+    if (rules != NULL)
+        cJSON_AddItemToObject(o, "rules", rules);
     return o;
 }
 

@@ -1,7 +1,7 @@
-/* guardspanel: the guards panel. One row per guard the server reports
- * (ttft, dwell, 5xx, drain): its name, its level (ok / watching / tripped
- * in the OK / WARN / ALERT roles) and the server's text with its numbers;
- * the dwell row carries a live countdown to the next step. The title names
+/* guardspanel: the guards panel. One row per guard the server reports (the
+ * rows of core/guards.h's table, in its order): its name, its level (ok /
+ * watching / tripped in the OK / WARN / ALERT roles) and the server's text
+ * with its numbers, which counts the dwell down. The title names
  * the worst level and whether auto-rollback is on. Reads the model only,
  * draws into the whole grid; never allocates. Rows that do not fit are
  * dropped from the bottom. */

@@ -175,7 +175,7 @@ static void start_busy(struct engine *e, struct client *c, const char *what)
     snprintf(e->busy_text, sizeof e->busy_text, "%.120s by %.60s", what, c->who.user);
 }
 
-/* Steps toward the candidate pass the guards (TTFT halt, dwell), or are
+/* Steps toward the candidate pass the guards that hold steps, or are
  * forced with a reason; both the refusal and the override are journaled
  * with the numbers. Replies and returns false when refused. */
 static bool guards_allow(struct engine *e, struct client *c, const struct protocol_cmd *cmd,

@@ -1,7 +1,7 @@
 /* engine_guard: the guards in the server. Every second they read the same
  * window the clients see: the 5xx excess tracker may roll back on its own,
- * the drain tracker follows the color at 0, and the next step's TTFT and
- * dwell verdict goes into the snapshot. */
+ * the drain tracker follows the color at 0, and the verdict on the next step
+ * (every rule of core/guards.h's table) goes into the snapshot. */
 #include "server/engine_priv.h"
 
 #include <stdlib.h>

@@ -30,16 +30,21 @@ n_files=$(ls "$TL_DIR"/cutover-*.jsonl 2>/dev/null | wc -l)
 is "one timeline file for the cutover" "$n_files" 1
 FILE=$(ls "$TL_DIR"/cutover-*.jsonl | tail -n 1)
 
-python3 - "$FILE" "$ME" >"$WORK/file.check" 2>&1 <<'PY'
+python3 - "$FILE" "$ME" "$CONFIG" >"$WORK/file.check" 2>&1 <<'PY'
 import json, os, sys
-path, me = sys.argv[1], sys.argv[2]
+path, me, config = sys.argv[1], sys.argv[2], sys.argv[3]
 lines = [json.loads(l) for l in open(path)]
 h = lines[0]
 assert h["type"] == "timeline" and h["version"] == 1, h
 assert h["id"] + ".jsonl" == os.path.basename(path), (h["id"], path)
 assert (h["stable"], h["candidate"]) == ("blue", "green"), h
-assert set(h["rules"]) == {"step", "ttft_halt_pct", "excess_5xx_points", "excess_5xx_for_s",
-                           "min_dwell_s", "window_s", "drain_idle_s"}, h["rules"]
+# Every rollout rule the cutover ran under, as the config set it.
+assert set(h["rules"]) == {"step", "ttft_halt_pct", "ttft_stat", "excess_5xx_points",
+                           "excess_5xx_for_s", "drain_idle_s", "min_dwell_s", "window_s",
+                           "min_samples", "auto_rollback"}, h["rules"]
+for k, v in json.load(open(config)).get("rollout", {}).items():
+    assert h["rules"][k] == v, (k, h["rules"][k], v)
+assert h["rules"]["ttft_stat"] == "median", h["rules"]
 samples = [l for l in lines if l["type"] == "sample"]
 secs = [s["sec"] for s in samples]
 gaps = [(a, b) for a, b in zip(secs, secs[1:]) if b - a != 1]

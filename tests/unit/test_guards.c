@@ -644,6 +644,25 @@ static void test_view_levels_and_texts(void **state)
     assert_string_equal(v.item[GUARDS_ITEM_DRAIN].text, "draining: blue has 3 connections open");
 }
 
+/* A signal's row says which guard reads it; that name must be a row of the
+ * guard table, or the guard would read a signal nothing shows it reading. */
+static void test_every_signal_guard_is_a_rule(void **state)
+{
+    (void)state;
+    int named = 0;
+    for (int m = 0; m < METRIC_COUNT; m++) {
+        const char *g = metric_table[m].guard;
+        bool found = false;
+        if (g == NULL)
+            continue;
+        named++;
+        for (int i = 0; i < GUARDS_ITEM_COUNT; i++)
+            found = found || strcmp(guards_rules[i].name, g) == 0;
+        assert_true(found);
+    }
+    assert_int_equal(named, 3);   /* ttft, 5xx and drain read signals; dwell the clock */
+}
+
 static void test_params_from_config(void **state)
 {
     struct config *cfg = config_new_defaults();
@@ -695,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_drain_only_at_an_end),
         cmocka_unit_test(test_drain_idle_zero_drains_at_once),
         cmocka_unit_test(test_view_levels_and_texts),
+        cmocka_unit_test(test_every_signal_guard_is_a_rule),
         cmocka_unit_test(test_params_from_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
