@@ -60,6 +60,8 @@ struct config {
         char *ttft_stat;           /* "median" (the runbook's) or "p95": what the TTFT halt compares */
         double excess_5xx_points;  /* 0.5 */
         int excess_5xx_for_s;      /* 180 */
+        int excess_min_requests;   /* 20: fewer candidate requests in the window are not
+                                      judged by the sustained rule (1 of 1 reads as 100%) */
         int drain_idle_s;          /* 120 */
         int min_dwell_s;           /* 60 */
         int window_s;              /* 60 */

@@ -40,6 +40,7 @@ static const struct config_key rollout_keys[] = {
     { "ttft_stat", CONFIG_STR, RO(ttft_stat), 0, 0, false },
     { "excess_5xx_points", CONFIG_NUM, RO(excess_5xx_points), 0, 100, false },
     { "excess_5xx_for_s", CONFIG_INT, RO(excess_5xx_for_s), 1, 86400, false },
+    { "excess_min_requests", CONFIG_INT, RO(excess_min_requests), 1, 1000000, false },
     { "drain_idle_s", CONFIG_INT, RO(drain_idle_s), 0, 86400, false },
     { "min_dwell_s", CONFIG_INT, RO(min_dwell_s), 0, 86400, false },
     { "window_s", CONFIG_INT, RO(window_s), 1, 3600, false },
@@ -243,6 +244,7 @@ int config_load_defaults(struct config *cfg)
     rc |= config_set_str(&cfg->rollout.ttft_stat, "median");
     cfg->rollout.excess_5xx_points = 0.5;
     cfg->rollout.excess_5xx_for_s = 180;
+    cfg->rollout.excess_min_requests = 20;
     cfg->rollout.drain_idle_s = 120;
     cfg->rollout.min_dwell_s = 60;
     cfg->rollout.window_s = 60;

@@ -5,10 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/guards.h"
+#include "core/proportion.h"
 
-/* A part of a text (one rule's numbers): two parts and the glue fit in
+/* A part of a text (one rule's numbers): three parts and the glue fit in
  * GUARDS_TEXT, so a composed line is never cut. */
-#define PART 120
+#define PART 160
+/* Two colors' ratios with their counts, inside a part. */
+#define RATIOS 80
+
+/* The signal the failure rules read, as a ratio of its ratio_of. */
+static const enum metric_id failure_signal = METRIC_STATUS_5XX;
 
 void guards_params_from_config(const struct config *cfg, struct guards_params *out)
 {
@@ -18,7 +24,8 @@ void guards_params_from_config(const struct config *cfg, struct guards_params *o
     out->min_dwell_s = cfg->rollout.min_dwell_s;
     out->excess_5xx_points = cfg->rollout.excess_5xx_points;
     out->excess_5xx_for_s = cfg->rollout.excess_5xx_for_s;
-    out->excess_min_requests = GUARDS_EXCESS_MIN_REQUESTS;
+    out->excess_min_requests = cfg->rollout.excess_min_requests;
+    out->auto_rollback = cfg->rollout.auto_rollback;
     out->drain_idle_s = cfg->rollout.drain_idle_s;
 }
 
@@ -75,6 +82,61 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
     out->over_pct = ((double)candidate_raw - stable_us) / stable_us * 100.0;
 }
 
+static struct guards_ratio failure_ratio(const struct window_stats *s)
+{
+    struct guards_ratio r = {0};
+    r.failed = s->v[failure_signal].sum;
+    r.requests = s->v[metric_table[failure_signal].ratio_of].sum;
+    metric_stats_ratio(failure_signal, s, &r.ratio);
+    return r;
+}
+
+static void judge_failures(const struct guards_params *p, const struct window_stats st[COLOR_COUNT],
+                           enum color stable, struct guards_failures *f)
+{
+    struct proportion_interval d;
+    f->stable = failure_ratio(&st[stable]);
+    f->candidate = failure_ratio(&st[color_other(stable)]);
+    f->limit_points = p->excess_5xx_points;
+    /* The same minimum as the sustained rule: failures come in bursts, so a
+     * few requests are thinner evidence than the interval alone assumes. */
+    f->judged = f->stable.requests > 0 &&
+                f->candidate.requests >= (uint64_t)p->excess_min_requests;
+    if (!f->judged)
+        return;
+    d = proportion_difference(f->candidate.failed, f->candidate.requests, f->stable.failed,
+                              f->stable.requests, PROPORTION_Z_99);
+    f->excess_points = (f->candidate.ratio - f->stable.ratio) * 100.0;
+    f->low_points = d.low * 100.0;
+    f->high_points = d.high * 100.0;
+}
+
+static bool failures_surely_over(const struct guards_failures *f)
+{
+    return f->judged && f->low_points > f->limit_points;
+}
+
+/* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480)" */
+static void ratios_text(const char *cand, const struct guards_ratio *c, const char *stab,
+                        const struct guards_ratio *s, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s %s %.2f%% (%llu/%llu) vs %s %.2f%% (%llu/%llu)", cand,
+             metric_table[failure_signal].report_title, c->ratio * 100.0,
+             (unsigned long long)c->failed, (unsigned long long)c->requests, stab,
+             s->ratio * 100.0, (unsigned long long)s->failed, (unsigned long long)s->requests);
+}
+
+/* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480): +11.6 points, surely over +7.4 (limit 0.5)" */
+static void failures_text(const struct guards_step *s, char *buf, size_t n)
+{
+    const struct guards_failures *f = &s->failures;
+    char ratios[RATIOS];
+    ratios_text(color_name(s->candidate), &f->candidate, color_name(s->stable), &f->stable,
+                ratios, sizeof ratios);
+    snprintf(buf, n, "%.79s: %+.1f points, surely over %+.1f (limit %g)", ratios, f->excess_points,
+             f->low_points, f->limit_points);
+}
+
 /* "green median TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
 static void ttft_text(const struct guards_step *s, char *buf, size_t n)
 {
@@ -113,25 +175,43 @@ static void dwell_text(const struct guards_step *s, int min_dwell_s, char *buf, 
         snprintf(buf, n, "dwell of %d s passed", min_dwell_s);
 }
 
-/* One line: the decision, the main reason with its numbers, then the others. */
+/* Appends "; and " and a part to a refusal being composed. */
+static void add_reason(char *buf, size_t n, const char *part)
+{
+    size_t used = strlen(buf);
+    if (used < n)
+        snprintf(buf + used, n - used, "%s%s", strcmp(buf, "refused: ") == 0 ? "" : "; and ",
+                 part);
+}
+
+/* One line: the decision, then every reason with its numbers: failures
+ * first (the gravest), then TTFT, then the dwell. */
 static void step_text(const struct guards_step *s, int min_dwell_s, char *buf, size_t n)
 {
-    char ttft[PART], dwell[PART];
+    char part[PART];
     if (!s->toward_candidate) {
         snprintf(buf, n, "allowed: not a step toward %s; guards never hold a step back or a "
                  "rollback", color_name(s->candidate));
         return;
     }
-    ttft_text(s, ttft, sizeof ttft);
-    dwell_text(s, min_dwell_s, dwell, sizeof dwell);
-    if (s->allowed)
-        snprintf(buf, n, "allowed: %s", ttft);
-    else if (s->refused == GUARDS_REFUSED_DWELL)
-        snprintf(buf, n, "refused: %s", dwell);
-    else if (s->refused & GUARDS_REFUSED_DWELL)
-        snprintf(buf, n, "refused: %s; and %s", ttft, dwell);
-    else
-        snprintf(buf, n, "refused: %s", ttft);
+    if (s->allowed) {
+        ttft_text(s, part, sizeof part);
+        snprintf(buf, n, "allowed: %s", part);
+        return;
+    }
+    snprintf(buf, n, "refused: ");
+    if (s->refused & GUARDS_REFUSED_FAILURES) {
+        failures_text(s, part, sizeof part);
+        add_reason(buf, n, part);
+    }
+    if (s->refused & (GUARDS_REFUSED_TTFT | GUARDS_REFUSED_SAMPLES)) {
+        ttft_text(s, part, sizeof part);
+        add_reason(buf, n, part);
+    }
+    if (s->refused & GUARDS_REFUSED_DWELL) {
+        dwell_text(s, min_dwell_s, part, sizeof part);
+        add_reason(buf, n, part);
+    }
 }
 
 void guards_check_step(const struct guards_params *p, enum color stable,
@@ -144,6 +224,7 @@ void guards_check_step(const struct guards_params *p, enum color stable,
     out->candidate = color_other(stable);
     out->toward_candidate = after[out->candidate] > before[out->candidate];
     judge_ttft(p, st, out);
+    judge_failures(p, st, stable, &out->failures);
     out->dwell_remaining_s = guards_dwell_remaining(p->min_dwell_s, since, now);
     out->held_s = since <= 0 ? 0 : (now < since ? 0 : now - since);
     if (out->toward_candidate) {
@@ -153,6 +234,10 @@ void guards_check_step(const struct guards_params *p, enum color stable,
             out->refused |= GUARDS_REFUSED_TTFT;
         if (out->dwell_remaining_s > 0)
             out->refused |= GUARDS_REFUSED_DWELL;
+        /* The sustain is for rolling back alone; it is no leave to go forward
+         * while the excess is already sure (the runbook's error rate parity). */
+        if (failures_surely_over(&out->failures))
+            out->refused |= GUARDS_REFUSED_FAILURES;
     }
     out->allowed = out->refused == 0;
     step_text(out, p->min_dwell_s, out->text, sizeof out->text);
@@ -189,29 +274,47 @@ static const char *excess_unjudged(const struct guards_excess *e, const struct g
     return buf;
 }
 
-/* "green 5xx 5.00% vs blue 0.10% (+4.90 points, limit 0.5)" */
-static void excess_numbers(const struct guards_excess *e, const struct guards_params *p,
-                           enum color stable, char *buf, size_t n)
+/* "green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), +4.90 points" */
+static void excess_numbers(const struct guards_excess *e, enum color stable, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s 5xx %.2f%% vs %s %.2f%% (%+.2f points, limit %g)",
-             color_name(color_other(stable)), e->candidate_ratio * 100.0, color_name(stable),
-             e->stable_ratio * 100.0, e->excess_points, p->excess_5xx_points);
+    struct guards_ratio c = {e->candidate_failures, e->candidate_requests, e->candidate_ratio};
+    struct guards_ratio s = {e->stable_failures, e->stable_requests, e->stable_ratio};
+    char ratios[RATIOS];
+    ratios_text(color_name(color_other(stable)), &c, color_name(stable), &s, ratios,
+                sizeof ratios);
+    snprintf(buf, n, "%.79s, %+.2f points", ratios, e->excess_points);
 }
 
+/* "2m34s", or "26 s" under a minute: a countdown's size at a glance. */
+static void duration_text(double s, char *buf, size_t n)
+{
+    /* A sustain is at most a day (the config's bound): the cast is safe. */
+    int t = (int)ceil(s < 0 ? 0 : s > 86400 ? 86400 : s);
+    if (t >= 60)
+        snprintf(buf, n, "%dm%02ds", t / 60, t % 60);
+    else
+        snprintf(buf, n, "%d s", t);
+}
+
+/* The row leads with what will happen, so a cut line still says it:
+ * "auto-rollback in 2m34s: green 5xx 5.00% (50/1000) vs ...". */
 static void excess_text(struct guards_excess *e, const struct guards_params *p, enum color stable,
                         const char *unjudged)
 {
-    char nums[PART];
-    excess_numbers(e, p, stable, nums, sizeof nums);
+    char nums[PART], left[24];
+    excess_numbers(e, stable, nums, sizeof nums);
     if (e->level == GUARDS_TRIPPED)
-        snprintf(e->text, sizeof e->text, "tripped: %s for %d s", nums, p->excess_5xx_for_s);
+        snprintf(e->text, sizeof e->text, "tripped: %s, over %g for %d s", nums,
+                 p->excess_5xx_points, p->excess_5xx_for_s);
     else if (unjudged != NULL)
         snprintf(e->text, sizeof e->text, "ok: %s", unjudged);
-    else if (e->level == GUARDS_WATCHING)
-        snprintf(e->text, sizeof e->text, "watching: %s for %.0f s of %d s", nums,
+    else if (e->level == GUARDS_WATCHING) {
+        duration_text(p->excess_5xx_for_s - e->exceeding_s, left, sizeof left);
+        snprintf(e->text, sizeof e->text, "%s in %s: %s, over %g for %.0f s of %d s",
+                 p->auto_rollback ? "auto-rollback" : "alarm", left, nums, p->excess_5xx_points,
                  e->exceeding_s, p->excess_5xx_for_s);
-    else
-        snprintf(e->text, sizeof e->text, "ok: %s", nums);
+    } else
+        snprintf(e->text, sizeof e->text, "ok: %s (limit %g)", nums, p->excess_5xx_points);
 }
 
 bool guards_excess_update(struct guards_excess *e, const struct guards_params *p, double now,
@@ -223,10 +326,13 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     const char *unjudged;
     bool exceeding, trips = false;
     e->candidate_weight = weight[color_other(stable)];
-    e->candidate_requests = c->v[METRIC_REQUESTS].sum;
-    e->stable_requests = s->v[METRIC_REQUESTS].sum;
-    metric_stats_ratio(METRIC_STATUS_5XX, c, &e->candidate_ratio);
-    metric_stats_ratio(METRIC_STATUS_5XX, s, &e->stable_ratio);
+    struct guards_ratio cr = failure_ratio(c), sr = failure_ratio(s);
+    e->candidate_requests = cr.requests;
+    e->stable_requests = sr.requests;
+    e->candidate_failures = cr.failed;
+    e->stable_failures = sr.failed;
+    e->candidate_ratio = cr.ratio;
+    e->stable_ratio = sr.ratio;
     e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
     unjudged = excess_unjudged(e, p, stable, why, sizeof why);
     e->judged = unjudged == NULL;

@@ -16,11 +16,9 @@
 #include "core/config.h"
 #include "core/window.h"
 
-/* A candidate with fewer requests than this in the window is not judged on
- * 5xx: one failed request of one would read as a 100% error ratio. */
-#define GUARDS_EXCESS_MIN_REQUESTS 20
-
-#define GUARDS_TEXT 256
+/* Three parts (failures, TTFT, dwell) and their glue fit, so a refusal that
+ * names every reason is never cut. */
+#define GUARDS_TEXT 512
 
 struct guards_params {
     double ttft_halt_pct;          /* refuse when the candidate's TTFT is more than this % over */
@@ -31,7 +29,9 @@ struct guards_params {
     int min_dwell_s;               /* weights hold this long before the next step up */
     double excess_5xx_points;      /* candidate ratio minus stable ratio, in points */
     int excess_5xx_for_s;          /* how long the excess must last to trip */
-    int excess_min_requests;       /* GUARDS_EXCESS_MIN_REQUESTS */
+    int excess_min_requests;       /* rollout.excess_min_requests: fewer candidate requests
+                                      in the window are not judged (1 of 1 reads as 100%) */
+    bool auto_rollback;            /* what a trip does: roll back, or alarm */
     int drain_idle_s;              /* 0 connections this long: drained */
 };
 
@@ -46,6 +46,27 @@ const char *guards_level_name(enum guards_level l);   /* "ok", "watching", "trip
 #define GUARDS_REFUSED_TTFT 1      /* candidate's TTFT over the limit */
 #define GUARDS_REFUSED_SAMPLES 2   /* too few successful probes to judge */
 #define GUARDS_REFUSED_DWELL 4     /* the current weights have not held long enough */
+#define GUARDS_REFUSED_FAILURES 8  /* the candidate's failure ratio is surely over the stable's
+                                      by more than excess_5xx_points */
+
+/* A failure ratio with the counts behind it. */
+struct guards_ratio {
+    uint64_t failed, requests;
+    double ratio;                  /* failed / requests; 0 when no requests */
+};
+
+/* The candidate's failure ratio against the stable's, with how sure the
+ * difference is (a one-sided 99% bound, core/proportion.h): the step rule
+ * refuses when even the low end is over the limit, so a handful of requests
+ * never refuses and a clear excess does at once. */
+struct guards_failures {
+    bool judged;                   /* the stable served requests in the window, and the
+                                      candidate excess_min_requests */
+    struct guards_ratio stable, candidate;
+    double excess_points;          /* (candidate - stable) * 100 */
+    double low_points, high_points;  /* the bounds of that difference, in points */
+    double limit_points;
+};
 
 struct guards_step {
     bool allowed;
@@ -60,6 +81,7 @@ struct guards_step {
     uint64_t stable_samples, candidate_samples;   /* successful probes in the window */
     uint64_t stable_failed, candidate_failed;     /* failed probes in the window */
     int min_samples;
+    struct guards_failures failures;
     double held_s;                 /* how long the current weights have held */
     double dwell_remaining_s;      /* 0 when the dwell has passed */
     char text[GUARDS_TEXT];        /* "refused: green median TTFT 181.2 ms is 20.8% over ..." */
@@ -94,6 +116,7 @@ struct guards_excess {
     double candidate_ratio, stable_ratio;   /* 0..1 */
     double excess_points;          /* (candidate - stable) * 100 */
     uint64_t candidate_requests, stable_requests;
+    uint64_t candidate_failures, stable_failures;   /* of those requests, failed */
     bool judged;                   /* both ratios were comparable */
     double tripped_at;             /* < 0 until it trips */
     char text[GUARDS_TEXT];

@@ -20,6 +20,7 @@ libcore_a_SOURCES = \
 	core/nginxconf.c core/nginxconf.h \
 	core/nginxlex.c core/nginxlex.h \
 	core/procnet.c core/procnet.h \
+	core/proportion.c core/proportion.h \
 	core/protocol.c core/protocol.h \
 	core/report.c core/report.h \
 	core/report_render.c \

@@ -31,7 +31,7 @@ static void on_hook_done(const struct spawn_result *r, void *data)
  * shell line). */
 static void run_rollback_hooks(struct engine *e, const char *reason, const struct mover_current *cur)
 {
-    char r[300], stable[32], cand[32], before[64];
+    char r[GUARDS_TEXT + 32], stable[32], cand[32], before[64];
     snprintf(r, sizeof r, "CUTOVER_REASON=%s", reason);
     snprintf(stable, sizeof stable, "CUTOVER_STABLE=%s", color_name(cur->stable));
     snprintf(cand, sizeof cand, "CUTOVER_CANDIDATE=%s", color_name(cur->candidate));

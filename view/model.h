@@ -65,7 +65,7 @@ struct model_event {
 struct model_guard {
     char name[16];
     char level[12];                 /* "ok", "watching", "tripped" */
-    char text[200];
+    char text[512];                 /* whole: core/guards.h's GUARDS_TEXT */
 };
 
 struct model_control {

@@ -17,7 +17,7 @@ static struct guards_params params(void)
 {
     struct guards_params p = { .ttft_halt_pct = 8, .min_samples = 5, .min_dwell_s = 60,
                                .excess_5xx_points = 0.5, .excess_5xx_for_s = 180,
-                               .excess_min_requests = GUARDS_EXCESS_MIN_REQUESTS,
+                               .excess_min_requests = 20, .auto_rollback = true,
                                .drain_idle_s = 120 };
     return p;
 }
@@ -308,7 +308,8 @@ static void test_excess_trips_once_after_sustain(void **state)
     assert_int_equal(e.level, GUARDS_OK);
     assert_false(feed_good(&e, &p, T0));
     assert_int_equal(e.level, GUARDS_OK);
-    assert_string_equal(e.text, "ok: green 5xx 0.20% vs blue 0.10% (+0.10 points, limit 0.5)");
+    assert_string_equal(e.text, "ok: green 5xx 0.20% (2/1000) vs blue 0.10% (1/1000), "
+                                "+0.10 points (limit 0.5)");
     for (int t = 1; t < 180; t++) {
         assert_false(feed_bad(&e, &p, T0 + t));
         assert_int_equal(e.level, GUARDS_WATCHING);
@@ -316,14 +317,14 @@ static void test_excess_trips_once_after_sustain(void **state)
     assert_true(e.since == T0 + 1);
     assert_true(e.exceeding_s == 178);
     assert_true(fabs(e.excess_points - 4.9) < 1e-9);
-    assert_string_equal(e.text, "watching: green 5xx 5.00% vs blue 0.10% (+4.90 points, "
-                                "limit 0.5) for 178 s of 180 s");
+    assert_string_equal(e.text, "auto-rollback in 2 s: green 5xx 5.00% (50/1000) vs blue 0.10% "
+                                "(1/1000), +4.90 points, over 0.5 for 178 s of 180 s");
     assert_false(feed_bad(&e, &p, T0 + 180));       /* 179 s so far */
     assert_true(feed_bad(&e, &p, T0 + 181));        /* 180 s: trips */
     assert_int_equal(e.level, GUARDS_TRIPPED);
     assert_true(e.tripped_at == T0 + 181);
-    assert_string_equal(e.text, "tripped: green 5xx 5.00% vs blue 0.10% (+4.90 points, "
-                                "limit 0.5) for 180 s");
+    assert_string_equal(e.text, "tripped: green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), "
+                                "+4.90 points, over 0.5 for 180 s");
     /* Once: it stays tripped, recovered or not, and never trips again. */
     for (int t = 182; t < 600; t++)
         trips += (t % 2 ? feed_bad(&e, &p, T0 + t) : feed_good(&e, &p, T0 + t));
@@ -479,10 +480,120 @@ static void test_excess_green_stable(void **state)
     /* Blue is the candidate here; green's errors are the baseline. */
     assert_false(feed(&e, &p, COLOR_GREEN, T0, 50, 1000, 10, 1000, 100));
     assert_int_equal(e.level, GUARDS_OK);
-    assert_string_equal(e.text, "ok: blue 5xx 1.00% vs green 10.00% (-9.00 points, limit 0.5)");
+    assert_string_equal(e.text, "ok: blue 5xx 1.00% (10/1000) vs green 10.00% (100/1000), "
+                                "-9.00 points (limit 0.5)");
     assert_false(feed(&e, &p, COLOR_GREEN, T0 + 1, 50, 1000, 100, 1000, 10));
     assert_false(feed(&e, &p, COLOR_GREEN, T0 + 2, 50, 1000, 100, 1000, 10));
     assert_true(feed(&e, &p, COLOR_GREEN, T0 + 3, 50, 1000, 100, 1000, 10));
+}
+
+/* The countdown leads the row, in minutes once it is long; with
+ * auto_rollback off the consequence is an alarm. */
+static void test_excess_row_leads_with_the_consequence(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    (void)state;
+    guards_excess_init(&e);
+    feed_bad(&e, &p, T0);
+    assert_false(feed_bad(&e, &p, T0 + 26));
+    assert_string_equal(e.text, "auto-rollback in 2m34s: green 5xx 5.00% (50/1000) vs blue "
+                                "0.10% (1/1000), +4.90 points, over 0.5 for 26 s of 180 s");
+    p.auto_rollback = false;
+    assert_false(feed_bad(&e, &p, T0 + 27));
+    assert_non_null(strstr(e.text, "alarm in 2m33s: "));
+}
+
+/* ---- failure parity before a step --------------------------------------- */
+
+/* A step at 50/50 with TTFT and dwell fine, the 5xx counts given. */
+static void check_failures(const struct guards_params *p, int from, int to, uint64_t cand_req,
+                           uint64_t cand_5xx, uint64_t stable_req, uint64_t stable_5xx,
+                           struct guards_step *out)
+{
+    struct window_stats st[COLOR_COUNT];
+    int before[COLOR_COUNT] = { 100 - from, from }, after[COLOR_COUNT] = { 100 - to, to };
+    memset(st, 0, sizeof st);
+    probes(&st[COLOR_BLUE], 150000, 30, 0);
+    probes(&st[COLOR_GREEN], 150000, 30, 0);
+    st[COLOR_GREEN].v[METRIC_REQUESTS].sum = cand_req;
+    st[COLOR_GREEN].v[METRIC_STATUS_5XX].sum = cand_5xx;
+    st[COLOR_BLUE].v[METRIC_REQUESTS].sum = stable_req;
+    st[COLOR_BLUE].v[METRIC_STATUS_5XX].sum = stable_5xx;
+    guards_check_step(p, COLOR_BLUE, before, after, st, T0, T0 + 100, out);
+}
+
+/* The drill's green at 11.6% against blue's 0%: the 3-minute sustain is
+ * for rolling back alone, not leave to step forward. Bounds from
+ * core/proportion (Newcombe, z for one-sided 99%): 29/250 - 0/480 is
+ * 11.6 points, at least 7.53 (checked by hand with the same formulas). */
+static void test_step_refused_while_failures_surely_over(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check_failures(&p, 50, 60, 250, 29, 480, 0, &s);
+    assert_false(s.allowed);
+    assert_int_equal(s.refused, GUARDS_REFUSED_FAILURES);
+    assert_true(s.failures.judged);
+    assert_true(s.failures.candidate.failed == 29 && s.failures.candidate.requests == 250);
+    assert_true(s.failures.stable.failed == 0 && s.failures.stable.requests == 480);
+    assert_true(fabs(s.failures.excess_points - 11.6) < 1e-9);
+    assert_true(fabs(s.failures.low_points - 7.5263) < 1e-3);
+    assert_true(fabs(s.failures.high_points - 17.1455) < 1e-3);
+    assert_string_equal(s.text, "refused: green 5xx 11.60% (29/250) vs blue 0.00% (0/480): "
+                                "+11.6 points, surely over +7.5 (limit 0.5)");
+    /* A step back, and a rollback, are never held. */
+    check_failures(&p, 50, 40, 250, 29, 480, 0, &s);
+    assert_true(s.allowed);
+    check_failures(&p, 50, 0, 250, 29, 480, 0, &s);
+    assert_true(s.allowed);
+}
+
+/* Over the limit on its face is not enough: 3/100 against 1/400 is 2.75
+ * points, but could be 0.11; 5/100 is surely over (1.25). Fewer than
+ * excess_min_requests candidate requests are not judged at all. */
+static void test_step_failures_need_evidence(void **state)
+{
+    struct guards_params p = params();
+    struct guards_step s;
+    (void)state;
+    check_failures(&p, 50, 60, 100, 3, 400, 1, &s);
+    assert_true(s.allowed);
+    assert_true(s.failures.judged);
+    assert_true(s.failures.excess_points > p.excess_5xx_points);
+    assert_true(fabs(s.failures.low_points - 0.1083) < 1e-3);
+    check_failures(&p, 50, 60, 100, 5, 400, 1, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_FAILURES);
+    check_failures(&p, 50, 60, 19, 19, 400, 0, &s);
+    assert_true(s.allowed);
+    assert_false(s.failures.judged);
+    p.excess_min_requests = 3;
+    check_failures(&p, 50, 60, 3, 3, 400, 0, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_FAILURES);
+}
+
+/* Every reason at once: each with its numbers, the line never cut. */
+static void test_step_names_every_reason_whole(void **state)
+{
+    struct guards_params p = params();
+    struct window_stats st[COLOR_COUNT];
+    int before[COLOR_COUNT] = { 50, 50 }, after[COLOR_COUNT] = { 40, 60 };
+    struct guards_step s;
+    (void)state;
+    memset(st, 0, sizeof st);
+    probes(&st[COLOR_BLUE], 150000, 30, 0);
+    probes(&st[COLOR_GREEN], 181234, 30, 0);
+    st[COLOR_GREEN].v[METRIC_REQUESTS].sum = 250;
+    st[COLOR_GREEN].v[METRIC_STATUS_5XX].sum = 29;
+    st[COLOR_BLUE].v[METRIC_REQUESTS].sum = 480;
+    guards_check_step(&p, COLOR_BLUE, before, after, st, T0, T0 + 18, &s);
+    assert_int_equal(s.refused, GUARDS_REFUSED_FAILURES | GUARDS_REFUSED_TTFT | GUARDS_REFUSED_DWELL);
+    assert_string_equal(s.text, "refused: green 5xx 11.60% (29/250) vs blue 0.00% (0/480): "
+                                "+11.6 points, surely over +7.5 (limit 0.5); and green median "
+                                "TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and "
+                                "30 probes); and the weights have held 18 s of the 60 s dwell "
+                                "(42 s left)");
 }
 
 /* ---- drain -------------------------------------------------------------- */
@@ -677,12 +788,17 @@ static void test_params_from_config(void **state)
     assert_int_equal(p.min_dwell_s, 60);
     assert_true(p.excess_5xx_points == 0.5);
     assert_int_equal(p.excess_5xx_for_s, 180);
-    assert_int_equal(p.excess_min_requests, GUARDS_EXCESS_MIN_REQUESTS);
+    assert_int_equal(p.excess_min_requests, 20);
+    assert_true(p.auto_rollback);
     assert_int_equal(p.drain_idle_s, 120);
     free(cfg->rollout.ttft_stat);
     cfg->rollout.ttft_stat = strdup("p95");
+    cfg->rollout.excess_min_requests = 7;
+    cfg->rollout.auto_rollback = false;
     guards_params_from_config(cfg, &p);
     assert_true(p.ttft_p95);
+    assert_int_equal(p.excess_min_requests, 7);
+    assert_false(p.auto_rollback);
     config_free(cfg);
 }
 
@@ -708,6 +824,10 @@ int main(void)
         cmocka_unit_test(test_excess_window_with_one_sample),
         cmocka_unit_test(test_excess_candidate_at_zero_resets),
         cmocka_unit_test(test_excess_green_stable),
+        cmocka_unit_test(test_excess_row_leads_with_the_consequence),
+        cmocka_unit_test(test_step_refused_while_failures_surely_over),
+        cmocka_unit_test(test_step_failures_need_evidence),
+        cmocka_unit_test(test_step_names_every_reason_whole),
         cmocka_unit_test(test_drain_counts_down_then_idles_then_drained),
         cmocka_unit_test(test_drain_any_connection_resets_idle),
         cmocka_unit_test(test_drain_unknown_count_is_not_idle),

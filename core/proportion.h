@@ -1,0 +1,27 @@
+/* proportion: how sure a ratio of counts is. Wilson's score interval for
+ * one proportion (x of n) and Newcombe's hybrid score interval for the
+ * difference of two (Newcombe 1998, method 10), which stay honest at small
+ * counts and at 0 or n, where the normal approximation claims a certainty
+ * that a handful of requests cannot give. Pure. */
+#ifndef CUTOVER_CORE_PROPORTION_H
+#define CUTOVER_CORE_PROPORTION_H
+
+#include <stdint.h>
+
+/* z for a one-sided 99% bound, the default for the failure guards' refusals:
+ * a step is refused when the excess is that sure. */
+#define PROPORTION_Z_99 2.3263478740408408
+
+struct proportion_interval {
+    double estimate;          /* x / n (or p1 - p2); 0 when n is 0 */
+    double low, high;         /* the interval; [0, 1] (or [-1, 1]) when n is 0 */
+};
+
+/* x of n at z (e.g. 1.96 for a two-sided 95% interval). x > n is read as n. */
+struct proportion_interval proportion_wilson(uint64_t x, uint64_t n, double z);
+
+/* x1/n1 - x2/n2 at z. */
+struct proportion_interval proportion_difference(uint64_t x1, uint64_t n1, uint64_t x2,
+                                                 uint64_t n2, double z);
+
+#endif

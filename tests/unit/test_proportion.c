@@ -1,0 +1,79 @@
+/* proportion: the intervals against the worked examples of the papers that
+ * define them, and the edges a guard meets (0 of n, n of n, nothing seen). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "core/proportion.h"
+
+#define Z95 1.959963984540054
+
+/* Newcombe (1998), "Two-sided confidence intervals for the single
+ * proportion", Table I: 81 of 263, score method: 0.2553 to 0.3662. */
+static void test_wilson_matches_newcombe_example(void **state)
+{
+    (void)state;
+    struct proportion_interval r = proportion_wilson(81, 263, Z95);
+    assert_float_equal(r.estimate, 81.0 / 263.0, 1e-12);
+    assert_float_equal(r.low, 0.2553, 5e-5);
+    assert_float_equal(r.high, 0.3662, 5e-5);
+}
+
+/* 0 of 10: the lower bound is 0 and the upper z^2/(n+z^2) = 0.2775. */
+static void test_wilson_edges(void **state)
+{
+    (void)state;
+    struct proportion_interval r = proportion_wilson(0, 10, Z95);
+    assert_float_equal(r.low, 0.0, 0.0);
+    assert_float_equal(r.high, Z95 * Z95 / (10.0 + Z95 * Z95), 1e-12);
+    r = proportion_wilson(10, 10, Z95);
+    assert_float_equal(r.high, 1.0, 0.0);
+    assert_float_equal(r.low, 10.0 / (10.0 + Z95 * Z95), 1e-12);
+    r = proportion_wilson(0, 0, Z95);
+    assert_float_equal(r.low, 0.0, 0.0);
+    assert_float_equal(r.high, 1.0, 0.0);
+    r = proportion_wilson(12, 10, Z95);       /* more failures than requests: n of n */
+    assert_float_equal(r.estimate, 1.0, 0.0);
+}
+
+/* Newcombe (1998), "Interval estimation for the difference between
+ * independent proportions", Table II example (a): 56/70 - 48/80, method 10:
+ * +0.0524 to +0.3339. */
+static void test_difference_matches_newcombe_example(void **state)
+{
+    (void)state;
+    struct proportion_interval r = proportion_difference(56, 70, 48, 80, Z95);
+    assert_float_equal(r.estimate, 0.2, 1e-12);
+    assert_float_equal(r.low, 0.0524, 5e-5);
+    assert_float_equal(r.high, 0.3339, 5e-5);
+}
+
+/* What the failure guard relies on: one failure among a few dozen is not
+ * sure, a clear excess over hundreds is. */
+static void test_difference_needs_counts_to_be_sure(void **state)
+{
+    (void)state;
+    /* 1 failure of 40 against 0 of 400: 2.5 points on its face, not even sure of 0. */
+    struct proportion_interval few = proportion_difference(1, 40, 0, 400, PROPORTION_Z_99);
+    assert_float_equal(few.estimate, 0.025, 1e-12);
+    assert_true(few.low < 0.0);
+    /* 29 of 250 against 0 of 480 (the drill's 11.6% against 0%): sure. */
+    struct proportion_interval many = proportion_difference(29, 250, 0, 480, PROPORTION_Z_99);
+    assert_true(many.low > 0.05);
+    assert_true(many.high < 0.2);
+    /* Equal ratios: the interval holds 0. */
+    struct proportion_interval same = proportion_difference(5, 500, 10, 1000, PROPORTION_Z_99);
+    assert_true(same.low < 0.0 && same.high > 0.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_wilson_matches_newcombe_example),
+        cmocka_unit_test(test_wilson_edges),
+        cmocka_unit_test(test_difference_matches_newcombe_example),
+        cmocka_unit_test(test_difference_needs_counts_to_be_sure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
