@@ -484,10 +484,20 @@ static void fill_dwell(struct guards_item *it, const struct guards_view *v)
         snprintf(it->text, sizeof it->text, "dwell passed (held %.0f s)", next->held_s);
 }
 
+/* The sustained rule's row; while the excess is already sure, it says
+ * first that steps toward the candidate are held for it. */
 static void fill_excess(struct guards_item *it, const struct guards_view *v)
 {
+    char part[PART];
     it->level = v->excess.level;
-    snprintf(it->text, sizeof it->text, "%s", v->excess.text);
+    if (v->excess.level == GUARDS_TRIPPED || !v->has_next ||
+        !(v->step.refused & GUARDS_REFUSED_FAILURES)) {
+        snprintf(it->text, sizeof it->text, "%s", v->excess.text);
+        return;
+    }
+    it->level = GUARDS_WATCHING;
+    failures_text(&v->step, part, sizeof part);
+    snprintf(it->text, sizeof it->text, "steps held: %s", part);
 }
 
 static void fill_drain(struct guards_item *it, const struct guards_view *v)

@@ -44,12 +44,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts `cutover demo --dir $WORK/sandbox --no-load` and waits until it is up.
+# Starts `cutover demo --dir $WORK/sandbox --no-load` and waits until it is up;
+# arguments, when given, replace --no-load (e.g. --scenario failing-green --rps 60).
 # Sets SANDBOX, CONFIG, NGINX_PORT, BLUE_ADDR, GREEN_ADDR.
 start_sandbox() {
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
     SANDBOX="$WORK/sandbox"
-    "$CUTOVER" demo --dir "$SANDBOX" --no-load >"$WORK/demo.out" 2>&1 &
+    local args=("$@")
+    [ ${#args[@]} -gt 0 ] || args=(--no-load)
+    "$CUTOVER" demo --dir "$SANDBOX" "${args[@]}" >"$WORK/demo.out" 2>&1 &
     DEMO_PID=$!
     for _ in $(seq 1 200); do
         [ -f "$SANDBOX/READY" ] && break

@@ -8,6 +8,7 @@ TESTS += \
 	tests/integration/test_direction.sh \
 	tests/integration/test_drills.sh \
 	tests/integration/test_export.sh \
+	tests/integration/test_failure_parity.sh \
 	tests/integration/test_grafana.sh \
 	tests/integration/test_guards.sh \
 	tests/integration/test_old_workers.sh \

@@ -543,6 +543,16 @@ static void test_step_refused_while_failures_surely_over(void **state)
     assert_true(fabs(s.failures.high_points - 17.1455) < 1e-3);
     assert_string_equal(s.text, "refused: green 5xx 11.60% (29/250) vs blue 0.00% (0/480): "
                                 "+11.6 points, surely over +7.5 (limit 0.5)");
+    /* The 5xx row says first that steps are held, with the same numbers. */
+    struct guards_excess e;
+    struct guards_drain d;
+    struct guards_view v;
+    guards_excess_init(&e);
+    guards_drain_init(&d);
+    guards_view_fill(&v, &s, &e, &d);
+    assert_int_equal(v.item[GUARDS_ITEM_EXCESS].level, GUARDS_WATCHING);
+    assert_string_equal(v.item[GUARDS_ITEM_EXCESS].text, "steps held: green 5xx 11.60% (29/250) "
+                        "vs blue 0.00% (0/480): +11.6 points, surely over +7.5 (limit 0.5)");
     /* A step back, and a rollback, are never held. */
     check_failures(&p, 50, 40, 250, 29, 480, 0, &s);
     assert_true(s.allowed);
