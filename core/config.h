@@ -60,6 +60,9 @@ struct config {
         char *ttft_stat;           /* "median" (the runbook's) or "p95": what the TTFT halt compares */
         double excess_5xx_points;  /* 0.5 */
         int excess_5xx_for_s;      /* 180 */
+        double concurrency_ratio;  /* 2: candidate's connections per weight over the stable's */
+        int concurrency_for_s;     /* 30: that long over the ratio raises the alarm */
+        int concurrency_min_connections;  /* 10: fewer candidate connections are not compared */
         int excess_min_requests;   /* 20: fewer candidate requests in the window are not
                                       judged by the sustained rule (1 of 1 reads as 100%) */
         int drain_idle_s;          /* 120 */

@@ -41,6 +41,9 @@ static const struct config_key rollout_keys[] = {
     { "excess_5xx_points", CONFIG_NUM, RO(excess_5xx_points), 0, 100, false },
     { "excess_5xx_for_s", CONFIG_INT, RO(excess_5xx_for_s), 1, 86400, false },
     { "excess_min_requests", CONFIG_INT, RO(excess_min_requests), 1, 1000000, false },
+    { "concurrency_ratio", CONFIG_NUM, RO(concurrency_ratio), 1, 1000, false },
+    { "concurrency_for_s", CONFIG_INT, RO(concurrency_for_s), 0, 86400, false },
+    { "concurrency_min_connections", CONFIG_INT, RO(concurrency_min_connections), 1, 1000000, false },
     { "drain_idle_s", CONFIG_INT, RO(drain_idle_s), 0, 86400, false },
     { "min_dwell_s", CONFIG_INT, RO(min_dwell_s), 0, 86400, false },
     { "window_s", CONFIG_INT, RO(window_s), 1, 3600, false },
@@ -245,6 +248,9 @@ int config_load_defaults(struct config *cfg)
     cfg->rollout.excess_5xx_points = 0.5;
     cfg->rollout.excess_5xx_for_s = 180;
     cfg->rollout.excess_min_requests = 20;
+    cfg->rollout.concurrency_ratio = 2;
+    cfg->rollout.concurrency_for_s = 30;
+    cfg->rollout.concurrency_min_connections = 10;
     cfg->rollout.drain_idle_s = 120;
     cfg->rollout.min_dwell_s = 60;
     cfg->rollout.window_s = 60;

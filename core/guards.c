@@ -27,6 +27,9 @@ void guards_params_from_config(const struct config *cfg, struct guards_params *o
     out->excess_min_requests = cfg->rollout.excess_min_requests;
     out->auto_rollback = cfg->rollout.auto_rollback;
     out->drain_idle_s = cfg->rollout.drain_idle_s;
+    out->concurrency_ratio = cfg->rollout.concurrency_ratio;
+    out->concurrency_for_s = cfg->rollout.concurrency_for_s;
+    out->concurrency_min_connections = cfg->rollout.concurrency_min_connections;
 }
 
 const char *guards_level_name(enum guards_level l)
@@ -358,97 +361,6 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     return trips;
 }
 
-/* ---- drain -------------------------------------------------------------- */
-
-const char *guards_drain_state_name(enum guards_drain_state s)
-{
-    switch (s) {
-    case GUARDS_DRAIN_DRAINING: return "draining";
-    case GUARDS_DRAIN_IDLE: return "idle";
-    case GUARDS_DRAIN_DRAINED: return "drained";
-    default: return "none";
-    }
-}
-
-void guards_drain_init(struct guards_drain *d)
-{
-    memset(d, 0, sizeof *d);
-    d->state = GUARDS_DRAIN_NONE;
-    d->color = COLOR_NONE;
-    d->connections = -1;
-    d->idle_since = -1;
-    d->drained_at = -1;
-    snprintf(d->text, sizeof d->text, "no color draining");
-}
-
-/* The color at 0 when the other is at 100, else COLOR_NONE. */
-static int draining_color(const int weight[COLOR_COUNT])
-{
-    for (int c = 0; c < COLOR_COUNT; c++)
-        if (weight[c] == 0 && weight[color_other((enum color)c)] == 100)
-            return c;
-    return COLOR_NONE;
-}
-
-static void drain_text(struct guards_drain *d, const struct guards_params *p,
-                       const int weight[COLOR_COUNT])
-{
-    const char *name = d->color == COLOR_NONE ? "" : color_name((enum color)d->color);
-    switch (d->state) {
-    case GUARDS_DRAIN_NONE:
-        snprintf(d->text, sizeof d->text, "weights blue %d / green %d: no color draining",
-                 weight[COLOR_BLUE], weight[COLOR_GREEN]);
-        break;
-    case GUARDS_DRAIN_DRAINING:
-        if (d->connections < 0)
-            snprintf(d->text, sizeof d->text, "draining: %s's connections are unknown", name);
-        else
-            snprintf(d->text, sizeof d->text, "draining: %s has %lld connections open", name,
-                     (long long)d->connections);
-        break;
-    case GUARDS_DRAIN_IDLE:
-        snprintf(d->text, sizeof d->text, "idle: %s has had 0 connections for %.0f s of %d s",
-                 name, d->idle_s, p->drain_idle_s);
-        break;
-    case GUARDS_DRAIN_DRAINED:
-        snprintf(d->text, sizeof d->text, "drained: %s has had 0 connections for %.0f s; "
-                 "it can be retired", name, d->idle_s);
-        break;
-    }
-}
-
-bool guards_drain_update(struct guards_drain *d, const struct guards_params *p, double now,
-                         const int weight[COLOR_COUNT], const int64_t connections[COLOR_COUNT])
-{
-    int col = draining_color(weight);
-    bool reached = false;
-    if (col != d->color)                     /* another end, or none: start over */
-        guards_drain_init(d);
-    d->color = col;
-    if (col == COLOR_NONE) {
-        drain_text(d, p, weight);
-        return false;
-    }
-    d->connections = connections[col];
-    if (d->connections != 0) {               /* open, or unknown: not idle */
-        d->state = GUARDS_DRAIN_DRAINING;
-        d->idle_since = -1;
-        d->drained_at = -1;
-        d->idle_s = 0;
-    } else {
-        if (d->idle_since < 0)
-            d->idle_since = now;
-        d->idle_s = now > d->idle_since ? now - d->idle_since : 0;
-        if (d->state != GUARDS_DRAIN_DRAINED && d->idle_s >= p->drain_idle_s) {
-            d->drained_at = now;
-            reached = true;
-        }
-        d->state = d->drained_at >= 0 ? GUARDS_DRAIN_DRAINED : GUARDS_DRAIN_IDLE;
-    }
-    drain_text(d, p, weight);
-    return reached;
-}
-
 /* ---- the table ---------------------------------------------------------- */
 
 static const char no_step_left[] = "no step toward the candidate left";
@@ -507,15 +419,23 @@ static void fill_drain(struct guards_item *it, const struct guards_view *v)
     snprintf(it->text, sizeof it->text, "%s", v->drain.text);
 }
 
+static void fill_concurrency(struct guards_item *it, const struct guards_view *v)
+{
+    it->level = v->concurrency.level;
+    snprintf(it->text, sizeof it->text, "%s", v->concurrency.text);
+}
+
 const struct guards_rule guards_rules[GUARDS_ITEM_COUNT] = {
     [GUARDS_ITEM_TTFT] = {"ttft", fill_ttft},
     [GUARDS_ITEM_DWELL] = {"dwell", fill_dwell},
     [GUARDS_ITEM_EXCESS] = {"5xx", fill_excess},
     [GUARDS_ITEM_DRAIN] = {"drain", fill_drain},
+    [GUARDS_ITEM_CONCURRENCY] = {"conc", fill_concurrency},
 };
 
 void guards_view_fill(struct guards_view *v, const struct guards_step *next,
-                      const struct guards_excess *excess, const struct guards_drain *drain)
+                      const struct guards_excess *excess, const struct guards_drain *drain,
+                      const struct guards_concurrency *concurrency)
 {
     memset(v, 0, sizeof *v);
     v->has_next = next != NULL;
@@ -523,6 +443,7 @@ void guards_view_fill(struct guards_view *v, const struct guards_step *next,
         v->step = *next;
     v->excess = *excess;
     v->drain = *drain;
+    v->concurrency = *concurrency;
     for (int i = 0; i < GUARDS_ITEM_COUNT; i++) {
         v->item[i].name = guards_rules[i].name;
         guards_rules[i].fill(&v->item[i], v);

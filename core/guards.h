@@ -33,6 +33,9 @@ struct guards_params {
                                       in the window are not judged (1 of 1 reads as 100%) */
     bool auto_rollback;            /* what a trip does: roll back, or alarm */
     int drain_idle_s;              /* 0 connections this long: drained */
+    double concurrency_ratio;      /* candidate's connections per weight over the stable's */
+    int concurrency_for_s;         /* ... this long: alarm */
+    int concurrency_min_connections;  /* fewer candidate connections are not compared */
 };
 
 void guards_params_from_config(const struct config *cfg, struct guards_params *out);
@@ -158,13 +161,39 @@ void guards_drain_init(struct guards_drain *d);
 bool guards_drain_update(struct guards_drain *d, const struct guards_params *p, double now,
                          const int weight[COLOR_COUNT], const int64_t connections[COLOR_COUNT]);
 
+/* ---- concurrency -------------------------------------------------------- */
+
+/* The runbook: "if green accidentally doubles concurrency, shift traffic
+ * back". Connections per point of weight, candidate against stable, fed each
+ * second with the latest counts; at concurrency_ratio or more for
+ * concurrency_for_s it alarms (the caller journals it; it never moves
+ * weights). A count that falls back under the ratio ends the alarm, so a
+ * later run alarms again. */
+struct guards_concurrency {
+    enum guards_level level;
+    bool judged;                   /* both colors carry weight, counts known, enough of them */
+    int candidate_weight, stable_weight;
+    int64_t candidate_connections, stable_connections;   /* -1 unknown */
+    double ratio;                  /* per weight, candidate over stable; 0 unless judged */
+    double since;                  /* first update at or over the ratio; < 0 when none */
+    double over_s;
+    double alarmed_at;             /* < 0 unless alarmed */
+    char text[GUARDS_TEXT];
+};
+
+void guards_concurrency_init(struct guards_concurrency *c);
+/* Returns true on the one update that alarms. */
+bool guards_concurrency_update(struct guards_concurrency *c, const struct guards_params *p,
+                               double now, enum color stable, const int weight[COLOR_COUNT],
+                               const int64_t connections[COLOR_COUNT]);
+
 /* ---- the guards as a table ---------------------------------------------- */
 
 /* One row per guard, in the order the guards panel and `status` show them.
  * A new guard is a tracker above, a row here and its fill function; the
  * server's snapshot, `status` and the console iterate the rows. */
 enum guards_item_id { GUARDS_ITEM_TTFT, GUARDS_ITEM_DWELL, GUARDS_ITEM_EXCESS,
-                      GUARDS_ITEM_DRAIN, GUARDS_ITEM_COUNT };
+                      GUARDS_ITEM_DRAIN, GUARDS_ITEM_CONCURRENCY, GUARDS_ITEM_COUNT };
 
 struct guards_item {
     const char *name;              /* the rule's name, from guards_rules */
@@ -178,6 +207,7 @@ struct guards_view {
     struct guards_step step;       /* copies, for the numbers */
     struct guards_excess excess;
     struct guards_drain drain;
+    struct guards_concurrency concurrency;
 };
 
 /* Which signal a guard reads is said once, by the signal's row in
@@ -193,6 +223,7 @@ extern const struct guards_rule guards_rules[GUARDS_ITEM_COUNT];
 /* `next` is guards_check_step for the next step toward the candidate, or
  * NULL when there is none (the candidate is at 100). Fills every row. */
 void guards_view_fill(struct guards_view *v, const struct guards_step *next,
-                      const struct guards_excess *excess, const struct guards_drain *drain);
+                      const struct guards_excess *excess, const struct guards_drain *drain,
+                      const struct guards_concurrency *concurrency);
 
 #endif

@@ -11,7 +11,7 @@ libcore_a_SOURCES = \
 	core/confcheck.c core/confcheck.h \
 	core/control.c core/control.h \
 	core/exitcode.h \
-	core/guards.c core/guards.h \
+	core/guards.c core/guards.h core/guards_watch.c \
 	core/hist.c core/hist.h \
 	core/journal.c core/journal.h \
 	core/logparse.c core/logparse.h \

@@ -18,7 +18,7 @@ const struct metric metric_table[METRIC_COUNT] = {
         .chart_min_max = 1.0,
         .report_key = "connections", .report_title = "conns",
         .report_help = "connections avg / max",
-        .guard = "drain",
+        .guard = "drain conc",
     },
     [METRIC_REQUESTS] = {
         .kind = METRIC_SUM, .unit = METRIC_UNIT_COUNT,

@@ -94,7 +94,8 @@ struct metric {
     const char *report_key;
     const char *report_title;
     const char *report_help;
-    /* The guard that reads it (core/guards.h item name), NULL: none. */
+    /* The guards that read it (core/guards.h rule names, space-separated),
+     * NULL: none. */
     const char *guard;
     /* A SUM's per-second count in the window's packed history saturates
      * at 2^history_bits - 1 (24: 16.7 M a second; 8 for probe counts). */

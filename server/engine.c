@@ -452,6 +452,7 @@ int engine_start(uv_loop_t *loop, const struct config *cfg, const struct engine_
     guards_params_from_config(cfg, &e->gp);
     guards_excess_init(&e->excess);
     guards_drain_init(&e->drain);
+    guards_concurrency_init(&e->concurrency);
     uv_timer_init(loop, &e->tick);
     e->tick.data = e;
     if (start_parts(e, msg, msglen) != 0) {

@@ -116,6 +116,8 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
         auto_rollback(e);
     if (guards_drain_update(&e->drain, &e->gp, now, cur.weight, conns))
         mover_journal(e->cfg, &auto_actor, &cur, "drain", "drained", e->drain.text);
+    if (guards_concurrency_update(&e->concurrency, &e->gp, now, cur.stable, cur.weight, conns))
+        mover_journal(e->cfg, &auto_actor, &cur, "alarm", "concurrency", e->concurrency.text);
     int next[COLOR_COUNT];
     int step = e->cfg->rollout.step;
     bool has_next = rollout_step(cur.weight, cur.stable, step, step, next, msg, sizeof msg) == 0;
@@ -123,7 +125,8 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
     if (has_next)
         guards_check_step(&e->gp, cur.stable, cur.weight, next, st, mover_weights_since(e->cfg),
                           now, &gs);
-    guards_view_fill(&e->guards, has_next ? &gs : NULL, &e->excess, &e->drain);
+    guards_view_fill(&e->guards, has_next ? &gs : NULL, &e->excess, &e->drain,
+                     &e->concurrency);
     e->have_guards = true;
 }
 

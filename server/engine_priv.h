@@ -71,6 +71,7 @@ struct engine {
     struct guards_params gp;
     struct guards_excess excess;
     struct guards_drain drain;
+    struct guards_concurrency concurrency;
     struct guards_view guards;
     bool have_guards;
     bool auto_rollback_due;     /* tripped while a move ran: roll back when it ends */

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -18,7 +19,8 @@ static struct guards_params params(void)
     struct guards_params p = { .ttft_halt_pct = 8, .min_samples = 5, .min_dwell_s = 60,
                                .excess_5xx_points = 0.5, .excess_5xx_for_s = 180,
                                .excess_min_requests = 20, .auto_rollback = true,
-                               .drain_idle_s = 120 };
+                               .drain_idle_s = 120, .concurrency_ratio = 2,
+                               .concurrency_for_s = 30, .concurrency_min_connections = 10 };
     return p;
 }
 
@@ -546,10 +548,12 @@ static void test_step_refused_while_failures_surely_over(void **state)
     /* The 5xx row says first that steps are held, with the same numbers. */
     struct guards_excess e;
     struct guards_drain d;
+    struct guards_concurrency c;
     struct guards_view v;
     guards_excess_init(&e);
     guards_drain_init(&d);
-    guards_view_fill(&v, &s, &e, &d);
+    guards_concurrency_init(&c);
+    guards_view_fill(&v, &s, &e, &d, &c);
     assert_int_equal(v.item[GUARDS_ITEM_EXCESS].level, GUARDS_WATCHING);
     assert_string_equal(v.item[GUARDS_ITEM_EXCESS].text, "steps held: green 5xx 11.60% (29/250) "
                         "vs blue 0.00% (0/480): +11.6 points, surely over +7.5 (limit 0.5)");
@@ -604,6 +608,73 @@ static void test_step_names_every_reason_whole(void **state)
                                 "TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and "
                                 "30 probes); and the weights have held 18 s of the 60 s dwell "
                                 "(42 s left)");
+}
+
+/* ---- concurrency -------------------------------------------------------- */
+
+static bool conc(struct guards_concurrency *c, const struct guards_params *p, double now,
+                 int green_weight, int64_t blue_conns, int64_t green_conns)
+{
+    const int weight[COLOR_COUNT] = { 100 - green_weight, green_weight };
+    const int64_t conns[COLOR_COUNT] = { blue_conns, green_conns };
+    return guards_concurrency_update(c, p, now, COLOR_BLUE, weight, conns);
+}
+
+/* Green at 10% with 24 connections against blue's 90 at 90%: 2.4 times the
+ * connections per weight. Alarms once, after concurrency_for_s. */
+static void test_concurrency_doubled_alarms_after_sustain(void **state)
+{
+    struct guards_params p = params();
+    struct guards_concurrency c;
+    int alarms = 0;
+    (void)state;
+    guards_concurrency_init(&c);
+    assert_false(conc(&c, &p, T0, 10, 90, 11));
+    assert_int_equal(c.level, GUARDS_OK);
+    assert_true(fabs(c.ratio - 1.1) < 1e-9);
+    assert_string_equal(c.text, "ok: green 1.1x blue's connections per weight (11 at 10% vs 90 "
+                                "at 90%) (limit 2x)");
+    for (int t = 1; t <= 30; t++)
+        alarms += conc(&c, &p, T0 + t, 10, 90, 24);
+    assert_int_equal(alarms, 0);
+    assert_int_equal(c.level, GUARDS_WATCHING);
+    assert_string_equal(c.text, "alarm in 1 s: green 2.4x blue's connections per weight (24 at "
+                                "10% vs 90 at 90%) (limit 2x)");
+    assert_true(conc(&c, &p, T0 + 31, 10, 90, 24));
+    assert_int_equal(c.level, GUARDS_TRIPPED);
+    assert_string_equal(c.text, "alarm: green 2.4x blue's connections per weight (24 at 10% vs "
+                                "90 at 90%) for 30 s (limit 2x): shift traffic back to blue");
+    assert_false(conc(&c, &p, T0 + 32, 10, 90, 24));     /* once */
+    /* Back under: the alarm ends; a new run alarms again. */
+    assert_false(conc(&c, &p, T0 + 33, 10, 90, 12));
+    assert_int_equal(c.level, GUARDS_OK);
+    for (int t = 34; t < 64; t++)
+        assert_false(conc(&c, &p, T0 + t, 10, 90, 24));
+    assert_true(conc(&c, &p, T0 + 64, 10, 90, 24));
+}
+
+/* No decision on a handful of connections, on unknown counts, or with a
+ * color at weight 0 (the drain watches that). A stable with none counts as
+ * one, so the ratio is finite and errs low. */
+static void test_concurrency_needs_evidence(void **state)
+{
+    struct guards_params p = params();
+    struct guards_concurrency c;
+    (void)state;
+    p.concurrency_for_s = 0;
+    guards_concurrency_init(&c);
+    assert_false(conc(&c, &p, T0, 10, 20, 9));           /* 4.5x, but 9 connections */
+    assert_false(c.judged);
+    assert_string_equal(c.text, "ok: green has 9 connections (need 10 to compare)");
+    assert_false(conc(&c, &p, T0, 10, -1, 30));
+    assert_string_equal(c.text, "ok: connection counts unknown");
+    assert_false(conc(&c, &p, T0, 0, 20, 30));
+    assert_string_equal(c.text, "ok: one color at weight 0: connections not compared");
+    assert_true(conc(&c, &p, T0, 50, 0, 10));            /* 10 vs "1" at equal weight */
+    assert_true(fabs(c.ratio - 10.0) < 1e-9);
+    p.concurrency_min_connections = 5;
+    guards_concurrency_init(&c);
+    assert_true(conc(&c, &p, T0, 10, 20, 9));
 }
 
 /* ---- drain -------------------------------------------------------------- */
@@ -726,15 +797,17 @@ static void test_view_levels_and_texts(void **state)
     struct guards_step s;
     struct guards_excess e;
     struct guards_drain d;
+    struct guards_concurrency c;
     struct guards_view v;
     (void)state;
     guards_excess_init(&e);
     guards_drain_init(&d);
+    guards_concurrency_init(&c);
     check(&p, COLOR_BLUE, 50, 60, 150000, 181200, T0 - 18, T0, &s);
     feed_bad(&e, &p, T0 - 10);
     feed_bad(&e, &p, T0);
     drain(&d, &p, T0, 50, 10, 10);
-    guards_view_fill(&v, &s, &e, &d);
+    guards_view_fill(&v, &s, &e, &d, &c);
     assert_string_equal(v.item[GUARDS_ITEM_TTFT].name, "ttft");
     assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_TRIPPED);
     assert_string_equal(v.item[GUARDS_ITEM_TTFT].text, "green median TTFT 181.2 ms is 20.8% over "
@@ -754,11 +827,11 @@ static void test_view_levels_and_texts(void **state)
     check(&p, COLOR_BLUE, 50, 60, 150000, 150000, T0 - 600, T0, &s);
     s.refused = GUARDS_REFUSED_SAMPLES;
     s.ttft_judged = false;
-    guards_view_fill(&v, &s, &e, &d);
+    guards_view_fill(&v, &s, &e, &d, &c);
     assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_WATCHING);
     assert_string_equal(v.item[GUARDS_ITEM_DWELL].text, "dwell passed (held 600 s)");
     drain(&d, &p, T0, 0, 3, 10);
-    guards_view_fill(&v, NULL, &e, &d);
+    guards_view_fill(&v, NULL, &e, &d, &c);
     assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_OK);
     assert_string_equal(v.item[GUARDS_ITEM_TTFT].text, "no step toward the candidate left");
     assert_int_equal(v.item[GUARDS_ITEM_DRAIN].level, GUARDS_WATCHING);
@@ -772,16 +845,20 @@ static void test_every_signal_guard_is_a_rule(void **state)
     (void)state;
     int named = 0;
     for (int m = 0; m < METRIC_COUNT; m++) {
-        const char *g = metric_table[m].guard;
-        bool found = false;
-        if (g == NULL)
+        char names[64], *save = NULL;
+        if (metric_table[m].guard == NULL)
             continue;
-        named++;
-        for (int i = 0; i < GUARDS_ITEM_COUNT; i++)
-            found = found || strcmp(guards_rules[i].name, g) == 0;
-        assert_true(found);
+        snprintf(names, sizeof names, "%s", metric_table[m].guard);
+        for (char *g = strtok_r(names, " ", &save); g; g = strtok_r(NULL, " ", &save)) {
+            bool found = false;
+            named++;
+            for (int i = 0; i < GUARDS_ITEM_COUNT; i++)
+                found = found || strcmp(guards_rules[i].name, g) == 0;
+            assert_true(found);
+        }
     }
-    assert_int_equal(named, 3);   /* ttft, 5xx and drain read signals; dwell the clock */
+    /* ttft, 5xx, drain and conc read signals; dwell reads the clock */
+    assert_int_equal(named, GUARDS_ITEM_COUNT - 1);
 }
 
 static void test_params_from_config(void **state)
@@ -801,6 +878,9 @@ static void test_params_from_config(void **state)
     assert_int_equal(p.excess_min_requests, 20);
     assert_true(p.auto_rollback);
     assert_int_equal(p.drain_idle_s, 120);
+    assert_true(p.concurrency_ratio == 2);
+    assert_int_equal(p.concurrency_for_s, 30);
+    assert_int_equal(p.concurrency_min_connections, 10);
     free(cfg->rollout.ttft_stat);
     cfg->rollout.ttft_stat = strdup("p95");
     cfg->rollout.excess_min_requests = 7;
@@ -838,6 +918,8 @@ int main(void)
         cmocka_unit_test(test_step_refused_while_failures_surely_over),
         cmocka_unit_test(test_step_failures_need_evidence),
         cmocka_unit_test(test_step_names_every_reason_whole),
+        cmocka_unit_test(test_concurrency_doubled_alarms_after_sustain),
+        cmocka_unit_test(test_concurrency_needs_evidence),
         cmocka_unit_test(test_drain_counts_down_then_idles_then_drained),
         cmocka_unit_test(test_drain_any_connection_resets_idle),
         cmocka_unit_test(test_drain_unknown_count_is_not_idle),
