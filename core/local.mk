@@ -25,6 +25,7 @@ libcore_a_SOURCES = \
 	core/report.c core/report.h \
 	core/report_render.c \
 	core/rollout.c core/rollout.h \
+	core/sample_ring.c core/sample_ring.h \
 	core/scenario.c core/scenario.h \
 	core/sha256.c core/sha256.h \
 	core/sse.c core/sse.h \

@@ -120,3 +120,11 @@ bool metric_stats_ratio(enum metric_id id, const struct window_stats *w, double 
     *out = den ? (double)w->v[id].sum / (double)den : 0.0;
     return den > 0;
 }
+
+enum metric_id metric_guarded_latency(void)
+{
+    for (int m = 0; m < METRIC_COUNT; m++)
+        if (metric_table[m].kind == METRIC_LATENCY && metric_table[m].guard != NULL)
+            return (enum metric_id)m;
+    return METRIC_COUNT;
+}

@@ -119,6 +119,11 @@ void metric_sample_set(struct metric_sample *s, enum metric_id id, int64_t v);
 
 extern const struct metric metric_table[METRIC_COUNT];
 
+/* The latency a guard judges from its samples (the one METRIC_LATENCY row
+ * with a .guard), METRIC_COUNT when none: a source keeps its raw values for
+ * that guard's rank test. */
+enum metric_id metric_guarded_latency(void);
+
 /* ---- the series row ("fields":["sec",...], see core/metric_json.h) -------- */
 
 /* Columns in a row: "sec" and one per signal. */

@@ -27,6 +27,8 @@ struct collector {
     size_t addr_lens[COLOR_COUNT];
     uint64_t log_lines, malformed_total, other_attempts;
     uint64_t probe_errors_by_kind[COLOR_COUNT][8];
+    struct sample_ring probe_samples[COLOR_COUNT];   /* ms of the guarded latency */
+    unsigned probe_fail_streak[COLOR_COUNT];
     char last_probe_error[COLOR_COUNT][200]; /* "kind: message" */
     char sockets_error[256];
     /* A ring of the latest failures: next is where the next one goes. */
@@ -129,6 +131,11 @@ static void on_probe_result(const struct probe_result *r, void *data)
     struct metric_sample sample;
     probe_result_sample(r, &sample);
     window_add(c->win, color, r->sent_at, &sample);
+    enum metric_id guarded = metric_guarded_latency();
+    if (ok && guarded != METRIC_COUNT && sample.has[guarded])
+        sample_ring_push(&c->probe_samples[color], r->sent_at,
+                         (double)sample.value[guarded] / 1000.0);
+    c->probe_fail_streak[color] = ok ? 0 : c->probe_fail_streak[color] + 1;
     if (!ok) {
         if ((unsigned)r->outcome < 8)
             c->probe_errors_by_kind[color][r->outcome]++;
@@ -281,6 +288,9 @@ void collector_snapshot(struct collector *c, struct collector_snapshot *out)
         struct collector_color *cc = &out->color[i];
         window_stats(c->win, (enum color)i, out->at, &cc->win);
         memcpy(cc->probe_errors_by_kind, c->probe_errors_by_kind[i], sizeof cc->probe_errors_by_kind);
+        cc->probe_n = sample_ring_since(&c->probe_samples[i], out->at - c->cfg->rollout.window_s,
+                                        cc->probe_ms, SAMPLE_RING_CAP);
+        cc->probe_fail_streak = c->probe_fail_streak[i];
         snprintf(cc->last_probe_error, sizeof cc->last_probe_error, "%s", c->last_probe_error[i]);
     }
     out->log_lines = c->log_lines;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "core/config.h"
+#include "core/sample_ring.h"
 #include "core/window.h"
 
 struct collector_options {
@@ -29,6 +30,11 @@ struct collector_options {
 struct collector_color {
     struct window_stats win;
     uint64_t probe_errors_by_kind[8];   /* indexed by enum probe_outcome */
+    /* The guarded latency (metric_guarded_latency()) of every successful
+     * probe sent in the window, in ms, oldest first: the verdict's input. */
+    double probe_ms[SAMPLE_RING_CAP];
+    size_t probe_n;
+    unsigned probe_fail_streak;         /* this color's latest probes that failed in a row */
     char last_probe_error[200];         /* "" when none yet; never a header value */
 };
 

@@ -14,6 +14,7 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_control \
 	tests/unit/test_guards \
 	tests/unit/test_proportion \
+	tests/unit/test_sample_ring \
 	tests/unit/test_sse \
 	tests/unit/test_nginxconf \
 	tests/unit/test_sha256 \
@@ -77,6 +78,9 @@ tests_unit_test_guards_LDADD = $(CORE_LDADD)
 tests_unit_test_proportion_SOURCES = tests/unit/test_proportion.c
 tests_unit_test_proportion_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_proportion_LDADD = $(CORE_LDADD)
+tests_unit_test_sample_ring_SOURCES = tests/unit/test_sample_ring.c
+tests_unit_test_sample_ring_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sample_ring_LDADD = $(CORE_LDADD)
 tests_unit_test_sse_SOURCES = tests/unit/test_sse.c
 tests_unit_test_sse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sse_LDADD = $(CORE_LDADD)
