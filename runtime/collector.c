@@ -21,7 +21,10 @@ struct collector {
     uv_timer_t tick;             /* every second: advance, count sockets */
     bool counting;               /* a socket count is in flight: it calls back
                                     even after sockets_free, so we wait for it */
-    bool stopping, tick_closed;
+    uv_timer_t burst;            /* extra probe rounds while a verdict is undecided */
+    unsigned burst_sent, burst_max;
+    bool bursting;
+    bool stopping, tick_closed, burst_closed;
     int ports[COLOR_COUNT];
     const char *addrs[COLOR_COUNT];
     size_t addr_lens[COLOR_COUNT];
@@ -153,7 +156,7 @@ static void on_probe_result(const struct probe_result *r, void *data)
 
 static void free_when_idle(struct collector *c)
 {
-    if (c->stopping && c->tick_closed && !c->counting) {
+    if (c->stopping && c->tick_closed && c->burst_closed && !c->counting) {
         window_free(c->win);
         free(c);
     }
@@ -269,6 +272,8 @@ int collector_start(uv_loop_t *loop, const struct config *cfg,
     }
     c->win = window_new(cfg->rollout.window_s, cfg->signals.history_s, msg, msglen);
     uv_timer_init(loop, &c->tick);
+    uv_timer_init(loop, &c->burst);
+    c->burst.data = c;
     c->tick.data = c;
     if (!c->win || start_backends(c, opt, msg, msglen) != 0) {
         collector_stop(c);
@@ -317,8 +322,60 @@ const struct window *collector_window(const struct collector *c)
 static void on_tick_closed(uv_handle_t *h)
 {
     struct collector *c = h->data;
-    c->tick_closed = true;
+    if (h == (uv_handle_t *)&c->tick)
+        c->tick_closed = true;
+    else
+        c->burst_closed = true;
     free_when_idle(c);
+}
+
+/* ---- bursts ------------------------------------------------------------- */
+
+static void on_burst(uv_timer_t *t)
+{
+    struct collector *c = t->data;
+    if (c->burst_sent >= c->burst_max) {
+        collector_burst_stop(c);
+        return;
+    }
+    c->burst_sent++;
+    probe_round(c->probe);
+}
+
+int collector_burst_start(struct collector *c, double rate, unsigned max, char *msg,
+                          size_t msglen)
+{
+    if (!c->probe) {
+        snprintf(msg, msglen, "no probes are running: nothing to burst");
+        return -1;
+    }
+    if (!(rate > 0) || max == 0) {
+        snprintf(msg, msglen, "a burst needs a rate > 0 and a budget > 0");
+        return -1;
+    }
+    uint64_t every_ms = (uint64_t)(1000.0 / rate);
+    c->burst_sent = 0;
+    c->burst_max = max;
+    c->bursting = true;
+    /* Both colors in each round: simultaneous probes see the same load on
+     * the host, so it does not pass for a difference between the builds. */
+    uv_timer_start(&c->burst, on_burst, 0, every_ms > 0 ? every_ms : 1);
+    return 0;
+}
+
+void collector_burst_stop(struct collector *c)
+{
+    c->bursting = false;
+    uv_timer_stop(&c->burst);
+}
+
+bool collector_bursting(const struct collector *c, unsigned *sent, unsigned *max)
+{
+    if (sent)
+        *sent = c->burst_sent;
+    if (max)
+        *max = c->burst_max;
+    return c->bursting;
 }
 
 void collector_stop(struct collector *c)
@@ -334,4 +391,5 @@ void collector_stop(struct collector *c)
     c->sockets = NULL;
     c->stopping = true;
     uv_close((uv_handle_t *)&c->tick, on_tick_closed);
+    uv_close((uv_handle_t *)&c->burst, on_tick_closed);
 }

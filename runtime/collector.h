@@ -76,6 +76,15 @@ void collector_snapshot(struct collector *c, struct collector_snapshot *out);
 const struct window *collector_window(const struct collector *c);
 void collector_stop(struct collector *c);
 
+/* Extra probe rounds (both colors each time) at `rate` a second, at most
+ * `max` of them, while a step's verdict is undecided. A new burst restarts
+ * the count. Returns 0, or -1 with msg (no probes running, bad rate). */
+int collector_burst_start(struct collector *c, double rate, unsigned max, char *msg,
+                          size_t msglen);
+void collector_burst_stop(struct collector *c);
+/* Whether a burst is running; rounds sent of the budget, when asked. */
+bool collector_bursting(const struct collector *c, unsigned *sent, unsigned *max);
+
 /* Wall clock in unix seconds: the time every sample is stamped with. */
 double collector_now(void);
 
