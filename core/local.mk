@@ -15,6 +15,7 @@ libcore_a_SOURCES = \
 	core/hist.c core/hist.h \
 	core/journal.c core/journal.h \
 	core/logparse.c core/logparse.h \
+	core/median_shift.c core/median_shift.h \
 	core/metric.c core/metric.h core/metric_json.c core/metric_json.h \
 	core/lsofparse.c core/lsofparse.h \
 	core/nginxconf.c core/nginxconf.h \

@@ -20,7 +20,8 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_sha256 \
 	tests/unit/test_scenario \
 	tests/unit/test_report \
-	tests/unit/test_metric
+	tests/unit/test_metric \
+	tests/unit/test_median_shift
 UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	test_spawn test_atomicfile tests/unit/test_balancer \
 	tests/unit/test_sockets tests/unit/test_accesslog tests/unit/test_probe \
@@ -63,6 +64,9 @@ tests_unit_test_window_LDADD = $(CORE_LDADD)
 tests_unit_test_metric_SOURCES = tests/unit/test_metric.c
 tests_unit_test_metric_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_metric_LDADD = $(CORE_LDADD)
+tests_unit_test_median_shift_SOURCES = tests/unit/test_median_shift.c
+tests_unit_test_median_shift_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_median_shift_LDADD = $(CORE_LDADD)
 tests_unit_test_logparse_SOURCES = tests/unit/test_logparse.c
 tests_unit_test_logparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_logparse_LDADD = $(CORE_LDADD)
