@@ -158,7 +158,10 @@ static int guards_allow_direct(struct app *app, const struct shift_args *a,
     struct guards_step gs;
     struct window_stats st[COLOR_COUNT] = {snap.color[0].win, snap.color[1].win};
     guards_params_from_config(app->cfg, &gp);
-    guards_check_step(&gp, cur->stable, cur->weight, after, st, mover_weights_since(app->cfg),
+    struct guards_probes probes[COLOR_COUNT];
+    collector_guards_probes(&snap, probes);
+    guards_check_step(&gp, cur->stable, cur->weight, after, st, probes,
+                      mover_weights_since(app->cfg),
                       snap.at, &gs);
     if (gs.allowed)
         return EXIT_OK;

@@ -55,6 +55,9 @@ static const struct config_key rollout_keys[] = {
 static const struct config_key probe_keys[] = {
     { "interval_s", CONFIG_NUM, PRB(interval_s), 0.1, 3600, false },
     { "timeout_s", CONFIG_NUM, PRB(timeout_s), 0.1, 3600, false },
+    { "burst_rate", CONFIG_NUM, PRB(burst_rate), 0.1, 100, false },
+    { "burst_max", CONFIG_INT, PRB(burst_max), 1, 100000, false },
+    { "down_after", CONFIG_INT, PRB(down_after), 1, 1000, false },
     { "path", CONFIG_STR, PRB(path), 0, 0, true },
     { "body", CONFIG_JSON, PRB(body), 0, 0, true },
     { "headers", CONFIG_HEADERS, PRB(headers), 0, 0, false },
@@ -254,9 +257,12 @@ int config_load_defaults(struct config *cfg)
     cfg->rollout.drain_idle_s = 120;
     cfg->rollout.min_dwell_s = 60;
     cfg->rollout.window_s = 60;
-    cfg->rollout.min_samples = 5;
+    cfg->rollout.min_samples = 8;
     cfg->rollout.auto_rollback = true;
-    cfg->probe.interval_s = 2;
+    cfg->probe.interval_s = 10;
+    cfg->probe.burst_rate = 4;
+    cfg->probe.burst_max = 240;
+    cfg->probe.down_after = 2;
     cfg->probe.timeout_s = 10;
     rc |= config_set_str(&cfg->probe.path, "/v1/chat/completions");
     /* A fixed user per color, so probes do not pile up sessions on the gateway. */

@@ -21,6 +21,12 @@ void guards_params_from_config(const struct config *cfg, struct guards_params *o
     out->ttft_halt_pct = cfg->rollout.ttft_halt_pct;
     out->ttft_p95 = strcmp(cfg->rollout.ttft_stat, "p95") == 0;
     out->min_samples = cfg->rollout.min_samples;
+    struct median_shift_settings ms = MEDIAN_SHIFT_SETTINGS_DEFAULT;
+    /* A rank interval needs two values a side; the key allows 1 for the
+     * p95 rule, which needs only one. */
+    ms.min_samples = cfg->rollout.min_samples < 2 ? 2 : (size_t)cfg->rollout.min_samples;
+    out->ttft_settings = ms;
+    out->down_after = cfg->probe.down_after;
     out->min_dwell_s = cfg->rollout.min_dwell_s;
     out->excess_5xx_points = cfg->rollout.excess_5xx_points;
     out->excess_5xx_for_s = cfg->rollout.excess_5xx_for_s;
@@ -58,31 +64,80 @@ static uint64_t ok_probes(const struct window_stats *s)
     return n > failed ? n - failed : 0;
 }
 
-/* Fills the TTFT numbers: medians unless the operator chose p95. A stable
- * value of 0 us (a sub-microsecond fake) is taken as 1 us so the ratio stays
- * finite. */
+/* The p95 rule (rollout.ttft_stat "p95"): the window's p95s, compared as
+ * they are. A stable value of 0 us (a sub-microsecond fake) is taken as
+ * 1 us so the ratio stays finite. */
+static void judge_ttft_p95(const struct guards_params *p,
+                           const struct window_stats st[COLOR_COUNT], struct guards_step *out)
+{
+    const struct window_value *sv = &st[out->stable].v[METRIC_TTFT];
+    const struct window_value *cv = &st[out->candidate].v[METRIC_TTFT];
+    double stable_us = sv->p95_us > 0 ? (double)sv->p95_us : 1.0;
+    out->ttft_judged = out->stable_samples >= (uint64_t)p->min_samples &&
+                       out->candidate_samples >= (uint64_t)p->min_samples;
+    if (!out->ttft_judged)
+        return;
+    out->stable_ms = (double)sv->p95_us / 1000.0;
+    out->candidate_ms = (double)cv->p95_us / 1000.0;
+    out->over_pct = ((double)cv->p95_us - stable_us) / stable_us * 100.0;
+}
+
+/* Values the verdict can take: at most its maximum, and none at 0 (a fake
+ * answering within the microsecond reads 0 ms; the log needs > 0). */
+static size_t verdict_values(const struct guards_probes *g, double *out)
+{
+    size_t n = g->n < MEDIAN_SHIFT_MAX_SAMPLES ? g->n : MEDIAN_SHIFT_MAX_SAMPLES;
+    const double *from = g->ms + (g->n - n);            /* the newest */
+    for (size_t i = 0; i < n; i++)
+        out[i] = from[i] > 0.001 ? from[i] : 0.001;
+    return n;
+}
+
+/* The runbook's rule: the candidate's median against the stable's, judged
+ * with its interval (core/median_shift.h). */
+static void judge_ttft_median(const struct guards_params *p,
+                              const struct guards_probes probes[COLOR_COUNT],
+                              struct guards_step *out)
+{
+    static const struct guards_probes none = {NULL, 0, 0};
+    double a[MEDIAN_SHIFT_MAX_SAMPLES], b[MEDIAN_SHIFT_MAX_SAMPLES];
+    const struct guards_probes *sp = probes ? &probes[out->stable] : &none;
+    const struct guards_probes *cp = probes ? &probes[out->candidate] : &none;
+    size_t n = verdict_values(sp, a), m = verdict_values(cp, b);
+    char err[160];
+    /* A threshold of 0 would halt on any slowdown the interval is sure of. */
+    double thr = p->ttft_halt_pct > 0 ? p->ttft_halt_pct : 1e-6;
+    out->stable_samples = n;
+    out->candidate_samples = m;
+    if (median_shift_compare(a, n, b, m, thr, &p->ttft_settings, &out->ttft, err,
+                             sizeof err) != 0)
+        memset(&out->ttft, 0, sizeof out->ttft);    /* INCONCLUSIVE: cannot happen with
+                                                       clamped values and checked settings */
+    out->ttft_judged = out->ttft.outcome != MEDIAN_SHIFT_INCONCLUSIVE;
+    out->stable_ms = out->ttft.stable_median;
+    out->candidate_ms = out->ttft.candidate_median;
+    out->over_pct = out->ttft.shift_pct;
+}
+
+/* Fills the TTFT numbers: the median verdict unless the operator chose p95. */
 static void judge_ttft(const struct guards_params *p, const struct window_stats st[COLOR_COUNT],
-                       struct guards_step *out)
+                       const struct guards_probes probes[COLOR_COUNT], struct guards_step *out)
 {
     const struct window_stats *s = &st[out->stable], *c = &st[out->candidate];
-    const struct window_value *sv = &s->v[METRIC_TTFT], *cv = &c->v[METRIC_TTFT];
-    uint64_t stable_raw = p->ttft_p95 ? sv->p95_us : sv->p50_us;
-    uint64_t candidate_raw = p->ttft_p95 ? cv->p95_us : cv->p50_us;
-    double stable_us = stable_raw > 0 ? (double)stable_raw : 1.0;
     out->ttft_stat = p->ttft_p95 ? "p95" : "median";
     out->stable_samples = ok_probes(s);
     out->candidate_samples = ok_probes(c);
     out->stable_failed = s->v[METRIC_PROBE_ERRORS].sum;
     out->candidate_failed = c->v[METRIC_PROBE_ERRORS].sum;
+    out->candidate_fail_streak = probes ? probes[out->candidate].fail_streak : 0;
+    out->candidate_down = p->down_after > 0 && out->candidate_fail_streak >= (unsigned)p->down_after;
+    out->ttft_min = p->ttft_settings.min_samples;
     out->min_samples = p->min_samples;
     out->limit_pct = p->ttft_halt_pct;
-    out->ttft_judged = out->stable_samples >= (uint64_t)p->min_samples &&
-                       out->candidate_samples >= (uint64_t)p->min_samples;
-    if (!out->ttft_judged)
-        return;
-    out->stable_ms = (double)stable_raw / 1000.0;
-    out->candidate_ms = (double)candidate_raw / 1000.0;
-    out->over_pct = ((double)candidate_raw - stable_us) / stable_us * 100.0;
+    if (p->ttft_p95)
+        judge_ttft_p95(p, st, out);
+    else
+        judge_ttft_median(p, probes, out);
 }
 
 static struct guards_ratio failure_ratio(const struct window_stats *s)
@@ -140,20 +195,53 @@ static void failures_text(const struct guards_step *s, char *buf, size_t n)
              f->low_points, f->limit_points);
 }
 
-/* "green median TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
-static void ttft_text(const struct guards_step *s, char *buf, size_t n)
+/* Why TTFT cannot be judged, when a color answers no probe; NULL else. */
+static const char *ttft_unanswered(const struct guards_step *s, char *buf, size_t n)
 {
     const char *cand = color_name(s->candidate), *stab = color_name(s->stable);
     /* A color whose probes all fail is down, not slow: say that first. */
-    if (!s->ttft_judged && s->candidate_samples == 0 && s->candidate_failed > 0) {
+    if (s->candidate_down)
+        snprintf(buf, n, "%s is down: its latest %u probes failed (see the failures view)",
+                 cand, s->candidate_fail_streak);
+    else if (s->candidate_samples == 0 && s->candidate_failed > 0)
         snprintf(buf, n, "cannot judge TTFT: %s is not answering its probes (all %llu in the "
                  "window failed; see the failures view)", cand,
                  (unsigned long long)s->candidate_failed);
-        return;
-    }
-    if (!s->ttft_judged && s->stable_samples == 0 && s->stable_failed > 0) {
+    else if (s->stable_samples == 0 && s->stable_failed > 0)
         snprintf(buf, n, "cannot judge TTFT: %s (stable) is not answering its probes (all %llu "
                  "in the window failed)", stab, (unsigned long long)s->stable_failed);
+    else
+        return NULL;
+    return buf;
+}
+
+/* The median verdict: "green median TTFT 826.0 ms is +18.0% [+12.0%,
+ * +25.0%] over blue's 700.0 ms (limit 8%; 30 and 30 probes)". */
+static void ttft_median_text(const struct guards_step *s, char *buf, size_t n)
+{
+    const struct median_shift_result *r = &s->ttft;
+    const char *cand = color_name(s->candidate), *stab = color_name(s->stable);
+    if (!r->has_interval || r->stable_n < s->ttft_min || r->candidate_n < s->ttft_min) {
+        snprintf(buf, n, "TTFT undecided: %s has %zu successful probes in the window, %s %zu "
+                 "(need %zu each)", cand, r->candidate_n, stab, r->stable_n, s->ttft_min);
+        return;
+    }
+    snprintf(buf, n, "%s%s median TTFT %.1f ms is %+.1f%% [%+.1f%%, %+.1f%%] %s %s's %.1f ms "
+             "(limit %g%%; %zu and %zu probes)",
+             r->outcome == MEDIAN_SHIFT_INCONCLUSIVE ? "TTFT undecided: " : "", cand,
+             r->candidate_median, r->shift_pct, r->lower_pct, r->upper_pct,
+             r->shift_pct < 0 ? "under" : "over", stab, r->stable_median, s->limit_pct,
+             r->candidate_n, r->stable_n);
+}
+
+/* "green p95 TTFT 181.2 ms is 20.8% over blue's 150.0 ms (limit 8%; 30 and 30 probes)" */
+static void ttft_text(const struct guards_step *s, char *buf, size_t n)
+{
+    const char *cand = color_name(s->candidate), *stab = color_name(s->stable);
+    if (ttft_unanswered(s, buf, n))
+        return;
+    if (strcmp(s->ttft_stat, "p95") != 0) {
+        ttft_median_text(s, buf, n);
         return;
     }
     if (!s->ttft_judged) {
@@ -207,7 +295,7 @@ static void step_text(const struct guards_step *s, int min_dwell_s, char *buf, s
         failures_text(s, part, sizeof part);
         add_reason(buf, n, part);
     }
-    if (s->refused & (GUARDS_REFUSED_TTFT | GUARDS_REFUSED_SAMPLES)) {
+    if (s->refused & (GUARDS_REFUSED_TTFT | GUARDS_REFUSED_SAMPLES | GUARDS_REFUSED_DOWN)) {
         ttft_text(s, part, sizeof part);
         add_reason(buf, n, part);
     }
@@ -219,21 +307,25 @@ static void step_text(const struct guards_step *s, int min_dwell_s, char *buf, s
 
 void guards_check_step(const struct guards_params *p, enum color stable,
                        const int before[COLOR_COUNT], const int after[COLOR_COUNT],
-                       const struct window_stats st[COLOR_COUNT], double since, double now,
+                       const struct window_stats st[COLOR_COUNT],
+                       const struct guards_probes probes[COLOR_COUNT], double since, double now,
                        struct guards_step *out)
 {
     memset(out, 0, sizeof *out);
     out->stable = stable;
     out->candidate = color_other(stable);
     out->toward_candidate = after[out->candidate] > before[out->candidate];
-    judge_ttft(p, st, out);
+    judge_ttft(p, st, probes, out);
     judge_failures(p, st, stable, &out->failures);
     out->dwell_remaining_s = guards_dwell_remaining(p->min_dwell_s, since, now);
     out->held_s = since <= 0 ? 0 : (now < since ? 0 : now - since);
     if (out->toward_candidate) {
-        if (!out->ttft_judged)
+        if (out->candidate_down)
+            out->refused |= GUARDS_REFUSED_DOWN;
+        else if (!out->ttft_judged)
             out->refused |= GUARDS_REFUSED_SAMPLES;
-        else if (out->over_pct > p->ttft_halt_pct)
+        else if (p->ttft_p95 ? out->over_pct > p->ttft_halt_pct
+                             : out->ttft.outcome == MEDIAN_SHIFT_HALT)
             out->refused |= GUARDS_REFUSED_TTFT;
         if (out->dwell_remaining_s > 0)
             out->refused |= GUARDS_REFUSED_DWELL;
@@ -368,15 +460,25 @@ static const char no_step_left[] = "no step toward the candidate left";
 static void fill_ttft(struct guards_item *it, const struct guards_view *v)
 {
     const struct guards_step *next = &v->step;
+    char text[PART];
     if (!v->has_next) {
         it->level = GUARDS_OK;
         snprintf(it->text, sizeof it->text, "%s", no_step_left);
         return;
     }
-    ttft_text(next, it->text, sizeof it->text);
-    it->level = next->refused & GUARDS_REFUSED_TTFT      ? GUARDS_TRIPPED
-              : next->refused & GUARDS_REFUSED_SAMPLES ? GUARDS_WATCHING
-                                                         : GUARDS_OK;
+    ttft_text(next, text, sizeof text);
+    /* The row leads with the verdict, so a cut line still says it. */
+    if (next->refused & (GUARDS_REFUSED_TTFT | GUARDS_REFUSED_DOWN)) {
+        it->level = GUARDS_TRIPPED;
+        snprintf(it->text, sizeof it->text, "%s%s",
+                 next->refused & GUARDS_REFUSED_TTFT ? "halt: " : "", text);
+    } else if (next->refused & GUARDS_REFUSED_SAMPLES) {
+        it->level = GUARDS_WATCHING;
+        snprintf(it->text, sizeof it->text, "%s", text);
+    } else {
+        it->level = GUARDS_OK;
+        snprintf(it->text, sizeof it->text, "%s%s", next->ttft_judged ? "pass: " : "", text);
+    }
 }
 
 static void fill_dwell(struct guards_item *it, const struct guards_view *v)

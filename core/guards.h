@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "core/color.h"
 #include "core/config.h"
+#include "core/median_shift.h"
 #include "core/window.h"
 
 /* Three parts (failures, TTFT, dwell) and their glue fit, so a refusal that
@@ -26,6 +27,9 @@ struct guards_params {
                                       as the runbook says: a p95 of a few probes is their
                                       largest, and decides on noise */
     int min_samples;               /* successful probes per color needed to judge TTFT */
+    struct median_shift_settings ttft_settings;   /* the median verdict's (min_samples in it) */
+    int down_after;                /* a candidate whose latest probes failed this many in a
+                                      row is down: refused at once, whatever its window says */
     int min_dwell_s;               /* weights hold this long before the next step up */
     double excess_5xx_points;      /* candidate ratio minus stable ratio, in points */
     int excess_5xx_for_s;          /* how long the excess must last to trip */
@@ -47,10 +51,19 @@ const char *guards_level_name(enum guards_level l);   /* "ok", "watching", "trip
 
 /* What refused a step, as bits: a step can be refused for several reasons. */
 #define GUARDS_REFUSED_TTFT 1      /* candidate's TTFT over the limit */
-#define GUARDS_REFUSED_SAMPLES 2   /* too few successful probes to judge */
+#define GUARDS_REFUSED_SAMPLES 2   /* TTFT undecided: too few probes, or not yet sure
+                                      either way (more probes decide it) */
 #define GUARDS_REFUSED_DWELL 4     /* the current weights have not held long enough */
 #define GUARDS_REFUSED_FAILURES 8  /* the candidate's failure ratio is surely over the stable's
                                       by more than excess_5xx_points */
+#define GUARDS_REFUSED_DOWN 16     /* the candidate's latest probes all failed */
+
+/* One color's probes in the window, as the collector keeps them. */
+struct guards_probes {
+    const double *ms;              /* each successful probe's TTFT, ms */
+    size_t n;
+    unsigned fail_streak;          /* its latest probes that failed in a row */
+};
 
 /* A failure ratio with the counts behind it. */
 struct guards_ratio {
@@ -76,7 +89,12 @@ struct guards_step {
     bool toward_candidate;         /* false: toward stable or no move: never refused */
     int refused;                   /* GUARDS_REFUSED_* bits; 0 when allowed */
     enum color stable, candidate;
-    bool ttft_judged;              /* both colors had min_samples successful probes */
+    bool ttft_judged;              /* decided: p95, both colors had min_samples successful
+                                      probes; median, the verdict is pass or halt */
+    struct median_shift_result ttft;   /* the median verdict (ttft_stat "median") */
+    unsigned candidate_fail_streak;
+    bool candidate_down;           /* that streak reached down_after */
+    size_t ttft_min;               /* probes per color the median verdict needs */
     const char *ttft_stat;         /* "median" or "p95": what was compared */
     double stable_ms, candidate_ms;  /* that statistic of each color's TTFT */
     double over_pct;               /* (cand - stable) / stable * 100; negative when faster */
@@ -96,12 +114,16 @@ struct guards_step {
 double guards_dwell_remaining(int min_dwell_s, double since, double now);
 
 /* May weights move from `before` to `after` now? st[] is the window's stats
- * per color; `since` is when the current weights were set (the last move's
- * time, or rollout_state.since). Moves that do not raise the candidate's
- * weight are always allowed (rollback and steps back are never held). */
+ * per color, probes[] its probes per color (NULL: none kept, so the median
+ * verdict is undecided); `since` is when the current weights were set (the
+ * last move's time, or rollout_state.since). Moves that do not raise the
+ * candidate's weight are always allowed (rollback and steps back are never
+ * held). A step refused only as GUARDS_REFUSED_SAMPLES is decided by more
+ * probes (see runtime/decider.h). */
 void guards_check_step(const struct guards_params *p, enum color stable,
                        const int before[COLOR_COUNT], const int after[COLOR_COUNT],
-                       const struct window_stats st[COLOR_COUNT], double since, double now,
+                       const struct window_stats st[COLOR_COUNT],
+                       const struct guards_probes probes[COLOR_COUNT], double since, double now,
                        struct guards_step *out);
 
 /* ---- 5xx excess --------------------------------------------------------- */

@@ -314,6 +314,16 @@ void collector_snapshot(struct collector *c, struct collector_snapshot *out)
     out->n_failures = c->n_failures;
 }
 
+void collector_guards_probes(const struct collector_snapshot *s,
+                             struct guards_probes out[COLOR_COUNT])
+{
+    for (int i = 0; i < COLOR_COUNT; i++) {
+        out[i].ms = s->color[i].probe_ms;
+        out[i].n = s->color[i].probe_n;
+        out[i].fail_streak = s->color[i].probe_fail_streak;
+    }
+}
+
 const struct window *collector_window(const struct collector *c)
 {
     return c->win;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "core/config.h"
+#include "core/guards.h"
 #include "core/sample_ring.h"
 #include "core/window.h"
 
@@ -73,6 +74,9 @@ int collector_start(uv_loop_t *loop, const struct config *cfg,
                     const struct collector_options *opt, struct collector **out,
                     char *msg, size_t msglen);
 void collector_snapshot(struct collector *c, struct collector_snapshot *out);
+/* The snapshot's probes as the step guards read them (pointing into it). */
+void collector_guards_probes(const struct collector_snapshot *s,
+                             struct guards_probes out[COLOR_COUNT]);
 const struct window *collector_window(const struct collector *c);
 void collector_stop(struct collector *c);
 

@@ -106,6 +106,8 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
     }
     struct window_stats st[COLOR_COUNT];
     int64_t conns[COLOR_COUNT];
+    struct guards_probes probes[COLOR_COUNT];
+    collector_guards_probes(snap, probes);
     for (int c = 0; c < COLOR_COUNT; c++) {
         st[c] = snap->color[c].win;
         conns[c] = st[c].v[METRIC_CONNECTIONS].level;
@@ -123,8 +125,8 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
     bool has_next = rollout_step(cur.weight, cur.stable, step, step, next, msg, sizeof msg) == 0;
     struct guards_step gs;
     if (has_next)
-        guards_check_step(&e->gp, cur.stable, cur.weight, next, st, mover_weights_since(e->cfg),
-                          now, &gs);
+        guards_check_step(&e->gp, cur.stable, cur.weight, next, st, probes,
+                          mover_weights_since(e->cfg), now, &gs);
     guards_view_fill(&e->guards, has_next ? &gs : NULL, &e->excess, &e->drain,
                      &e->concurrency);
     e->have_guards = true;
@@ -158,7 +160,10 @@ int engine_check_step(struct engine *e, const struct mover_current *cur, const i
     collector_snapshot(e->collector, &snap);
     for (int c = 0; c < COLOR_COUNT; c++)
         st[c] = snap.color[c].win;
-    guards_check_step(&e->gp, cur->stable, cur->weight, after, st, mover_weights_since(e->cfg),
+    struct guards_probes probes[COLOR_COUNT];
+    collector_guards_probes(&snap, probes);
+    guards_check_step(&e->gp, cur->stable, cur->weight, after, st, probes,
+                      mover_weights_since(e->cfg),
                       snap.at, out);
     return out->allowed ? 0 : -1;
 }
