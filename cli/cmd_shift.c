@@ -67,8 +67,8 @@ int cli_parse_shift_args(struct app *app, int argc, char **argv, struct shift_ar
         app_errorf(app, "shift --force: say why with --reason TEXT (it is journaled)");
         return EXIT_USAGE;
     }
-    if (a->sample_s == 0) /* enough probes (min_samples per color) for the guards to judge */
-        a->sample_s = app->cfg->rollout.min_samples * app->cfg->probe.interval_s + 1;
+    /* No --sample: the verdict bursts probes until it is decided, so only
+     * the access log's window is read back first. */
     if (!have || (!a->absolute && a->amount == 0)) {
         app_errorf(app, "shift: say how far: +%d, -%d or --to N", app->cfg->rollout.step,
                    app->cfg->rollout.step);
@@ -150,19 +150,26 @@ static int guards_allow_direct(struct app *app, const struct shift_args *a,
 {
     if (after[cur->candidate] <= cur->weight[cur->candidate])
         return EXIT_OK;
-    struct collector_snapshot snap;
-    int rc = sample_signals(app, a->sample_s, &snap);
-    if (rc != EXIT_OK)
-        return rc;
     struct guards_params gp;
     struct guards_step gs;
-    struct window_stats st[COLOR_COUNT] = {snap.color[0].win, snap.color[1].win};
+    double since = mover_weights_since(app->cfg);
     guards_params_from_config(app->cfg, &gp);
-    struct guards_probes probes[COLOR_COUNT];
-    collector_guards_probes(&snap, probes);
-    guards_check_step(&gp, cur->stable, cur->weight, after, st, probes,
-                      mover_weights_since(app->cfg),
-                      snap.at, &gs);
+    /* The dwell first: no probe is sent (each is a model call) for a step
+     * the clock refuses anyway. */
+    double wait = guards_dwell_remaining(gp.min_dwell_s, since, collector_now());
+    if (wait > 0 && !a->force) {
+        char text[200];
+        snprintf(text, sizeof text, "refused: the weights have held %.0f s of the %d s dwell "
+                 "(%.0f s left)", gp.min_dwell_s - wait, gp.min_dwell_s, wait);
+        mover_journal(app->cfg, who, cur, "shift", "refused", text);
+        app_errorf(app, "shift %s (override: --force --reason TEXT)", text);
+        return EXIT_REFUSED;
+    }
+    /* A forced step goes anyway: no burst of model calls to decide it. */
+    int rc = sample_decide_step(app, a->sample_s, !a->force, &gp, cur->stable, cur->weight,
+                                after, since, &gs);
+    if (rc != EXIT_OK)
+        return rc;
     if (gs.allowed)
         return EXIT_OK;
     char detail[600];
@@ -174,8 +181,7 @@ static int guards_allow_direct(struct app *app, const struct shift_args *a,
         return EXIT_OK;
     }
     mover_journal(app->cfg, who, cur, "shift", "refused", gs.text);
-    app_errorf(app, "shift %s (sampled %.0f s; override: --force --reason TEXT)", gs.text,
-               a->sample_s);
+    app_errorf(app, "shift %s (override: --force --reason TEXT)", gs.text);
     return EXIT_REFUSED;
 }
 

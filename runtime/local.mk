@@ -5,6 +5,7 @@
 noinst_LIBRARIES += libruntime.a
 libruntime_a_SOURCES = \
 	runtime/collector.c runtime/collector.h \
+	runtime/decider.c runtime/decider.h \
 	runtime/mover.c runtime/mover.h \
 	runtime/snapshot.c runtime/snapshot.h \
 	runtime/statedir.c runtime/statedir.h \
