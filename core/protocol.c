@@ -44,6 +44,7 @@ static const char *const command_names[] = {
     [CMD_STATUS] = "status",
     [CMD_RETIRE] = "retire",
     [CMD_LOOKUP] = "lookup",
+    [CMD_CANCEL] = "cancel",
 };
 #define N_COMMANDS (sizeof command_names / sizeof command_names[0])
 

@@ -53,7 +53,8 @@ enum protocol_command {
     CMD_RELEASE,
     CMD_STATUS,
     CMD_RETIRE,             /* stop the drained color (its stop command) */
-    CMD_LOOKUP              /* a request id's lines in a color's log_file */
+    CMD_LOOKUP,             /* a request id's lines in a color's log_file */
+    CMD_CANCEL              /* give up a step still deciding its TTFT verdict */
 };
 
 struct protocol_hello {

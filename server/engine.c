@@ -511,6 +511,9 @@ void engine_stop(struct engine *e)
     if (e->stopping)
         return;
     e->stopping = true;
+    /* Before the collector goes: the decider reads it. */
+    if (e->pending.decider)
+        decider_cancel(e->pending.decider);
     if (e->listener)
         listener_close(e->listener);
     if (e->journal_tail)

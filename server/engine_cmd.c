@@ -117,6 +117,9 @@ static bool may_move(struct engine *e, struct client *c, const struct protocol_c
         engine_reply(c, cmd->id, false, ERRCODE_REFUSED, text);
         return false;
     }
+    /* A step still deciding holds nothing yet: a rollback never waits on it. */
+    if (e->busy && e->pending.decider && cmd->name == CMD_ROLLBACK)
+        decider_cancel(e->pending.decider);
     if (e->busy) {
         snprintf(text, sizeof text, "refused: %s is still running; try again when it is done",
                  e->busy_text);
@@ -175,27 +178,37 @@ static void start_busy(struct engine *e, struct client *c, const char *what)
     snprintf(e->busy_text, sizeof e->busy_text, "%.120s by %.60s", what, c->who.user);
 }
 
+enum step_verdict { STEP_GO, STEP_REFUSED, STEP_DECIDING };
+
+static void start_deciding(struct engine *e, struct client *c, const int after[COLOR_COUNT]);
+
 /* Steps toward the candidate pass the guards that hold steps, or are
  * forced with a reason; both the refusal and the override are journaled
- * with the numbers. Replies and returns false when refused. */
-static bool guards_allow(struct engine *e, struct client *c, const struct protocol_cmd *cmd,
-                         const int after[COLOR_COUNT])
+ * with the numbers. A verdict that only waits on more probes is decided
+ * first (runtime/decider). Replies when refused. */
+static enum step_verdict guards_allow(struct engine *e, struct client *c,
+                                      const struct protocol_cmd *cmd,
+                                      const int after[COLOR_COUNT])
 {
     struct pending *p = &e->pending;
     struct guards_step gs;
     char detail[600];
     if (engine_check_step(e, &p->cur, after, &gs) == 0)
-        return true;
+        return STEP_GO;
     if (cmd->force) {
         snprintf(detail, sizeof detail, "override of \"%.240s\" by %.60s: %.200s", gs.text,
                  c->who.user, cmd->reason);
         mover_journal(e->cfg, &p->actor, &p->cur, "override", "ok", detail);
-        return true;
+        return STEP_GO;
+    }
+    if (decider_needed(&gs)) {
+        start_deciding(e, c, after);
+        return STEP_DECIDING;
     }
     mover_journal(e->cfg, &p->actor, &p->cur, "shift", "refused", gs.text);
     snprintf(detail, sizeof detail, "%s (override: --force --reason TEXT)", gs.text);
     fail_move(e, c, cmd, ERRCODE_REFUSED, detail);
-    return false;
+    return STEP_REFUSED;
 }
 
 /* A move that ends before it starts: answer the asker if still there. */
@@ -242,6 +255,79 @@ static void on_first_step_checked(const struct preflight_report *r, void *data)
     shift_apply(e);
 }
 
+/* A shift the guards let through: busy, then the first step's preflight
+ * or the move itself. The asker may have left (a decided step). */
+static void shift_go(struct engine *e)
+{
+    struct pending *p = &e->pending;
+    e->busy = true;
+    snprintf(e->busy_text, sizeof e->busy_text, "shift to blue %d / green %d by %.60s",
+             p->after[COLOR_BLUE], p->after[COLOR_GREEN], p->user);
+    /* The first step of a cutover waits for the preflight checks. */
+    bool first_step = p->cur.weight[p->cur.candidate] == 0 && p->after[p->cur.candidate] > 0;
+    if (first_step && preflight_job_start(e->loop, e->cfg, false, on_first_step_checked, e) == 0) {
+        e->async_ops++;
+        return;
+    }
+    shift_apply(e);
+}
+
+static void on_deciding(const char *text, void *data)
+{
+    struct engine *e = data;
+    snprintf(e->busy_text, sizeof e->busy_text, "%.150s (Esc cancels)", text);
+}
+
+static void on_decided(enum decider_outcome outcome, const struct guards_step *gs, void *data)
+{
+    struct engine *e = data;
+    struct pending *p = &e->pending;
+    char detail[700];
+    p->decider = NULL;
+    if (outcome == DECIDER_DECIDED && gs->allowed) {
+        shift_go(e);
+        return;
+    }
+    mover_journal(e->cfg, &p->actor, &p->cur, "shift",
+                  outcome == DECIDER_CANCELLED ? "cancelled" : "refused", gs->text);
+    snprintf(detail, sizeof detail, "%.560s%s", gs->text,
+             outcome == DECIDER_CANCELLED ? "" : " (override: --force --reason TEXT)");
+    fail_pending(e, ERRCODE_REFUSED, detail);
+}
+
+/* The step waits for its verdict: probes burst, the busy line says how far
+ * the decision has come, Esc (a cancel command) or a rollback gives it up. */
+static void start_deciding(struct engine *e, struct client *c, const int after[COLOR_COUNT])
+{
+    struct pending *p = &e->pending;
+    char msg[200];
+    struct decider_request req = {
+        .cfg = e->cfg, .collector = e->collector, .gp = &e->gp, .stable = p->cur.stable,
+        .since = mover_weights_since(e->cfg), .burst_max = (unsigned)e->cfg->probe.burst_max,
+        .progress = on_deciding, .done = on_decided, .data = e,
+    };
+    memcpy(req.before, p->cur.weight, sizeof req.before);
+    memcpy(req.after, after, sizeof req.after);
+    memcpy(p->after, after, sizeof p->after);
+    start_busy(e, c, "deciding TTFT");
+    if (decider_start(e->loop, &req, &p->decider, msg, sizeof msg) != 0)
+        fail_pending(e, ERRCODE_IO, msg);
+}
+
+static void cmd_cancel(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    if (!c->may_control || !control_may_command(&e->control, c->who.client_id)) {
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, "refused: you do not hold control");
+        return;
+    }
+    if (!e->pending.decider) {
+        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, "nothing to cancel: no step is deciding");
+        return;
+    }
+    decider_cancel(e->pending.decider);
+    engine_reply(c, cmd->id, true, 0, "cancelled the step that was deciding TTFT");
+}
+
 static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
 {
     char msg[512];
@@ -255,7 +341,8 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
         fail_move(e, c, cmd, rc, msg);
         return;
     }
-    if (!guards_allow(e, c, cmd, after))
+    enum step_verdict v = guards_allow(e, c, cmd, after);
+    if (v != STEP_GO)
         return;
     if (after[COLOR_BLUE] == p->cur.weight[COLOR_BLUE]) {
         snprintf(msg, sizeof msg, "already at blue %d / green %d: nothing to do",
@@ -265,16 +352,7 @@ static void cmd_shift(struct engine *e, struct client *c, const struct protocol_
         return;
     }
     memcpy(p->after, after, sizeof p->after);
-    /* Busy before starting: the move may end within the call. */
-    snprintf(msg, sizeof msg, "shift to blue %d / green %d", after[COLOR_BLUE], after[COLOR_GREEN]);
-    start_busy(e, c, msg);
-    /* The first step of a cutover waits for the preflight checks. */
-    bool first_step = p->cur.weight[p->cur.candidate] == 0 && after[p->cur.candidate] > 0;
-    if (first_step && preflight_job_start(e->loop, e->cfg, false, on_first_step_checked, e) == 0) {
-        e->async_ops++;
-        return;
-    }
-    shift_apply(e);
+    shift_go(e);
 }
 
 static void cmd_rollback(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
@@ -464,6 +542,9 @@ void engine_command(struct engine *e, struct client *c, const struct protocol_cm
         break;
     case CMD_LOOKUP:
         cmd_lookup(e, c, cmd);
+        break;
+    case CMD_CANCEL:
+        cmd_cancel(e, c, cmd);
         break;
     case CMD_NONE:
         break;

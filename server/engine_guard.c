@@ -56,6 +56,9 @@ static void auto_rollback(struct engine *e)
 {
     char msg[512];
     struct pending *p = &e->pending;
+    /* A step still deciding its verdict holds nothing: give it up. */
+    if (p->decider)
+        decider_cancel(p->decider);
     if (e->busy || e->stopping)
         return;
     memset(p, 0, sizeof *p);

@@ -12,6 +12,7 @@
 #include "core/guards.h"
 #include "core/protocol.h"
 #include "runtime/collector.h"
+#include "runtime/decider.h"
 #include "server/conn.h"
 #include "server/engine.h"
 #include "server/export.h"
@@ -43,6 +44,7 @@ struct pending {
     char ssh_client[128];
     struct mover_actor actor;   /* points at user and ssh_client */
     int lock_fd;
+    struct decider *decider;    /* shift: the TTFT verdict being decided, or NULL */
 };
 
 struct engine {
