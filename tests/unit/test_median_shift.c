@@ -32,9 +32,14 @@ static void assert_pct(double got, double want)
         fail_msg("got %.9f, want %.6f", got, want);
 }
 
+/* Fixed settings, so the expected numbers do not move with the defaults:
+ * 98% interval, a 2.5 x 8% = 20% regression catchable, 8 values a side. */
+static const struct median_shift_settings SET = { .confidence = 0.98, .catch_factor = 2.5,
+                                                  .min_samples = 8 };
+
 static struct median_shift_result compare(const double *s, size_t n, const double *c, size_t m)
 {
-    struct median_shift_settings set = MEDIAN_SHIFT_SETTINGS_DEFAULT;
+    struct median_shift_settings set = SET;
     struct median_shift_result r;
     char err[160] = "";
     if (median_shift_compare(s, n, c, m, 8.0, &set, &r, err, sizeof err) != 0)
@@ -186,7 +191,7 @@ static void test_below_min_samples(void **state)
 static void expect_error(const double *s, size_t n, const double *c, size_t m, double thr,
                          const char *want)
 {
-    struct median_shift_settings set = MEDIAN_SHIFT_SETTINGS_DEFAULT;
+    struct median_shift_settings set = SET;
     struct median_shift_result r;
     char err[160] = "";
     assert_int_equal(median_shift_compare(s, n, c, m, thr, &set, &r, err, sizeof err), -1);
