@@ -130,6 +130,60 @@ static void test_order_free(void **state)
     assert_memory_equal(&a, &b, sizeof a);
 }
 
+/* ---- the search against brute force --------------------------------------- */
+
+static uint64_t next_rand(uint64_t *s)    /* xorshift: a failure reproduces */
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* All n*m differences sorted: what the module finds without storing them. */
+static size_t all_differences(const double *s, size_t n, const double *c, size_t m, double *d)
+{
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++)
+            d[nm++] = log(c[j]) - log(s[i]);
+    qsort(d, nm, sizeof *d, cmp_double);
+    return nm;
+}
+
+/* Random sizes and whole-millisecond values (so ties are common): the
+ * estimate and both ends equal the brute-force order statistics exactly. */
+static void test_matches_brute_force(void **state)
+{
+    (void)state;
+    static double s[40], c[40], d[1600];
+    const double z = 2.3263478740408408;       /* P(Z <= z) = 0.99 */
+    uint64_t seed = 12345;
+    for (int trial = 0; trial < 300; trial++) {
+        size_t n = 2 + next_rand(&seed) % 39, m = 2 + next_rand(&seed) % 39;
+        for (size_t i = 0; i < n; i++)
+            s[i] = 700 + (double)(next_rand(&seed) % (trial % 2 ? 20 : 400));
+        for (size_t j = 0; j < m; j++)
+            c[j] = 700 + (double)(next_rand(&seed) % (trial % 2 ? 20 : 400));
+        size_t nm = all_differences(s, n, c, m, d);
+        double est = nm % 2 ? d[nm / 2] : (d[nm / 2 - 1] + d[nm / 2]) / 2;
+        double k = floor((double)nm / 2 + 0.5 - z * sqrt((double)nm * (double)(n + m + 1) / 12));
+        struct median_shift_result r = compare(s, n, c, m);
+        assert_true(fabs(r.shift_pct - 100 * expm1(est)) < 1e-9);
+        assert_int_equal(r.has_interval, k >= 1);
+        if (k >= 1) {
+            assert_true(r.lower_pct == 100 * expm1(d[(size_t)k - 1]));
+            assert_true(r.upper_pct == 100 * expm1(d[nm - (size_t)k]));
+        }
+    }
+}
+
 static void test_empty(void **state)
 {
     (void)state;
@@ -273,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_halt),
         cmocka_unit_test(test_inconclusive),
         cmocka_unit_test(test_order_free),
+        cmocka_unit_test(test_matches_brute_force),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_one_sample),
         cmocka_unit_test(test_ties),
