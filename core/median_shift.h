@@ -45,10 +45,10 @@ const char *median_shift_outcome_name(enum median_shift_outcome o);
 struct median_shift_settings {
     double confidence;      /* two-sided, of the interval shown and halted on: 0.98 */
     double catch_factor;    /* PASS once a regression of this many thresholds would halt: 2.5 */
-    size_t min_samples;     /* per sample, below it: INCONCLUSIVE: 20 (the first looks,
+    size_t min_samples;     /* per sample, below it: INCONCLUSIVE: 40 (the first looks,
                                on few values, are where repeated looks halt wrongly) */
 };
-#define MEDIAN_SHIFT_SETTINGS_DEFAULT { .confidence = 0.98, .catch_factor = 2.5, .min_samples = 20 }
+#define MEDIAN_SHIFT_SETTINGS_DEFAULT { .confidence = 0.98, .catch_factor = 2.5, .min_samples = 40 }
 
 /* 0, or -1 with a message naming the bad setting. */
 int median_shift_settings_check(const struct median_shift_settings *s, char *err, size_t errlen);
