@@ -16,7 +16,7 @@
  *   PASS          not HALT, and the interval is narrow enough that a
  *                 regression of c*thr would have been halted: its estimate
  *                 minus the lower half-width of this interval would clear
- *                 thr (log(1+c*thr) - (est - lower) > log(1+thr));
+ *                 thr (log(1+c*thr) - (est - lower) >= log(1+thr));
  *   INCONCLUSIVE  neither yet, or fewer than min_samples on a side.
  * So PASS needs evidence (a narrow enough interval), never just the absence
  * of a HALT, and a step is let through only on PASS.
