@@ -39,50 +39,79 @@ int median_shift_settings_check(const struct median_shift_settings *s, char *err
 /* ---- order statistics of the pairwise differences ----------------------- */
 
 /* Two sorted log samples; d(i, j) = b[j] - a[i]. The n*m differences are
- * never stored (n = m = 512 would be 2 MiB): with both sides sorted, d grows
+ * never stored (n = m = 1024 would be 8 MiB): with both sides sorted, d grows
  * with j and shrinks with i, so counting how many lie at or below t is one
- * merge-like pass, and the k-th smallest is found by bisecting on t. */
+ * merge-like pass, and the k-th smallest is found by searching on t. */
 struct pairs {
     const double *a, *b;
     size_t n, m;
 };
 
-/* How many d <= t (or < t when strict), and the largest d <= t (< t). The
- * difference is computed the same way everywhere, so a value the search
- * settles on is one of the d themselves, rounding included. */
-static size_t pairs_count(const struct pairs *p, double t, bool strict, double *max_below)
+/* One pass at t: how many d <= t, the largest d <= t and the smallest d > t.
+ * The difference is computed the same way everywhere, so the values found
+ * are the d themselves, rounding included. */
+struct cut {
+    size_t count;
+    double below, above;
+};
+
+static struct cut pairs_cut(const struct pairs *p, double t)
 {
-    size_t count = 0, j = 0;
-    double best = -INFINITY;
+    struct cut c = { 0, -INFINITY, INFINITY };
+    size_t j = 0;
     for (size_t i = 0; i < p->n; i++) {   /* a ascending: the cut in b moves right */
-        while (j < p->m && (strict ? p->b[j] - p->a[i] < t : p->b[j] - p->a[i] <= t))
+        while (j < p->m && p->b[j] - p->a[i] <= t)
             j++;
-        count += j;
-        if (j > 0 && p->b[j - 1] - p->a[i] > best)
-            best = p->b[j - 1] - p->a[i];
+        c.count += j;
+        if (j > 0 && p->b[j - 1] - p->a[i] > c.below)
+            c.below = p->b[j - 1] - p->a[i];
+        if (j < p->m && p->b[j] - p->a[i] < c.above)
+            c.above = p->b[j] - p->a[i];
     }
-    if (max_below != NULL)
-        *max_below = best;
-    return count;
+    return c;
 }
 
-/* The k-th smallest difference, 1 <= k <= n*m. Invariant: fewer than k at or
- * below lo, at least k at or below hi, and hi is itself a difference; done
- * when fewer than k lie strictly below hi. Each round at least halves the
- * gap, and snapping hi to a difference ends it once no other lies between. */
+/* The next t to try, strictly inside (lo, hi): on even rounds where the
+ * counts say the k-th lies (the differences are dense and smooth, so this
+ * lands within a few ranks), on odd rounds the middle, so each two rounds
+ * at least halve the gap whatever the data. NAN when lo and hi are adjacent. */
+static double pairs_guess(double lo, double hi, size_t c_lo, size_t c_hi, size_t k, int round)
+{
+    double t = lo + (hi - lo) / 2;
+    if (round % 2 == 0 && c_hi > c_lo) {
+        double f = ((double)(k - c_lo) - 0.5) / (double)(c_hi - c_lo);
+        double g = lo + (hi - lo) * f;
+        if (g > lo && g < hi)
+            t = g;
+    }
+    return t > lo && t < hi ? t : NAN;
+}
+
+/* The k-th smallest difference, 1 <= k <= n*m. Invariant: it lies in
+ * (lo, hi], hi is a difference, next is the smallest difference over lo, and
+ * c_lo < k <= c_hi count the differences at or below each. A cut that has
+ * exactly k (or k - 1) at or below it names the answer at once. */
 static double pairs_kth(const struct pairs *p, size_t k)
 {
-    double lo = p->b[0] - p->a[p->n - 1];
+    double next = p->b[0] - p->a[p->n - 1];
     double hi = p->b[p->m - 1] - p->a[0];
-    lo -= 1.0 + fabs(lo);                 /* strictly below the smallest */
-    while (pairs_count(p, hi, true, NULL) >= k) {
-        double mid = lo + (hi - lo) / 2, snapped;
-        if (mid <= lo || mid >= hi)
-            break;                        /* adjacent doubles: hi is the answer */
-        if (pairs_count(p, mid, false, &snapped) >= k)
-            hi = snapped;
-        else
-            lo = mid;
+    double lo = next - (1.0 + fabs(next));   /* strictly below the smallest */
+    size_t c_lo = 0, c_hi = p->n * p->m;
+    for (int round = 0; next < hi; round++) {
+        double t = pairs_guess(lo, hi, c_lo, c_hi, k, round);
+        if (isnan(t))
+            break;
+        struct cut c = pairs_cut(p, t);
+        if (c.count == k || c.count + 1 == k)
+            return c.count == k ? c.below : c.above;
+        if (c.count > k) {
+            hi = c.below;
+            c_hi = c.count;
+        } else {
+            lo = t;
+            c_lo = c.count;
+            next = c.above;
+        }
     }
     return hi;
 }

@@ -16,7 +16,7 @@
  *   PASS          not HALT, and the interval is narrow enough that a
  *                 regression of c*thr would have been halted: its estimate
  *                 minus the lower half-width of this interval would clear
- *                 thr (log(1+c*thr) - (est - lower) > log(1+thr));
+ *                 thr (log(1+c*thr) - (est - lower) >= log(1+thr));
  *   INCONCLUSIVE  neither yet, or fewer than min_samples on a side.
  * So PASS needs evidence (a narrow enough interval), never just the absence
  * of a HALT, and a step is let through only on PASS.
@@ -45,9 +45,10 @@ const char *median_shift_outcome_name(enum median_shift_outcome o);
 struct median_shift_settings {
     double confidence;      /* two-sided, of the interval shown and halted on: 0.98 */
     double catch_factor;    /* PASS once a regression of this many thresholds would halt: 2.5 */
-    size_t min_samples;     /* per sample, below it: INCONCLUSIVE: 8 */
+    size_t min_samples;     /* per sample, below it: INCONCLUSIVE: 40 (the first looks,
+                               on few values, are where repeated looks halt wrongly) */
 };
-#define MEDIAN_SHIFT_SETTINGS_DEFAULT { .confidence = 0.98, .catch_factor = 2.5, .min_samples = 8 }
+#define MEDIAN_SHIFT_SETTINGS_DEFAULT { .confidence = 0.98, .catch_factor = 2.5, .min_samples = 40 }
 
 /* 0, or -1 with a message naming the bad setting. */
 int median_shift_settings_check(const struct median_shift_settings *s, char *err, size_t errlen);
@@ -92,10 +93,10 @@ int median_shift_format(const struct median_shift_result *r, const struct median
  * is decided or burst_max burst probes have been sent to each. */
 struct median_shift_policy {
     double steady_interval_s;   /* 10 */
-    double burst_rate;          /* probe.burst_rate: 4 per second per color */
-    unsigned burst_max;         /* probe.burst_max: 240 per color (60 s at 4/s) */
+    double burst_rate;          /* probe.burst_rate: 6 per second per color */
+    unsigned burst_max;         /* probe.burst_max: 360 per color (60 s at 6/s) */
 };
-#define MEDIAN_SHIFT_POLICY_DEFAULT { .steady_interval_s = 10.0, .burst_rate = 4.0, .burst_max = 240 }
+#define MEDIAN_SHIFT_POLICY_DEFAULT { .steady_interval_s = 10.0, .burst_rate = 6.0, .burst_max = 360 }
 
 /* 0, or -1 with a message naming the bad setting. */
 int median_shift_policy_check(const struct median_shift_policy *p, char *err, size_t errlen);

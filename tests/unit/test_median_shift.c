@@ -32,9 +32,14 @@ static void assert_pct(double got, double want)
         fail_msg("got %.9f, want %.6f", got, want);
 }
 
+/* Fixed settings, so the expected numbers do not move with the defaults:
+ * 98% interval, a 2.5 x 8% = 20% regression catchable, 8 values a side. */
+static const struct median_shift_settings SET = { .confidence = 0.98, .catch_factor = 2.5,
+                                                  .min_samples = 8 };
+
 static struct median_shift_result compare(const double *s, size_t n, const double *c, size_t m)
 {
-    struct median_shift_settings set = MEDIAN_SHIFT_SETTINGS_DEFAULT;
+    struct median_shift_settings set = SET;
     struct median_shift_result r;
     char err[160] = "";
     if (median_shift_compare(s, n, c, m, 8.0, &set, &r, err, sizeof err) != 0)
@@ -125,6 +130,60 @@ static void test_order_free(void **state)
     assert_memory_equal(&a, &b, sizeof a);
 }
 
+/* ---- the search against brute force --------------------------------------- */
+
+static uint64_t next_rand(uint64_t *s)    /* xorshift: a failure reproduces */
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* All n*m differences sorted: what the module finds without storing them. */
+static size_t all_differences(const double *s, size_t n, const double *c, size_t m, double *d)
+{
+    size_t nm = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m; j++)
+            d[nm++] = log(c[j]) - log(s[i]);
+    qsort(d, nm, sizeof *d, cmp_double);
+    return nm;
+}
+
+/* Random sizes and whole-millisecond values (so ties are common): the
+ * estimate and both ends equal the brute-force order statistics exactly. */
+static void test_matches_brute_force(void **state)
+{
+    (void)state;
+    static double s[40], c[40], d[1600];
+    const double z = 2.3263478740408408;       /* P(Z <= z) = 0.99 */
+    uint64_t seed = 12345;
+    for (int trial = 0; trial < 300; trial++) {
+        size_t n = 2 + next_rand(&seed) % 39, m = 2 + next_rand(&seed) % 39;
+        for (size_t i = 0; i < n; i++)
+            s[i] = 700 + (double)(next_rand(&seed) % (trial % 2 ? 20 : 400));
+        for (size_t j = 0; j < m; j++)
+            c[j] = 700 + (double)(next_rand(&seed) % (trial % 2 ? 20 : 400));
+        size_t nm = all_differences(s, n, c, m, d);
+        double est = nm % 2 ? d[nm / 2] : (d[nm / 2 - 1] + d[nm / 2]) / 2;
+        double k = floor((double)nm / 2 + 0.5 - z * sqrt((double)nm * (double)(n + m + 1) / 12));
+        struct median_shift_result r = compare(s, n, c, m);
+        assert_true(fabs(r.shift_pct - 100 * expm1(est)) < 1e-9);
+        assert_int_equal(r.has_interval, k >= 1);
+        if (k >= 1) {
+            assert_true(r.lower_pct == 100 * expm1(d[(size_t)k - 1]));
+            assert_true(r.upper_pct == 100 * expm1(d[nm - (size_t)k]));
+        }
+    }
+}
+
 static void test_empty(void **state)
 {
     (void)state;
@@ -186,7 +245,7 @@ static void test_below_min_samples(void **state)
 static void expect_error(const double *s, size_t n, const double *c, size_t m, double thr,
                          const char *want)
 {
-    struct median_shift_settings set = MEDIAN_SHIFT_SETTINGS_DEFAULT;
+    struct median_shift_settings set = SET;
     struct median_shift_result r;
     char err[160] = "";
     assert_int_equal(median_shift_compare(s, n, c, m, thr, &set, &r, err, sizeof err), -1);
@@ -268,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_halt),
         cmocka_unit_test(test_inconclusive),
         cmocka_unit_test(test_order_free),
+        cmocka_unit_test(test_matches_brute_force),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_one_sample),
         cmocka_unit_test(test_ties),
