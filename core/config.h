@@ -68,15 +68,16 @@ struct config {
         int drain_idle_s;          /* 120 */
         int min_dwell_s;           /* 60 */
         int window_s;              /* 60 */
-        int min_samples;           /* 8: fewest ok probes per color to judge TTFT */
+        int min_samples;           /* 40: fewest ok probes per color to judge TTFT (the
+                                      verdict's, bench/README.md says why) */
         bool auto_rollback;        /* true: a 5xx excess rolls back; false: alarm only */
     } rollout;
     struct {
         double interval_s;         /* 10: one streaming chat per color this often (each is
                                       a billed model call on the real gateway) */
         double timeout_s;          /* 10: a probe slower than this is an error */
-        double burst_rate;         /* 4: rounds a second while a step's TTFT is undecided */
-        int burst_max;             /* 240: at most this many rounds for one decision */
+        double burst_rate;         /* 6: rounds a second while a step's TTFT is undecided */
+        int burst_max;             /* 360: at most this many rounds for one decision */
         int down_after;            /* 2: a candidate whose latest probes failed this many
                                       times in a row is down */
         char *path;                /* "/v1/chat/completions" */

@@ -257,11 +257,11 @@ int config_load_defaults(struct config *cfg)
     cfg->rollout.drain_idle_s = 120;
     cfg->rollout.min_dwell_s = 60;
     cfg->rollout.window_s = 60;
-    cfg->rollout.min_samples = 8;
+    cfg->rollout.min_samples = 40;
     cfg->rollout.auto_rollback = true;
     cfg->probe.interval_s = 10;
-    cfg->probe.burst_rate = 4;
-    cfg->probe.burst_max = 240;
+    cfg->probe.burst_rate = 6;
+    cfg->probe.burst_max = 360;
     cfg->probe.down_after = 2;
     cfg->probe.timeout_s = 10;
     rc |= config_set_str(&cfg->probe.path, "/v1/chat/completions");

@@ -214,9 +214,13 @@ static void judge(const struct pairs *p, double est, const struct median_shift_s
     out->catchable_pct = to_pct(catchable);
     if (p->n < s->min_samples || p->m < s->min_samples)
         return;
+    double catch_size = log1p(s->catch_factor * out->threshold_pct / 100);
+    /* PASS also needs the upper end under the catch size: an interval
+     * narrow enough, around a shift of 15% against a limit of 8%, is not
+     * leave to go on (it would halt with a few more probes). */
     if (lower > thr)
         out->outcome = MEDIAN_SHIFT_HALT;
-    else if (catchable <= log1p(s->catch_factor * out->threshold_pct / 100))
+    else if (catchable <= catch_size && upper <= catch_size)
         out->outcome = MEDIAN_SHIFT_PASS;
 }
 

@@ -45,7 +45,7 @@ static void assert_argv(const struct config_argv *a, int argc, const char *const
 static void assert_issue6_defaults(const struct config *cfg)
 {
     static const char *const debug[] = { "/debug", "/admin", "/_internal" };
-    assert_int_equal(cfg->rollout.min_samples, 8);   /* the median verdict's minimum */
+    assert_int_equal(cfg->rollout.min_samples, 40);  /* the median verdict's minimum */
     assert_true(cfg->rollout.auto_rollback);
     assert_int_equal(cfg->hooks.on_rollback.count, 0);
     assert_int_equal(cfg->gateway.idle_timeout_s, 300);
@@ -388,8 +388,8 @@ static void test_probe_and_signals_defaults(void **state)
      * whose verdict is undecided bursts, within a budget. */
     assert_true(cfg->probe.interval_s == 10);
     assert_true(cfg->probe.timeout_s == 10);
-    assert_true(cfg->probe.burst_rate == 4);
-    assert_int_equal(cfg->probe.burst_max, 240);
+    assert_true(cfg->probe.burst_rate == 6);
+    assert_int_equal(cfg->probe.burst_max, 360);
     assert_int_equal(cfg->probe.down_after, 2);
     assert_string_equal(cfg->probe.path, "/v1/chat/completions");
     assert_non_null(strstr(cfg->probe.body, "\"user\":\"cutover-probe-{color}\""));

@@ -22,6 +22,7 @@ static struct guards_params params(void)
                                .drain_idle_s = 120, .concurrency_ratio = 2,
                                .concurrency_for_s = 30, .concurrency_min_connections = 10,
                                .ttft_settings = MEDIAN_SHIFT_SETTINGS_DEFAULT, .down_after = 2 };
+    p.ttft_settings.min_samples = 8;     /* rollout.min_samples of a quick test config */
     return p;
 }
 
@@ -914,12 +915,15 @@ static void test_view_levels_and_texts(void **state)
     assert_string_equal(guards_level_name(v.item[GUARDS_ITEM_DWELL].level), "watching");
     assert_string_equal(guards_level_name(GUARDS_TRIPPED), "tripped");
     assert_string_equal(guards_level_name(GUARDS_OK), "ok");
-    /* Too few samples is watching, not tripped; no next step: all ok. */
+    /* Undecided is the steady state (a probe every 10 s decides nothing
+     * alone; a step bursts): ok, and the row says so. No next step: ok. */
     check(&p, COLOR_BLUE, 50, 60, 150000, 150000, T0 - 600, T0, &s);
     s.refused = GUARDS_REFUSED_SAMPLES;
     s.ttft_judged = false;
     guards_view_fill(&v, &s, &e, &d, &c);
-    assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_WATCHING);
+    assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_OK);
+    assert_true(framed(v.item[GUARDS_ITEM_TTFT].text, "undecided until a step asks (it probes "
+                       "to decide): green median TTFT 150.0 ms", "(limit 8%; 31 and 31 probes)"));
     assert_string_equal(v.item[GUARDS_ITEM_DWELL].text, "dwell passed (held 600 s)");
     drain(&d, &p, T0, 0, 3, 10);
     guards_view_fill(&v, NULL, &e, &d, &c);
