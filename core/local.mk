@@ -13,6 +13,7 @@ libcore_a_SOURCES = \
 	core/exitcode.h \
 	core/guards.c core/guards.h \
 	core/hist.c core/hist.h \
+	core/intent.c core/intent.h \
 	core/journal.c core/journal.h \
 	core/logparse.c core/logparse.h \
 	core/metric.c core/metric.h core/metric_json.c core/metric_json.h \
