@@ -162,7 +162,7 @@ kill_one() {
     elif [ "$fb" = "$ib" ]; then phase="after the intent, before the write"
     else phase="after the write, before the outcome"; fi
     PHASES["$mode: $phase"]=$(( ${PHASES["$mode: $phase"]:-0} + 1 ))
-    echo "# $mode kill $i ($DIR): $phase; file blue $fb, confirmed $nb"
+    echo "# $mode kill $i ($DIR): $phase; file blue $fb, confirmed $nb (at ${SECONDS}s)"
 
     # what nginx routes: what was confirmed, or the interrupted move's target
     seen=$(observe "$mode$i")
