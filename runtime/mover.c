@@ -226,8 +226,8 @@ static int journal_move(struct move_op *op, const char *action, const char *outc
     return journal_write(op->cfg, &ev, msg, msglen);
 }
 
-/* Before the first byte of the balancer's file changes: an interrupted
- * intent closed, the one-step rule, this move's intent on disk. */
+/* Whether the move may start: refused while a reconcile waits (shifts),
+ * and by the one-step rule. */
 static int begin_move(struct move_op *op, char *msg, size_t msglen)
 {
     char why[512];
@@ -240,10 +240,19 @@ static int begin_move(struct move_op *op, char *msg, size_t msglen)
         snprintf(msg, msglen, "%s refused: %s", op->action, why);
         return ERRCODE_REFUSED;
     }
+    return 0;
+}
+
+/* Right before the first byte of the balancer's file changes (after the
+ * candidate's version is known): an interrupted intent closed, this move's
+ * intent on disk. A journal that cannot take it stops the move. */
+static int journal_intent(struct move_op *op, char *msg, size_t msglen)
+{
+    char why[512];
     close_interrupted(op->cfg, &op->cur);
     if (journal_move(op, "intent", NULL, NULL, op->confirmed, why, sizeof why) != 0) {
         snprintf(msg, msglen, "%s refused: the journal cannot take its intent, so nothing moved: "
-                 "%s", op->action, why);
+                 "%.380s", op->action, why);
         return ERRCODE_IO;
     }
     return 0;
@@ -323,6 +332,12 @@ static void on_applied(const struct balancer_report *rep, void *data)
 static void start_apply(struct move_op *op)
 {
     char msg[512];
+    if (journal_intent(op, op->res.summary, sizeof op->res.summary) != 0) {
+        op->res.outcome = BALANCER_WRITE_FAILED;    /* nothing was touched */
+        op->res.status = ERRCODE_IO;
+        finish(op);
+        return;
+    }
     int rc = op->text ? op->balancer->apply(op->loop, op->cfg, op->text, on_applied, op, msg,
                                             sizeof msg)
                       : op->balancer->reload(op->loop, op->cfg, on_applied, op, msg, sizeof msg);
