@@ -189,14 +189,21 @@ static void close_interrupted(const struct config *cfg, const struct mover_curre
         return;
     struct mover_actor who = {last->user, NULL, NULL};
     struct journal_event ev;
+    char found[256];
+    const int *c = cur->rec.confirmed, *f = cur->rec.file;
+    snprintf(found, sizeof found, "found without its outcome %.0f s later: %s last confirmed "
+             "blue %d / green %d, the upstream file held blue %d / green %d", now_seconds() -
+             last->time, balancer_of(cfg)->name, c[COLOR_BLUE], c[COLOR_GREEN], f[COLOR_BLUE],
+             f[COLOR_GREEN]);
     journal_fill(cfg, &who, cur, last->move, &ev);
     memcpy(ev.before, last->before, sizeof ev.before);
     memcpy(ev.after, last->after, sizeof ev.after);
     memcpy(ev.nginx, cur->rec.confirmed, sizeof ev.nginx);
     ev.move_id = (char *)last->move_id;
+    ev.move = (char *)last->move;
     ev.reason = last->reason[0] ? (char *)last->reason : NULL;
     ev.outcome = "interrupted";
-    ev.error = (char *)cur->rec.text;
+    ev.error = found;
     journal_write(cfg, &ev, msg, sizeof msg);
 }
 
