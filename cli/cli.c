@@ -29,6 +29,11 @@ static const char usage_text[] =
     "                       --force --reason overrides them, journaled. Without a server the\n"
     "                       signals are sampled for S seconds first\n"
     "  rollback [--stable C] all weight back to the stable color, then stop the candidate\n"
+    "  reconcile [--apply | --restore]\n"
+    "                       after a move that did not finish (a killed cutover or server):\n"
+    "                       what nginx was last confirmed to run and what the file holds;\n"
+    "                       --apply: nginx -t and reload the file (one step at most),\n"
+    "                       --restore: put back the confirmed weights. Shifts wait for it\n"
     "  stats LOG [--json] [--since T] [--window S] [--threads N]\n"
     "                       per color from a whole access log: requests, 5xx, header-time p50/p95/p99\n"
     "  server [start | stop [--force] | status | --foreground] [--export-format csv|json]\n"
@@ -66,7 +71,7 @@ static const char usage_text[] =
     "  0 done   1 I/O error   2 usage or config error (nothing touched)\n"
     "  3 nginx -t rejected the new file (previous file restored)\n"
     "  4 reload failed or not applied   5 refused (at an end, locked, stable unknown,\n"
-    "    a guard, a failed preflight check)\n"
+    "    a guard, a failed preflight check, a move to reconcile first)\n"
     "  6 rollback done but the candidate's stop command failed\n";
 
 struct command {
@@ -78,6 +83,7 @@ static const struct command commands[] = {
     {"status", cmd_status},
     {"shift", cmd_shift},
     {"rollback", cmd_rollback},
+    {"reconcile", cmd_reconcile},
     {"init", cmd_init},
     {"stats", cmd_stats},
     {"check", cmd_check},

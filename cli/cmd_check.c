@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/mover.h"
+#include "runtime/statedir.h"
+
 cJSON *cmd_check_report_json(const struct preflight_report *r)
 {
     cJSON *o = cJSON_CreateObject();
@@ -43,6 +46,33 @@ static void print_text(struct app *app, const struct preflight_report *r)
     }
 }
 
+/* Beside the preflight: does the balancer's file hold what it was last
+ * confirmed to run? An interrupted move fails the check until reconciled. */
+static void check_confirmed(struct app *app, struct preflight_report *r)
+{
+    struct mover_current cur;
+    char msg[512];
+    const char *name = balancer_of(app->cfg)->name;
+    if (mover_read_current(app->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0) {
+        preflight_add(r, "moves", PREFLIGHT_SKIPPED, "%s", msg);
+        return;
+    }
+    const int *c = cur.rec.confirmed, *f = cur.rec.file;
+    long holder = statedir_lock_holder(app->cfg->state_dir);
+    if (cur.rec.verdict != INTENT_RECONCILE)
+        preflight_add(r, "moves", PREFLIGHT_OK, "%s runs blue %d / green %d as confirmed; the "
+                      "upstream file agrees", name, c[COLOR_BLUE], c[COLOR_GREEN]);
+    else if (holder != 0)
+        preflight_add(r, "moves", PREFLIGHT_WARN, "a move is in flight (pid %ld)", holder);
+    else
+        preflight_add(r, "moves", PREFLIGHT_FAIL, "%s was last confirmed to run blue %d / green "
+                      "%d but the upstream file holds blue %d / green %d (%s): run `%s` or `%s` "
+                      "(see `cutover reconcile`)", name, c[COLOR_BLUE], c[COLOR_GREEN],
+                      f[COLOR_BLUE], f[COLOR_GREEN],
+                      cur.rec.pending ? "a move did not finish" : "the last reload did not",
+                      INTENT_CMD_APPLY, INTENT_CMD_RESTORE);
+}
+
 int cmd_check(struct app *app, int argc, char **argv)
 {
     bool json = false;
@@ -62,6 +92,7 @@ int cmd_check(struct app *app, int argc, char **argv)
         return EXIT_FAILURE_IO;
     }
     preflight_run(&app->loop, app->cfg, r);
+    check_confirmed(app, r);
     int rc = EXIT_OK;
     if (json)
         rc = print_json(app, r);

@@ -240,7 +240,7 @@ int cmd_shift_direct(struct app *app, const struct shift_args *a)
         return rc;
     actor_of(app, &who);
     int after[COLOR_COUNT];
-    char why[256];
+    char why[1024]; /* room for a reconcile text */
     rc = exitcode_of(mover_plan_shift(app->cfg, &cur, a->absolute, a->amount, after, why,
                                       sizeof why));
     if (rc != EXIT_OK) {

@@ -12,6 +12,7 @@
 #include "cli/sample.h"
 #include "core/metric.h"
 #include "runtime/mover.h"
+#include "runtime/statedir.h"
 
 static cJSON *weights_json(const int w[COLOR_COUNT])
 {
@@ -45,6 +46,18 @@ static void add_rollout(const struct config *cfg, cJSON *o, const int w[COLOR_CO
         cJSON_AddNullToObject(o, "next");
 }
 
+/* The snapshot's "reconcile" shape (server/engine.c writes the same). */
+static cJSON *reconcile_json(const struct intent_reconcile *rec)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "text", rec->text);
+    cJSON_AddBoolToObject(o, "interrupted", rec->pending);
+    cJSON_AddBoolToObject(o, "may_apply", rec->may_apply);
+    cJSON_AddItemToObject(o, "confirmed", weights_json(rec->confirmed));
+    cJSON_AddItemToObject(o, "file", weights_json(rec->file));
+    return o;
+}
+
 static cJSON *status_base(const struct config *cfg)
 {
     cJSON *o = cJSON_CreateObject();
@@ -65,6 +78,10 @@ static cJSON *status_direct(struct app *app, int named, double sample_s, int *rc
     }
     cJSON *o = status_base(cfg);
     cJSON_AddItemToObject(o, "weights", weights_json(cur.weight));
+    /* A move in flight elsewhere has its intent open too; only one whose
+     * process is gone (the lock is free) is an interrupted one. */
+    if (cur.rec.verdict == INTENT_RECONCILE && statedir_lock_holder(cfg->state_dir) == 0)
+        cJSON_AddItemToObject(o, "reconcile", reconcile_json(&cur.rec));
     const char *phase = cur.stable_known
         ? rollout_phase_name(rollout_phase(cur.weight, cur.stable, &cur.state, cfg->rollout.step))
         : NULL;
@@ -110,6 +127,8 @@ static cJSON *status_from_server(struct app *app, int *rc)
         weight[c] = cJSON_IsNumber(v) ? (int)v->valuedouble : 0;
     }
     cJSON_AddItemToObject(o, "weights", weights_json(weight));
+    if (cJSON_IsObject(cJSON_GetObjectItem(s, "reconcile")))
+        cJSON_AddItemToObject(o, "reconcile", cJSON_DetachItemFromObject(s, "reconcile"));
     cJSON *stable = cJSON_GetObjectItem(s, "stable");
     cJSON *phase = cJSON_GetObjectItem(s, "phase");
     cJSON *why = cJSON_GetObjectItem(s, "stable_unknown");
@@ -206,6 +225,12 @@ static void print_text(struct app *app, const cJSON *o)
     FILE *out = app->out;
     fprintf(out, "upstream   %s (%s)\n", cfg->nginx.upstream_file, cfg->nginx.upstream_name);
     fprintf(out, "weights    blue %.0f / green %.0f\n", num(o, "weights.blue"), num(o, "weights.green"));
+    const cJSON *rec = cJSON_GetObjectItem(o, "reconcile");
+    if (rec) {
+        fprintf(out, "nginx      last confirmed to run blue %.0f / green %.0f: the file differs\n",
+                num(rec, "confirmed.blue"), num(rec, "confirmed.green"));
+        fprintf(out, "reconcile  %s\n", str(rec, "text"));
+    }
     const cJSON *sig = cJSON_GetObjectItem(o, "signals");
     if (sig)
         print_signals(out, sig);

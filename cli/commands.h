@@ -20,6 +20,8 @@ struct shift_args {
 int cmd_status(struct app *app, int argc, char **argv);
 int cmd_shift(struct app *app, int argc, char **argv);
 int cmd_rollback(struct app *app, int argc, char **argv);
+/* cutover reconcile [--apply|--restore]: after an interrupted move (cli/cmd_reconcile.c). */
+int cmd_reconcile(struct app *app, int argc, char **argv);
 int cmd_init(struct app *app, int argc, char **argv);
 int cmd_server(struct app *app, int argc, char **argv);
 int cmd_attach(struct app *app, int argc, char **argv);

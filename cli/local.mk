@@ -9,6 +9,7 @@ libcli_a_SOURCES = \
 	cli/cmd_check.c cli/cmd_check.h \
 	cli/cmd_console.c \
 	cli/cmd_init.c \
+	cli/cmd_reconcile.c \
 	cli/cmd_replay.c \
 	cli/cmd_report.c \
 	cli/cmd_server.c \

@@ -47,6 +47,13 @@ char *journal_encode(const struct journal_event *ev)
     add_str_or_null(o, "outcome", ev->outcome);
     if (ev->error != NULL)
         cJSON_AddStringToObject(o, "error", ev->error);
+    /* Only a move's lines carry these, so other lines keep their bytes. */
+    if (ev->move_id != NULL) {
+        cJSON_AddStringToObject(o, "move_id", ev->move_id);
+        add_str_or_null(o, "move", ev->move);
+        add_str_or_null(o, "reason", ev->reason);
+        add_weights(o, "nginx", ev->nginx);
+    }
     line = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return line;
@@ -110,7 +117,11 @@ static int take_all(const cJSON *o, struct journal_event *out, char *err, size_t
         || take_str(o, "outcome", &out->outcome, err, errlen) != 0
         || take_str(o, "error", &out->error, err, errlen) != 0
         || take_weights(o, "before", out->before, err, errlen) != 0
-        || take_weights(o, "after", out->after, err, errlen) != 0)
+        || take_weights(o, "after", out->after, err, errlen) != 0
+        || take_str(o, "move_id", &out->move_id, err, errlen) != 0
+        || take_str(o, "move", &out->move, err, errlen) != 0
+        || take_str(o, "reason", &out->reason, err, errlen) != 0
+        || take_weights(o, "nginx", out->nginx, err, errlen) != 0)
         return -1;
     return 0;
 }
@@ -142,7 +153,10 @@ void journal_event_clear(struct journal_event *ev)
     free(ev->candidate_version);
     free(ev->outcome);
     free(ev->error);
+    free(ev->move_id);
+    free(ev->move);
+    free(ev->reason);
     memset(ev, 0, sizeof *ev);
     for (int c = 0; c < COLOR_COUNT; c++)
-        ev->before[c] = ev->after[c] = -1;
+        ev->before[c] = ev->after[c] = ev->nginx[c] = -1;
 }

@@ -18,6 +18,15 @@ struct journal_event {
     char *candidate_version;     /* git SHA or version string, NULL if unknown */
     char *outcome;               /* "ok", "test-failed", "reload-failed", "refused", ... */
     char *error;                 /* nginx's own message when it failed */
+    /* A move is two lines sharing a move id: action "intent" before the
+     * balancer's file is written (before/after, who, why), then the
+     * outcome under the move's own action. Both say which weights the
+     * balancer is confirmed to run (`nginx`): the intent those from before,
+     * the outcome those after. NULL / -1 on every other event. */
+    char *move_id;
+    char *move;                  /* intent only: "shift", "rollback", "reload", "restore" */
+    char *reason;                /* why, in the operator's words; NULL when none given */
+    int nginx[COLOR_COUNT];      /* confirmed weights; -1 when not said */
 };
 
 /* One line of JSON, no trailing newline; caller frees. Secrets never reach

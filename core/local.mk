@@ -13,6 +13,7 @@ libcore_a_SOURCES = \
 	core/exitcode.h \
 	core/guards.c core/guards.h core/guards_watch.c \
 	core/hist.c core/hist.h \
+	core/intent.c core/intent.h \
 	core/journal.c core/journal.h \
 	core/logparse.c core/logparse.h \
 	core/median_shift.c core/median_shift.h \

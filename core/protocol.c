@@ -45,6 +45,8 @@ static const char *const command_names[] = {
     [CMD_RETIRE] = "retire",
     [CMD_LOOKUP] = "lookup",
     [CMD_CANCEL] = "cancel",
+    [CMD_RECONCILE_APPLY] = "reconcile-apply",
+    [CMD_RECONCILE_RESTORE] = "reconcile-restore",
 };
 #define N_COMMANDS (sizeof command_names / sizeof command_names[0])
 

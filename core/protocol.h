@@ -19,6 +19,8 @@
  *      the lines of green's log_file carrying that request id; the reply
  *      adds "lines": [...]. rid: 1..64 of [A-Za-z0-9_-], so it can be
  *      searched for as a literal without escaping
+ *   {"command": {"id": 16, "name": "reconcile-apply"}}     after an interrupted move
+ *   {"command": {"id": 17, "name": "reconcile-restore"}}   (snapshot "reconcile")
  *   (shift/rollback/status may carry "stable": "blue" to name the stable color)
  * server -> client
  *   {"hello": {...}}, {"snapshot": {...}}, {"event": {...journal event...}},
@@ -54,7 +56,9 @@ enum protocol_command {
     CMD_STATUS,
     CMD_RETIRE,             /* stop the drained color (its stop command) */
     CMD_LOOKUP,             /* a request id's lines in a color's log_file */
-    CMD_CANCEL              /* give up a step still deciding its TTFT verdict */
+    CMD_CANCEL,             /* give up a step still deciding its TTFT verdict */
+    CMD_RECONCILE_APPLY,    /* an interrupted move: test and reload the file as it stands */
+    CMD_RECONCILE_RESTORE   /* ... or put back the file the balancer was confirmed to run */
 };
 
 struct protocol_hello {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include "backends/spawn.h"
 #include "core/errcode.h"
@@ -19,8 +20,11 @@ struct move_op {
     char ssh_client[128];
     struct mover_current cur;
     char action[32];
+    char move_id[48];           /* pairs the intent with its outcome */
+    char reason[200];
+    int confirmed[COLOR_COUNT]; /* what the balancer ran, confirmed, when it began */
     const struct balancer_ops *balancer;
-    char *text;                 /* the balancer's new config */
+    char *text;                 /* the balancer's new config; NULL: reload as it stands */
     char version[128];
     struct mover_result res;
     mover_done_cb cb;
@@ -63,7 +67,41 @@ int mover_read_current(const struct config *cfg, int named, struct mover_current
         cur->stable = stable;
         cur->candidate = color_other(stable);
     }
+    struct journal_event ev;
+    char why[256];
+    int found = statedir_journal_last_move(cfg->state_dir, &ev, why, sizeof why);
+    if (found < 0) {
+        snprintf(msg, msglen, "%s", why);
+        return ERRCODE_IO;
+    }
+    intent_last_from_event(found == 1 ? &ev : NULL, &cur->last);
+    journal_event_clear(&ev);
+    intent_decide(&cur->last, cur->weight, cur->stable_known ? (int)cur->stable : COLOR_NONE,
+                  cfg->rollout.step, balancer_of(cfg)->name, now_seconds(), &cur->rec);
     return 0;
+}
+
+/* What may start while the file and the confirmed weights disagree. */
+static const struct {
+    const char *action;
+    bool while_unreconciled;
+} move_kinds[] = {
+    {"shift", false},
+    {"rollback", true},         /* the safe direction never waits */
+    {"restore", true},          /* puts the confirmed file back: resolves it */
+    {"reload", true},           /* applies the file (one step at most): resolves it */
+};
+
+int mover_may_move(const struct mover_current *cur, const char *action, char *msg,
+                   size_t msglen)
+{
+    if (cur->rec.verdict != INTENT_RECONCILE)
+        return 0;
+    for (size_t i = 0; i < sizeof move_kinds / sizeof move_kinds[0]; i++)
+        if (strcmp(move_kinds[i].action, action) == 0 && move_kinds[i].while_unreconciled)
+            return 0;
+    snprintf(msg, msglen, "%s refused: %s", action, cur->rec.text);
+    return ERRCODE_REFUSED;
 }
 
 double mover_weights_since(const struct config *cfg)
@@ -90,6 +128,15 @@ int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, 
         snprintf(msg, msglen, "%s", why);
         return ERRCODE_REFUSED;
     }
+    /* Refused here, before the guards sample or the preflight runs: the
+     * same rules refuse it again in mover_apply. */
+    if (cur->rec.verdict == INTENT_RECONCILE) {
+        snprintf(msg, msglen, "%s", cur->rec.text);
+        return ERRCODE_REFUSED;
+    }
+    if (intent_check_step(cur->rec.confirmed, after, (int)cur->stable, step,
+                          balancer_of(cfg)->name, msg, msglen) != 0)
+        return ERRCODE_REFUSED;
     return 0;
 }
 
@@ -110,6 +157,8 @@ static void journal_fill(const struct config *cfg, const struct mover_actor *who
         ev->after[c] = cur->weight[c];
     }
     ev->candidate = cur->stable_known ? (char *)color_name(cur->candidate) : NULL;
+    for (int c = 0; c < COLOR_COUNT; c++)
+        ev->nginx[c] = -1;
 }
 
 static int journal_write(const struct config *cfg, const struct journal_event *ev,
@@ -128,6 +177,92 @@ void mover_journal(const struct config *cfg, const struct mover_actor *who,
     ev.outcome = (char *)outcome;
     ev.error = (char *)error;
     journal_write(cfg, &ev, msg, sizeof msg);
+}
+
+/* An intent found without its outcome gets one before anything else is
+ * journaled for the balancer: "interrupted", with what was known. */
+static void close_interrupted(const struct config *cfg, const struct mover_current *cur)
+{
+    char msg[256];
+    const struct intent_last *last = &cur->last;
+    if (!last->pending)
+        return;
+    struct mover_actor who = {last->user, NULL, NULL};
+    struct journal_event ev;
+    char found[256];
+    const int *c = cur->rec.confirmed, *f = cur->rec.file;
+    snprintf(found, sizeof found, "found without its outcome %.0f s later: %s last confirmed "
+             "blue %d / green %d, the upstream file held blue %d / green %d", now_seconds() -
+             last->time, balancer_of(cfg)->name, c[COLOR_BLUE], c[COLOR_GREEN], f[COLOR_BLUE],
+             f[COLOR_GREEN]);
+    journal_fill(cfg, &who, cur, last->move, &ev);
+    memcpy(ev.before, last->before, sizeof ev.before);
+    memcpy(ev.after, last->after, sizeof ev.after);
+    memcpy(ev.nginx, cur->rec.confirmed, sizeof ev.nginx);
+    ev.move_id = (char *)last->move_id;
+    ev.move = (char *)last->move;
+    ev.reason = last->reason[0] ? (char *)last->reason : NULL;
+    ev.outcome = "interrupted";
+    ev.error = found;
+    journal_write(cfg, &ev, msg, sizeof msg);
+}
+
+void mover_close_interrupted(const struct config *cfg, const struct mover_current *cur)
+{
+    close_interrupted(cfg, cur);
+}
+
+/* One of a move's two lines: the intent (outcome NULL: "started") or its
+ * outcome, both with the move id and the confirmed weights. */
+static int journal_move(struct move_op *op, const char *action, const char *outcome,
+                        const char *error, const int nginx[COLOR_COUNT], char *msg,
+                        size_t msglen)
+{
+    struct mover_actor who = {op->user, op->ssh_client, NULL};
+    struct journal_event ev;
+    journal_fill(op->cfg, &who, &op->cur, action, &ev);
+    memcpy(ev.before, op->res.before, sizeof ev.before);
+    memcpy(ev.after, op->res.after, sizeof ev.after);
+    memcpy(ev.nginx, nginx, sizeof ev.nginx);
+    ev.move_id = op->move_id;
+    ev.move = op->action;
+    ev.reason = op->reason[0] ? op->reason : NULL;
+    ev.candidate_version = op->version[0] ? op->version : NULL;
+    ev.outcome = (char *)(outcome ? outcome : "started");
+    ev.error = (char *)error;
+    return journal_write(op->cfg, &ev, msg, msglen);
+}
+
+/* Whether the move may start: refused while a reconcile waits (shifts),
+ * and by the one-step rule. */
+static int begin_move(struct move_op *op, char *msg, size_t msglen)
+{
+    char why[512];
+    int stable = op->cur.stable_known ? (int)op->cur.stable : COLOR_NONE;
+    int rc = mover_may_move(&op->cur, op->action, msg, msglen);
+    if (rc != 0)
+        return rc;
+    if (intent_check_step(op->confirmed, op->res.after, stable, op->cfg->rollout.step,
+                          op->balancer->name, why, sizeof why) != 0) {
+        snprintf(msg, msglen, "%s refused: %s", op->action, why);
+        return ERRCODE_REFUSED;
+    }
+    return 0;
+}
+
+/* Right before the first byte of the balancer's file changes (after the
+ * candidate's version is known): an interrupted intent closed, this move's
+ * intent on disk. A journal that cannot take it stops the move. */
+static int journal_intent(struct move_op *op, char *msg, size_t msglen)
+{
+    char why[512];
+    close_interrupted(op->cfg, &op->cur);
+    if (journal_move(op, "intent", NULL, NULL, op->confirmed, why, sizeof why) != 0) {
+        snprintf(msg, msglen, "%s refused: the journal cannot take its intent, so nothing moved: "
+                 "%.380s", op->action, why);
+        return ERRCODE_IO;
+    }
+    return 0;
 }
 
 /* The stable color is written down before the first byte of the balancer's
@@ -179,15 +314,11 @@ static void on_applied(const struct balancer_report *rep, void *data)
 {
     struct move_op *op = data;
     char msg[512];
-    struct mover_actor who = {op->user, op->ssh_client};
-    struct journal_event ev;
-    journal_fill(op->cfg, &who, &op->cur, op->action, &ev);
-    for (int c = 0; c < COLOR_COUNT; c++)
-        ev.after[c] = op->res.after[c];
-    ev.candidate_version = op->version[0] ? op->version : NULL;
-    ev.outcome = (char *)balancer_outcome_name(rep->outcome);
-    ev.error = rep->outcome == BALANCER_OK ? NULL : (char *)rep->message;
-    if (journal_write(op->cfg, &ev, msg, sizeof msg) != 0)
+    const char *outcome = balancer_outcome_name(rep->outcome);
+    int nginx[COLOR_COUNT];
+    intent_confirmed_after(outcome, op->confirmed, op->res.after, nginx);
+    if (journal_move(op, op->action, outcome, rep->outcome == BALANCER_OK ? NULL : rep->message,
+                     nginx, msg, sizeof msg) != 0)
         add_warning(&op->res, "journal not written: %s", msg);
     /* A reload sent but not confirmed still left the new file in place, and
      * the balancer serves it at its next reload: the state follows the file. */
@@ -208,7 +339,16 @@ static void on_applied(const struct balancer_report *rep, void *data)
 static void start_apply(struct move_op *op)
 {
     char msg[512];
-    if (op->balancer->apply(op->loop, op->cfg, op->text, on_applied, op, msg, sizeof msg) != 0) {
+    if (journal_intent(op, op->res.summary, sizeof op->res.summary) != 0) {
+        op->res.outcome = BALANCER_WRITE_FAILED;    /* nothing was touched */
+        op->res.status = ERRCODE_IO;
+        finish(op);
+        return;
+    }
+    int rc = op->text ? op->balancer->apply(op->loop, op->cfg, op->text, on_applied, op, msg,
+                                            sizeof msg)
+                      : op->balancer->reload(op->loop, op->cfg, on_applied, op, msg, sizeof msg);
+    if (rc != 0) {
         struct balancer_report rep = {.outcome = BALANCER_WRITE_FAILED};
         snprintf(rep.message, sizeof rep.message, "%s", msg);
         on_applied(&rep, op);
@@ -255,6 +395,9 @@ static struct move_op *op_new(uv_loop_t *loop, const struct config *cfg,
     snprintf(op->action, sizeof op->action, "%s", action);
     op->cb = cb;
     op->data = data;
+    snprintf(op->reason, sizeof op->reason, "%s", who->reason ? who->reason : "");
+    snprintf(op->move_id, sizeof op->move_id, "%.3f-%ld", now_seconds(), (long)getpid());
+    memcpy(op->confirmed, cur->rec.confirmed, sizeof op->confirmed);
     memcpy(op->res.before, cur->weight, sizeof op->res.before);
     memcpy(op->res.after, cur->weight, sizeof op->res.after);
     return op;
@@ -278,6 +421,11 @@ int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_ac
         free(op);
         return ERRCODE_USAGE;
     }
+    if ((rc = begin_move(op, msg, msglen)) != 0) {
+        free(op->text);
+        free(op);
+        return rc;
+    }
     const struct config_argv *version = &cfg->colors[cur->candidate].version;
     char why[256];
     if (version->argc == 0 ||
@@ -290,12 +438,32 @@ int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_ac
     return 0;
 }
 
+int mover_reload(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                 const struct mover_current *cur, mover_done_cb cb, void *data, char *msg,
+                 size_t msglen)
+{
+    struct move_op *op = op_new(loop, cfg, who, cur, "reload", cb, data);
+    if (!op) {
+        snprintf(msg, msglen, "out of memory");
+        return ERRCODE_IO;
+    }
+    /* From what the balancer was confirmed to run to what the file holds. */
+    memcpy(op->res.before, cur->rec.confirmed, sizeof op->res.before);
+    int rc = begin_move(op, msg, msglen);
+    if (rc != 0) {
+        free(op);
+        return rc;
+    }
+    start_apply(op);
+    return 0;
+}
+
 /* ---- stopping the candidate ------------------------------------------ */
 
 static void on_stopped(const struct spawn_result *r, void *data)
 {
     struct move_op *op = data;
-    struct mover_actor who = {op->user, op->ssh_client};
+    struct mover_actor who = {op->user, op->ssh_client, NULL};
     const char *name = color_name(op->cur.candidate);
     if (spawn_succeeded(r)) {
         mover_journal(op->cfg, &who, &op->cur, "stop", "ok", NULL);
@@ -380,6 +548,15 @@ void mover_apply_run(uv_loop_t *loop, const struct config *cfg, const struct mov
     memset(out, 0, sizeof *out);
     run_until(loop, &w, mover_apply(loop, cfg, who, cur, after, action, on_run_done, &w, msg,
                                     sizeof msg), msg);
+}
+
+void mover_reload_run(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                      const struct mover_current *cur, struct mover_result *out)
+{
+    char msg[512];
+    struct run_wait w = {out, false};
+    memset(out, 0, sizeof *out);
+    run_until(loop, &w, mover_reload(loop, cfg, who, cur, on_run_done, &w, msg, sizeof msg), msg);
 }
 
 void mover_stop_candidate_run(uv_loop_t *loop, const struct config *cfg,

@@ -1,9 +1,11 @@
 /* mover: the one path by which cutover changes the balancer's weights, for
  * the server (asynchronous, on its loop) and for one-shot commands (the _run
  * forms turn the loop until done). A move: record the stable color, ask the
- * candidate's version, render + apply (write, validate, reload, confirm:
- * backends/balancer's table), journal the attempt with who asked, save the
- * rollout state. Fallible functions return 0 or a negative code of
+ * candidate's version, journal the intent (core/intent: before/after, who,
+ * why), render + apply (write, validate, reload, confirm: backends/balancer's
+ * table), journal the outcome, save the rollout state. No reload moves the
+ * balancer more than one step from the weights it was last confirmed to
+ * run, save everything back to the stable color. Fallible functions return 0 or a negative code of
  * core/errcode.h with a message.
  *
  * Ownership: a move copies what it needs from its arguments; the config must
@@ -16,12 +18,14 @@
 #include <uv.h>
 #include "backends/balancer.h"
 #include "core/config.h"
+#include "core/intent.h"
 #include "core/rollout.h"
 
 /* Who asked: goes into every journal line. */
 struct mover_actor {
     const char *user;
     const char *ssh_client;     /* NULL or "" when local */
+    const char *reason;         /* why, for a move's intent; NULL when none given */
 };
 
 struct mover_current {
@@ -31,6 +35,10 @@ struct mover_current {
     enum color stable;
     enum color candidate;
     char why_unknown[256];
+    /* The journal's last move and what it means for the file: whether a
+     * move was interrupted, what the balancer was last confirmed to run. */
+    struct intent_last last;
+    struct intent_reconcile rec;
 };
 
 struct mover_result {
@@ -55,6 +63,13 @@ int mover_read_current(const struct config *cfg, int named, struct mover_current
  * unknown. */
 double mover_weights_since(const struct config *cfg);
 
+/* May `action` start now? A shift waits while the balancer's file and its
+ * confirmed weights disagree (rec.verdict == INTENT_RECONCILE); rollback,
+ * restore and reload may run (the first is the safe direction, the others
+ * resolve it). Returns 0, or ERRCODE_REFUSED with msg naming the commands. */
+int mover_may_move(const struct mover_current *cur, const char *action, char *msg,
+                   size_t msglen);
+
 /* Weights after a shift (+/- delta, or absolute candidate weight). Returns
  * 0, ERRCODE_REFUSED (at an end) or ERRCODE_USAGE (off the step grid). */
 int mover_plan_shift(const struct config *cfg, const struct mover_current *cur, bool absolute,
@@ -66,10 +81,22 @@ int mover_apply(uv_loop_t *loop, const struct config *cfg, const struct mover_ac
                 const struct mover_current *cur, const int after[COLOR_COUNT],
                 const char *action, mover_done_cb cb, void *data, char *msg, size_t msglen);
 
+/* Validates and reloads the balancer's file as it stands (the console's
+ * `r`, `cutover reconcile --apply`), under the same intent, outcome and
+ * one-step rule as a move. Returns like mover_apply. */
+int mover_reload(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                 const struct mover_current *cur, mover_done_cb cb, void *data, char *msg,
+                 size_t msglen);
+
 /* Runs the candidate's stop command (after a rollback), journaling it. */
 int mover_stop_candidate(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
                          const struct mover_current *cur, mover_done_cb cb, void *data,
                          char *msg, size_t msglen);
+
+/* Journals "interrupted" for an intent found without its outcome (a
+ * no-op when there is none): moves do it themselves; a reconcile and the
+ * server's start do it for an intent that never touched the file. */
+void mover_close_interrupted(const struct config *cfg, const struct mover_current *cur);
 
 /* Journals an event that moved no weight (a refusal, a control change). */
 void mover_journal(const struct config *cfg, const struct mover_actor *who,
@@ -80,6 +107,8 @@ void mover_journal(const struct config *cfg, const struct mover_actor *who,
 void mover_apply_run(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
                      const struct mover_current *cur, const int after[COLOR_COUNT],
                      const char *action, struct mover_result *out);
+void mover_reload_run(uv_loop_t *loop, const struct config *cfg, const struct mover_actor *who,
+                      const struct mover_current *cur, struct mover_result *out);
 void mover_stop_candidate_run(uv_loop_t *loop, const struct config *cfg,
                               const struct mover_actor *who, const struct mover_current *cur,
                               struct mover_result *out);

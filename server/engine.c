@@ -70,7 +70,7 @@ void engine_journal_control(struct engine *e, const struct control_who *who, con
     char msg[256];
     if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
         memset(&cur, 0, sizeof cur);
-    struct mover_actor actor = {who->user, who->ssh_client};
+    struct mover_actor actor = {.user = who->user, .ssh_client = who->ssh_client};
     mover_journal(e->cfg, &actor, &cur, action, outcome, detail);
 }
 
@@ -218,6 +218,10 @@ static void add_weights(struct engine *e, cJSON *s)
         cJSON_AddStringToObject(s, "weights_error", msg);
         return;
     }
+    /* An interrupted move: what nginx was confirmed to run, what the file
+     * holds, what resolves it. Not while our own move is in flight. */
+    if (cur.rec.verdict == INTENT_RECONCILE && !e->busy)
+        cJSON_AddItemToObject(s, "reconcile", engine_reconcile_json(&cur.rec));
     cJSON *w = cJSON_AddObjectToObject(s, "weights");
     for (int c = 0; c < COLOR_COUNT; c++)
         cJSON_AddNumberToObject(w, color_name((enum color)c), cur.weight[c]);
@@ -434,6 +438,45 @@ static int start_parts(struct engine *e, char *msg, size_t msglen)
     return 0;
 }
 
+cJSON *engine_reconcile_json(const struct intent_reconcile *rec)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "text", rec->text);
+    cJSON_AddBoolToObject(o, "interrupted", rec->pending);
+    cJSON_AddBoolToObject(o, "may_apply", rec->may_apply);
+    const char *keys[] = {"confirmed", "file"};
+    const int *w[] = {rec->confirmed, rec->file};
+    for (int k = 0; k < 2; k++) {
+        cJSON *wo = cJSON_AddObjectToObject(o, keys[k]);
+        for (int c = 0; c < COLOR_COUNT; c++)
+            cJSON_AddNumberToObject(wo, color_name((enum color)c), w[k][c]);
+    }
+    return o;
+}
+
+/* A move found interrupted at start, under the state folder's lock (a
+ * direct cutover may be moving right now): one that never touched the file
+ * is closed; otherwise it is journaled and said, and shifts wait for
+ * `cutover reconcile` (the snapshot carries it for the consoles). */
+static void reconcile_at_start(struct engine *e)
+{
+    struct mover_current cur;
+    char msg[512];
+    int fd = statedir_lock(e->cfg->state_dir, msg, sizeof msg);
+    if (fd < 0)
+        return;
+    if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) == 0) {
+        if (cur.rec.verdict == INTENT_CLOSE) {
+            mover_close_interrupted(e->cfg, &cur);
+        } else if (cur.rec.verdict == INTENT_RECONCILE) {
+            struct mover_actor who = {.user = "cutover (server start)", .ssh_client = ""};
+            mover_journal(e->cfg, &who, &cur, "reconcile", "needed", cur.rec.text);
+            fprintf(stderr, "cutover server: %s\n", cur.rec.text);
+        }
+    }
+    statedir_unlock(fd);
+}
+
 int engine_start(uv_loop_t *loop, const struct config *cfg, const struct engine_options *opt,
                  struct engine **out, char *msg, size_t msglen)
 {
@@ -462,6 +505,7 @@ int engine_start(uv_loop_t *loop, const struct config *cfg, const struct engine_
         engine_stop(e);
         return -1;
     }
+    reconcile_at_start(e);
     uv_timer_start(&e->tick, on_tick, 1000, 1000);
     *out = e;
     return 0;

@@ -61,7 +61,7 @@ static void on_loopback_checked(const struct preflight_report *r, void *data)
     if (failed[0] && !e->stopping) {
         if (mover_read_current(e->cfg, COLOR_NONE, &cur, msg, sizeof msg) != 0)
             memset(&cur, 0, sizeof cur);
-        struct mover_actor who = {"cutover (after shift)", ""};
+        struct mover_actor who = {.user = "cutover (after shift)", .ssh_client = ""};
         mover_journal(e->cfg, &who, &cur, "alarm", "listener-check-failed", failed);
     }
     engine_maybe_finish_stop(e);
@@ -82,22 +82,6 @@ void engine_on_move_done(const struct mover_result *r, void *data)
                              e, msg, sizeof msg) == 0)
         return;
     end_move(e, r);
-}
-
-static void on_reload_done(const struct balancer_report *rep, void *data)
-{
-    struct engine *e = data;
-    struct mover_result r = {.status = balancer_outcome_err(rep->outcome),
-                             .outcome = rep->outcome};
-    snprintf(r.summary, sizeof r.summary, "reload: %.400s", rep->message);
-    if (rep->outcome == BALANCER_OK)
-        e->draining = rep->draining;
-    if (rep->outcome != BALANCER_OK)
-        snprintf(r.detail, sizeof r.detail, "%s", rep->message);
-    mover_journal(e->cfg, &e->pending.actor, &e->pending.cur, "reload",
-                  balancer_outcome_name(rep->outcome),
-                  rep->outcome == BALANCER_OK ? NULL : rep->message);
-    end_move(e, &r);
 }
 
 /* Checks that c may move traffic now; replies and returns false if not. */
@@ -142,7 +126,9 @@ static bool begin_move(struct engine *e, struct client *c, const struct protocol
         return false;
     }
     int rc = mover_read_current(e->cfg, cmd->stable, &p->cur, msg, sizeof msg);
-    if (rc == 0 && !p->cur.stable_known && cmd->name != CMD_RELOAD) {
+    bool needs_stable = cmd->name != CMD_RELOAD && cmd->name != CMD_RECONCILE_APPLY &&
+                        cmd->name != CMD_RECONCILE_RESTORE;
+    if (rc == 0 && !p->cur.stable_known && needs_stable) {
         snprintf(msg, sizeof msg, "%s", p->cur.why_unknown);
         rc = ERRCODE_REFUSED;
     }
@@ -160,6 +146,7 @@ static bool begin_move(struct engine *e, struct client *c, const struct protocol
     snprintf(p->ssh_client, sizeof p->ssh_client, "%s", c->who.ssh_client);
     p->actor.user = p->user;
     p->actor.ssh_client = p->ssh_client;
+    p->actor.reason = p->reason[0] ? p->reason : NULL;
     return true;
 }
 
@@ -330,7 +317,7 @@ static void cmd_cancel(struct engine *e, struct client *c, const struct protocol
 
 static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
 {
-    char msg[512];
+    char msg[1024]; /* room for a reconcile text */
     int after[COLOR_COUNT];
     if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
         return;
@@ -381,8 +368,42 @@ static void cmd_reload(struct engine *e, struct client *c, const struct protocol
     if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
         return;
     start_busy(e, c, "reload");
-    if (balancer_of(e->cfg)->reload(e->loop, e->cfg, on_reload_done, e, msg, sizeof msg) != 0)
-        fail_move(e, c, cmd, ERRCODE_IO, msg);
+    /* The mover's reload: journaled as a move, never more than one step. */
+    int rc = mover_reload(e->loop, e->cfg, &e->pending.actor, &e->pending.cur,
+                          engine_on_move_done, e, msg, sizeof msg);
+    if (rc != 0)
+        fail_move(e, c, cmd, rc, msg);
+}
+
+/* After an interrupted move: apply the file (test + reload, one step at
+ * most) or restore the confirmed weights; cutover reconcile's server side. */
+static void cmd_reconcile(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
+{
+    char msg[512];
+    if (!may_move(e, c, cmd) || !begin_move(e, c, cmd))
+        return;
+    struct pending *p = &e->pending;
+    const struct intent_reconcile *rec = &p->cur.rec;
+    if (rec->verdict != INTENT_RECONCILE) {
+        if (rec->verdict == INTENT_CLOSE)
+            mover_close_interrupted(e->cfg, &p->cur);
+        else
+            snprintf(msg, sizeof msg, "nothing to reconcile: %s runs blue %d / green %d as "
+                     "confirmed", balancer_of(e->cfg)->name, rec->confirmed[COLOR_BLUE],
+                     rec->confirmed[COLOR_GREEN]);
+        statedir_unlock(p->lock_fd);
+        engine_reply(c, cmd->id, true, 0, rec->verdict == INTENT_CLOSE ? rec->text : msg);
+        return;
+    }
+    p->actor.reason = "reconcile";
+    bool apply = cmd->name == CMD_RECONCILE_APPLY;
+    start_busy(e, c, apply ? "reconcile (apply)" : "reconcile (restore)");
+    int rc = apply ? mover_reload(e->loop, e->cfg, &p->actor, &p->cur, engine_on_move_done, e,
+                                  msg, sizeof msg)
+                   : mover_apply(e->loop, e->cfg, &p->actor, &p->cur, rec->confirmed, "restore",
+                                 engine_on_move_done, e, msg, sizeof msg);
+    if (rc != 0)
+        fail_move(e, c, cmd, rc, msg);
 }
 
 /* The drained color's stop command, offered by the console once the color at
@@ -545,6 +566,10 @@ void engine_command(struct engine *e, struct client *c, const struct protocol_cm
         break;
     case CMD_CANCEL:
         cmd_cancel(e, c, cmd);
+        break;
+    case CMD_RECONCILE_APPLY:
+    case CMD_RECONCILE_RESTORE:
+        cmd_reconcile(e, c, cmd);
         break;
     case CMD_NONE:
         break;

@@ -10,7 +10,7 @@
 #include "backends/spawn.h"
 #include "runtime/statedir.h"
 
-static const struct mover_actor auto_actor = {"cutover (auto-rollback)", ""};
+static const struct mover_actor auto_actor = {.user = "cutover (auto-rollback)", .ssh_client = ""};
 
 static void on_hook_done(const struct spawn_result *r, void *data)
 {

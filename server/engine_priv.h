@@ -89,6 +89,8 @@ void engine_send(struct client *c, const char *line);
 void engine_reply(struct client *c, long long id, bool ok, int status, const char *message);
 void engine_broadcast(struct engine *e, const char *line);
 void engine_send_snapshot(struct engine *e, struct client *c);
+/* The snapshot's "reconcile" object (an interrupted move). */
+cJSON *engine_reconcile_json(const struct intent_reconcile *rec);
 void engine_journal_control(struct engine *e, const struct control_who *who, const char *action,
                             const char *outcome, const char *detail);
 enum control_outcome engine_request_control(struct engine *e, struct client *c, bool steal,

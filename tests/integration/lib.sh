@@ -117,6 +117,25 @@ weights() {
 w=json.load(sys.stdin)["weights"]; print("%d/%d" % (w["blue"], w["green"]))'
 }
 
+# shift_to N [ARGS...]: the candidate's weight to N one step at a time, as
+# cutover moves nginx (no reload moves it more than rollout.step: `shift --to`
+# further than a step is refused). ARGS go to every shift. The candidate is
+# the one when it starts: it becomes the stable color only on reaching 100.
+shift_to() {
+    local to=$1 cand step w
+    shift
+    read -r cand step <<<"$("$CUTOVER" -c "$CONFIG" status --json --sample 0 | python3 -c '
+import json,sys; o=json.load(sys.stdin); print(o["candidate"], o["step"])')" || return 1
+    for _ in $(seq 0 $((100 / step))); do
+        w=$("$CUTOVER" -c "$CONFIG" status --json --sample 0 | python3 -c '
+import json,sys; print(json.load(sys.stdin)["weights"][sys.argv[1]])' "$cand") || return 1
+        [ "$w" = "$to" ] && return 0
+        if [ "$w" -lt "$to" ]; then "$CUTOVER" -c "$CONFIG" shift "+$step" "$@" || return
+        else "$CUTOVER" -c "$CONFIG" shift "-$step" "$@" || return; fi
+    done
+    return 1
+}
+
 # nginx_test: nginx -t on the sandbox's config, exactly as cutover runs it.
 nginx_test() {
     local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)

@@ -11,6 +11,7 @@ TESTS += \
 	tests/integration/test_failure_parity.sh \
 	tests/integration/test_grafana.sh \
 	tests/integration/test_guards.sh \
+	tests/integration/test_kill_move.sh \
 	tests/integration/test_old_workers.sh \
 	tests/integration/test_preflight_step.sh \
 	tests/integration/test_prometheus.sh \

@@ -10,14 +10,14 @@ tap_plan 14
 st() { "$CUTOVER" -c "$CONFIG" status --json --sample 0; }
 field() { json_field "$(st)" "$1"; }
 
-check "shift --to 100 (blue -> green)" "$CUTOVER" -c "$CONFIG" shift --to 100
+check "shift to 100, a step at a time (blue -> green)" shift_to 100
 is "0/100" "$(weights)" "0/100"
 is "green is now the stable color" "$(field stable)" "green"
 is "phase Complete" "$(field phase)" "Complete"
 check "shift +10 moves toward blue" "$CUTOVER" -c "$CONFIG" shift +10
 is "10/90" "$(weights)" "10/90"
 is "blue is the candidate" "$(field candidate)" "blue"
-check "shift --to 50" "$CUTOVER" -c "$CONFIG" shift --to 50
+check "shift to 50" shift_to 50
 "$CUTOVER" -c "$CONFIG" rollback >"$WORK/rb.out" 2>&1
 is "rollback exits 0" "$?" "0"
 is "rollback at 50/50 returns all weight to green" "$(weights)" "0/100"

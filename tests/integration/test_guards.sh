@@ -93,7 +93,9 @@ if [ "$state" = drained ] && python3 -c "import sys; sys.exit(0 if $waited >= 1.
 else not_ok "drained after drain_idle_s" "state $state after ${waited} s"; fi
 
 # --- 5xx excess: a burst, then a sustained excess ------------------------------------
-check "to 50/50 through the server" "$CUTOVER" -c "$CONFIG" shift --to 50
+# a step at a time (--to further than a step is refused); forced, since this
+# part is about the 5xx excess and each step would face the TTFT guard
+check "to 50/50 through the server" shift_to 50 --force --reason "to Half for the 5xx test"
 "$SIM" load --url "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" --rps 150 \
     --concurrency 32 --duration 60 --quiet >/dev/null 2>&1 &
 LOAD_PID=$!

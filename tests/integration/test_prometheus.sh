@@ -30,7 +30,7 @@ set_config export.prometheus_listen "127.0.0.1:$METRICS_PORT" nginx.balance '""'
 for a in "$BLUE_ADDR" "$GREEN_ADDR"; do "$SIM" ctl "$a" set ttft_ms=0 token_ms=0 >/dev/null; done
 check "cutover server start with the endpoint on 127.0.0.1:$METRICS_PORT" \
     "$CUTOVER" -c "$CONFIG" server start
-check "shift --to 50" "$CUTOVER" -c "$CONFIG" shift --to 50
+check "shift to 50" shift_to 50
 sleep 1.5
 
 curl -s -D "$WORK/head" "$METRICS" >"$WORK/metrics"

@@ -42,7 +42,7 @@ check "and works again once it is back" "$CUTOVER" -c "$CONFIG" status --json
 # --- stopping while a rollback hook runs -----------------------------------------
 set_config rollout.window_s 2 rollout.excess_5xx_for_s 1 rollout.auto_rollback true \
     hooks.on_rollback '[["sleep", "3"]]'
-check "to 50/50" "$CUTOVER" -c "$CONFIG" shift --to 50
+check "to 50/50" shift_to 50
 check "the server starts again" "$CUTOVER" -c "$CONFIG" server start
 SERVER_PID=$(cat "$SANDBOX/state/server.pid")
 "$SIM" ctl "$GREEN_ADDR" set error_rate=0.5 >/dev/null

@@ -8,7 +8,7 @@ start_sandbox
 tap_plan 9
 
 # The shift first: green's slower TTFT below would (rightly) make the guard refuse it.
-check "shift to 50/50" "$CUTOVER" -c "$CONFIG" shift --to 50
+check "shift to 50/50" shift_to 50
 "$SIM" ctl "$BLUE_ADDR" set ttft_ms=80 jitter_pct=0 error_rate=0 >/dev/null
 "$SIM" ctl "$GREEN_ADDR" set ttft_ms=200 jitter_pct=0 error_rate=0.2 >/dev/null
 "$SIM" load --url "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" --rps 100 \

@@ -41,10 +41,10 @@ measure_step 0
 check "shift +10 exits 0" "$CUTOVER" -c "$CONFIG" shift +10
 is "weights read back 90/10" "$(weights)" "90/10"
 measure_step 10
-check "shift --to 50 exits 0" "$CUTOVER" -c "$CONFIG" shift --to 50
+check "shift to 50, a step at a time, exits 0" shift_to 50
 is "weights read back 50/50" "$(weights)" "50/50"
 measure_step 50
-check "shift --to 100 exits 0" "$CUTOVER" -c "$CONFIG" shift --to 100
+check "shift to 100, a step at a time, exits 0" shift_to 100
 is "weights read back 0/100" "$(weights)" "0/100"
 measure_step 100
 check "nginx -t still passes on the file cutover wrote" nginx_test
@@ -57,9 +57,9 @@ json.dump(c, open(sys.argv[2], "w"))
 PY
 CONFIG="$WORK/rr.json"
 CONCURRENCY=16
-check "back to 100/0 (green -> blue, blue stable again)" "$CUTOVER" -c "$CONFIG" shift --to 100
+check "back to 100/0 (green -> blue, blue stable again)" shift_to 100
 check "shift +10 with round robin" "$CUTOVER" -c "$CONFIG" shift +10
 measure_step 10
-check "shift --to 50 with round robin" "$CUTOVER" -c "$CONFIG" shift --to 50
+check "shift to 50 with round robin" shift_to 50
 measure_step 50
 finish

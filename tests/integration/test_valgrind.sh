@@ -28,9 +28,9 @@ memcheck "status (samples the signals here)" 0 status --sample 1
 # (the guards are test_guards.sh's): the override path runs too.
 memcheck "shift +10 (the first step: preflight, then the move)" 0 \
     shift +10 --sample 1 --force --reason memcheck
-memcheck "shift --to 50 (a later step: the loopback check after the move)" 0 \
-    shift --to 50 --sample 1 --force --reason memcheck
-is "nginx was moved to 50/50" "$(weights)" "50/50"
+memcheck "shift +10 (a later step: the loopback check after the move)" 0 \
+    shift +10 --sample 1 --force --reason memcheck
+is "nginx was moved to 80/20" "$(weights)" "80/20"
 memcheck "rollback (the move, then the candidate's stop command)" 0 rollback
 is "and back to 100/0" "$(weights)" "100/0"
 # check's own exit follows what it finds in the sandbox: the same as without

@@ -15,7 +15,7 @@ export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # Shift before the console opens: the console would hold control.
 "$CUTOVER" -c "$CONFIG" server start >/dev/null
 for _ in $(seq 1 50); do
-    "$CUTOVER" -c "$CONFIG" shift --to 50 --stable blue >/dev/null 2>&1 && break
+    shift_to 50 --stable blue >/dev/null 2>&1 && break
     sleep 0.2
 done
 "$SIM" ctl "$GREEN_ADDR" set error_rate=1 >/dev/null

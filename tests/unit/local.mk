@@ -7,6 +7,7 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_upstream \
 	tests/unit/test_rollout \
 	tests/unit/test_journal \
+	tests/unit/test_intent \
 	tests/unit/test_hist \
 	tests/unit/test_window \
 	tests/unit/test_logparse \
@@ -25,7 +26,7 @@ UNIT_CORE_TESTS = \
 UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	test_spawn test_atomicfile tests/unit/test_balancer \
 	tests/unit/test_sockets tests/unit/test_accesslog tests/unit/test_probe \
-	tests/unit/test_timeline \
+	tests/unit/test_timeline tests/unit/test_statedir \
 	tests/unit/test_conn tests/unit/test_prom \
 	tests/unit/test_model \
 	tests/unit/test_chart tests/unit/test_panels \
@@ -55,6 +56,9 @@ tests_unit_test_rollout_LDADD = $(CORE_LDADD)
 tests_unit_test_journal_SOURCES = tests/unit/test_journal.c
 tests_unit_test_journal_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_journal_LDADD = $(CORE_LDADD)
+tests_unit_test_intent_SOURCES = tests/unit/test_intent.c
+tests_unit_test_intent_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_intent_LDADD = $(CORE_LDADD)
 tests_unit_test_hist_SOURCES = tests/unit/test_hist.c
 tests_unit_test_hist_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hist_LDADD = $(CORE_LDADD)
@@ -123,7 +127,10 @@ tests_unit_test_probe_CFLAGS = $(UV_UNIT_CFLAGS)
 tests_unit_test_probe_LDADD = $(BACKENDS_LDADD)
 tests_unit_test_probe_DEPENDENCIES = libbackends.a libcore.a cutover-sim$(EXEEXT)
 
-# runtime: the timeline writer.
+# runtime: the state folder's journal reader, the timeline writer.
+tests_unit_test_statedir_SOURCES = tests/unit/test_statedir.c
+tests_unit_test_statedir_CFLAGS = $(UV_UNIT_CFLAGS)
+tests_unit_test_statedir_LDADD = libruntime.a $(BACKENDS_LDADD)
 tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h \
 	tests/unit/feed.h
 tests_unit_test_timeline_CFLAGS = $(UV_UNIT_CFLAGS)

@@ -143,6 +143,48 @@ static void test_decode_minimal_event(void **state)
     assert_null(out.action);
 }
 
+/* A move's two lines: the intent and its outcome share a move id and say
+ * which weights nginx is confirmed to run; other lines keep their bytes. */
+static void test_move_fields_round_trip(void **state)
+{
+    struct journal_event ev = sample(), back;
+    char err[256] = "";
+    ev.action = "intent";
+    ev.outcome = "started";
+    ev.move_id = "1764000000.125-42";
+    ev.move = "shift";
+    ev.reason = "canary \"ok\"";
+    ev.nginx[COLOR_BLUE] = 90;
+    ev.nginx[COLOR_GREEN] = 10;
+    char *line = journal_encode(&ev);
+    assert_non_null(strstr(line, "\"move_id\":\"1764000000.125-42\",\"move\":\"shift\","
+                                 "\"reason\":\"canary \\\"ok\\\"\",\"nginx\":{\"blue\":90,\"green\":10}"));
+    assert_int_equal(journal_decode(line, &back, err, sizeof err), 0);
+    assert_string_equal(back.move_id, "1764000000.125-42");
+    assert_string_equal(back.move, "shift");
+    assert_string_equal(back.reason, "canary \"ok\"");
+    assert_int_equal(back.nginx[COLOR_BLUE], 90);
+    assert_int_equal(back.nginx[COLOR_GREEN], 10);
+    journal_event_clear(&back);
+    free(line);
+}
+
+static void test_no_move_id_no_move_fields(void **state)
+{
+    struct journal_event ev = sample(), back;
+    char err[256] = "";
+    ev.reason = "ignored without a move id";
+    char *line = journal_encode(&ev);
+    assert_null(strstr(line, "move_id"));
+    assert_null(strstr(line, "nginx"));
+    assert_null(strstr(line, "reason"));
+    assert_int_equal(journal_decode(line, &back, err, sizeof err), 0);
+    assert_null(back.move_id);
+    assert_int_equal(back.nginx[COLOR_BLUE], -1);
+    journal_event_clear(&back);
+    free(line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +194,8 @@ int main(void)
         cmocka_unit_test(test_nginx_error_text_survives),
         cmocka_unit_test(test_decode_garbage_fails_cleanly),
         cmocka_unit_test(test_decode_minimal_event),
+        cmocka_unit_test(test_move_fields_round_trip),
+        cmocka_unit_test(test_no_move_id_no_move_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
