@@ -22,8 +22,8 @@ print("".join("%s|%s" % (i["level"], i["text"]) for i in items if i["name"] == "
 }
 
 check "cutover server start" "$CUTOVER" -c "$CONFIG" server start
-check "to 50/50 (the drill's Half: green starts failing)" \
-    "$CUTOVER" -c "$CONFIG" shift --to 50 --force --reason "drill: straight to half"
+check "to 50/50 a step at a time (the drill's Half: green starts failing)" \
+    shift_to 50 --force --reason "drill: straight to half"
 is "weights 50/50" "$(weights)" "50/50"
 
 # Wait for the server to be sure of the excess (a minute at most at 2-5%).
