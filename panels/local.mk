@@ -4,7 +4,9 @@
 # draws into a grid, so panels are tested without a terminal.
 noinst_LIBRARIES += libpanels.a
 libpanels_a_SOURCES = \
+	panels/banner.c panels/banner.h \
 	panels/chart.c panels/chart.h \
+	panels/chartmarks.c panels/chartmarks.h \
 	panels/events.c panels/events.h \
 	panels/failures.c panels/failures.h \
 	panels/guardspanel.c panels/guardspanel.h \

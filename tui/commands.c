@@ -9,6 +9,7 @@
 #include "panels/weights.h"
 #include "themes/theme.h"
 #include "tui/link.h"
+#include "view/announce.h"
 #include "view/model.h"
 #include "tui/screen.h"
 
@@ -234,6 +235,10 @@ static enum commands_reaction close_overlay(struct commands *k, const struct com
                                             enum keymap_action a)
 {
     (void)a;
+    struct announce an;
+    announce_latest(env->model, &an);
+    if (an.have)
+        k->banner_closed = an.time;
     k->detail_open = false;
     if (k->help && env->screen)
         screen_erase(env->screen);
@@ -438,12 +443,42 @@ void commands_reply(struct commands *k, const struct commands_env *env, const ch
     cJSON_Delete(j);
 }
 
+bool commands_banner(const struct commands *k, const struct model *m, double now,
+                     struct announce *out)
+{
+    announce_latest(m, out);
+    return out->have && out->time > k->banner_closed && now - out->time < ANNOUNCE_KEEP_S;
+}
+
+/* Something the server did alone, new to this console: the bell (the
+ * operator may be looking elsewhere), its line in place of the last
+ * reply (which told of weights that no longer hold), and a prompt about
+ * those weights withdrawn. */
+static void announce_new(struct commands *k, const struct commands_env *env)
+{
+    const struct model *m = env->model;
+    struct announce an;
+    announce_latest(m, &an);
+    if (!an.have || an.time <= k->announce_seen)
+        return;
+    k->announce_seen = an.time;
+    double now = m->have_snapshot && m->at > an.time ? m->at : an.time;
+    if (now - an.time >= ANNOUNCE_KEEP_S)
+        return;
+    screen_beep(env->screen);
+    snprintf(k->message, sizeof k->message, "%s", an.line);
+    if (k->pending != KEYMAP_ACT_NONE && k->pending != KEYMAP_ACT_QUIT) {
+        k->pending = KEYMAP_ACT_NONE;
+        snprintf(k->message, sizeof k->message, "%.160s (your prompt was withdrawn)", an.line);
+    }
+    k->typing = false;
+}
+
 void commands_notice(struct commands *k, const struct commands_env *env, const char *line)
 {
     const struct model *m = env->model;
-    /* The operator may be looking elsewhere. */
-    if (strstr(line, "\"action\":\"alarm\"") || strstr(line, "\"action\":\"auto-rollback\""))
-        screen_beep(env->screen);
+    (void)line;
+    announce_new(k, env);
     /* Only the old color after a completed cutover: in Steady the color at 0
      * is the next candidate, and a rollback already stopped its candidate. */
     bool drained = strcmp(m->drain, "drained") == 0 && strcmp(m->phase, "Complete") == 0;

@@ -19,6 +19,7 @@
 #include "panels/failures.h"
 #include "tui/keymap.h"
 
+struct announce;
 struct link;
 struct model;
 struct screen;
@@ -48,6 +49,10 @@ struct commands {
     long long last_shift_id;
     long long lookup_id;        /* the lookup whose reply fills detail */
     bool retire_offered;        /* once per drained episode */
+    /* What the server did alone (view/announce): rung for once, its banner
+     * shown until Esc closes it. Both hold the announcement's time. */
+    double announce_seen;
+    double banner_closed;
 };
 
 struct commands_env {
@@ -81,6 +86,11 @@ void commands_reply(struct commands *k, const struct commands_env *env, const ch
 /* Any other server line, once the model has it: alarms ring the bell and a
  * drained color is offered for retirement, once. */
 void commands_notice(struct commands *k, const struct commands_env *env, const char *line);
+
+/* The banner to show now, if any: the newest announcement, unless Esc
+ * closed it or it is older than ANNOUNCE_KEEP_S. */
+bool commands_banner(const struct commands *k, const struct model *m, double now,
+                     struct announce *out);
 
 /* Whether this console holds control (as the last hello and control said). */
 bool commands_in_control(const struct model *m);

@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <uv.h>
 
+#include "panels/banner.h"
 #include "panels/chart.h"
 #include "panels/events.h"
 #include "panels/failures.h"
@@ -26,6 +27,7 @@
 #include "view/model.h"
 #include "tui/replay.h"
 #include "tui/screen.h"
+#include "view/announce.h"
 
 #define PLAY_TICK_MS 100
 
@@ -126,29 +128,45 @@ static void replay_position(const struct console *c, char *buf, size_t len)
              k->message);
 }
 
-static void draw_status(struct console *c, struct grid *g)
+/* The status line's pieces; typed and where are the caller's buffers
+ * (560 and 400 bytes) the message may point into. */
+static struct status_opts status_opts_of(struct console *c, char *typed, char *where)
 {
     const struct commands *k = &c->cmd;
     bool control = commands_in_control(c->model);
     const char *keys = c->opt->replay ? "space pause  < > speed  g next event  ? help  q quit"
                      : c->opt->watch || !control ? "? help  1/2/3 span  t theme  q quit"
                                                  : "]/[ step  r reload  R rollback  ? help  q quit";
-    char typed[560], where[400];
     /* The refusal stays in view while the operator decides: the prompt
      * first (it must fit), then why the step was refused. */
-    snprintf(typed, sizeof typed, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
+    snprintf(typed, 560, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
              k->input, k->message);
     const char *msg = k->typing ? typed
                     : k->pending != KEYMAP_ACT_NONE ? k->pending_text
                     : c->link_note[0] ? c->link_note : k->message;
     if (c->opt->replay) {
-        replay_position(c, where, sizeof where);
+        replay_position(c, where, 400);
         msg = where;
     }
     enum status_mode mode = c->opt->replay ? STATUS_REPLAY : control ? STATUS_CONTROL : STATUS_WATCH;
-    struct status_opts o = {.host = c->opt->host, .mode = mode, .keys = keys, .message = msg,
-                            .now = console_now(c)};
+    return (struct status_opts){.host = c->opt->host, .mode = mode, .keys = keys, .message = msg,
+                                .now = console_now(c)};
+}
+
+static void draw_status(struct console *c, struct grid *g)
+{
+    char typed[560], where[400];
+    struct status_opts o = status_opts_of(c, typed, where);
     status_draw(c->model, g, &o);
+}
+
+static void draw_banner(struct console *c, struct grid *g)
+{
+    struct announce an;
+    if (commands_banner(&c->cmd, c->model, console_now(c), &an))
+        banner_draw(&an, g);
+    else
+        grid_clear(g);
 }
 
 static void draw_help(struct console *c, struct grid *g)
@@ -162,6 +180,7 @@ static void draw_help(struct console *c, struct grid *g)
 static void (*const drawers[LAYOUT_PANEL_COUNT])(struct console *c, struct grid *g) = {
     [LAYOUT_CHART] = draw_chart,   [LAYOUT_WEIGHTS] = draw_weights, [LAYOUT_GUARDS] = draw_guards,
     [LAYOUT_EVENTS] = draw_events, [LAYOUT_STATUS] = draw_status,   [LAYOUT_HELP] = draw_help,
+    [LAYOUT_BANNER] = draw_banner,
 };
 
 /* The panel's grid, sized to its place (kept between frames), drawn and
@@ -196,18 +215,38 @@ static void draw_too_small(struct console *c, int cols, int rows)
     grid_free(g);
 }
 
+/* What the panels ask the layout for: the help's size, the banner's and
+ * the message's rows (the banner's at the width the layout gives it). */
+static bool place(struct console *c, int cols, int rows, struct layout_rect at[LAYOUT_PANEL_COUNT])
+{
+    struct layout_want want = {.status_rows = 1};
+    char typed[560], where[400];
+    struct announce an;
+    if (c->cmd.help) {
+        struct help_opts o = {.keys = c->help_keys, .count = c->help_count};
+        help_size(&o, &want.help_w, &want.help_h);
+    }
+    struct status_opts so = status_opts_of(c, typed, where);
+    want.status_rows = status_rows(c->model, &so, cols);
+    bool banner = commands_banner(&c->cmd, c->model, console_now(c), &an);
+    want.banner_rows = banner ? banner_rows(&an, cols) : 0;
+    if (!layout_place_with(cols, rows, &want, at))
+        return false;
+    if (banner && at[LAYOUT_BANNER].w > 0 && at[LAYOUT_BANNER].w < cols) {
+        want.banner_rows = banner_rows(&an, at[LAYOUT_BANNER].w);
+        layout_place_with(cols, rows, &want, at);
+    }
+    return true;
+}
+
 static void redraw(struct console *c)
 {
-    int cols, rows, help_w = 0, help_h = 0;
+    int cols, rows;
     struct layout_rect at[LAYOUT_PANEL_COUNT];
     if (!c->screen)
         return;
     screen_size(c->screen, &cols, &rows);
-    if (c->cmd.help) {
-        struct help_opts o = {.keys = c->help_keys, .count = c->help_count};
-        help_size(&o, &help_w, &help_h);
-    }
-    if (!layout_place(cols, rows, help_w, help_h, at)) {
+    if (!place(c, cols, rows, at)) {
         draw_too_small(c, cols, rows);
         return;
     }
