@@ -13,8 +13,8 @@
  * its row ("done, green stopped") rather than on rows of their own, which
  * would push the reason out of a small panel. */
 #define FOLD_S 60.0
-/* A row the server wrote alone may take this many lines, so its reason is
- * read; other rows keep one line each. */
+/* A row the server wrote alone, or a drill's text, may take this many
+ * lines, so its reason is read; other rows keep one line each. */
 #define SERVER_ROW_LINES 3
 
 /* The parts of a row, each with its role; the error, when any, is last. */
@@ -184,7 +184,8 @@ void events_draw(const struct model *m, struct grid *g, const struct events_opts
     for (int i = skip, y = 1; i < n && y < h; i++) {
         if (folded(m, i))
             continue;
-        int lines = model_event_by_server(model_event_get(m, i)) ? SERVER_ROW_LINES : 1;
+        const struct model_event *e = model_event_get(m, i);
+        int lines = model_event_by_server(e) || strcmp(e->action, "drill") == 0 ? SERVER_ROW_LINES : 1;
         if (lines > h - y)
             lines = h - y;
         y += draw_event(m, i, g, y, lines);

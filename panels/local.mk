@@ -11,6 +11,7 @@ libpanels_a_SOURCES = \
 	panels/failures.c panels/failures.h \
 	panels/guardspanel.c panels/guardspanel.h \
 	panels/help.c panels/help.h \
+	panels/messages.c panels/messages.h \
 	panels/panel.c panels/panel.h \
 	panels/status.c panels/status.h \
 	panels/weights.c panels/weights.h

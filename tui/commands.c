@@ -59,6 +59,16 @@ static int prompt_step_up(struct commands *k, const struct commands_env *env)
         snprintf(k->message, sizeof k->message, "no step toward the candidate from here");
         return -1;
     }
+    /* After Complete the color at 0 is the old build: a step toward it is a
+     * step back, and the prompt says so before the weights. */
+    if (strcmp(m->phase, "Complete") == 0 && m->candidate >= 0) {
+        const char *old = color_name((enum color)m->candidate);
+        snprintf(k->pending_text, sizeof k->pending_text,
+                 "send %d%% back to %s, the old build? (blue %d / green %d -> blue %d / green %d) "
+                 "y/n", next[m->candidate], old, m->weight[COLOR_BLUE], m->weight[COLOR_GREEN],
+                 next[COLOR_BLUE], next[COLOR_GREEN]);
+        return 0;
+    }
     snprintf(k->pending_text, sizeof k->pending_text,
              "shift blue %d / green %d -> blue %d / green %d ? y/n", m->weight[COLOR_BLUE],
              m->weight[COLOR_GREEN], next[COLOR_BLUE], next[COLOR_GREEN]);
@@ -189,7 +199,18 @@ static enum commands_reaction toggle_failures(struct commands *k, const struct c
     (void)env;
     (void)a;
     k->failures_view = !k->failures_view;
+    k->messages_view = false;
     k->detail_open = false;
+    return COMMANDS_REDRAW;
+}
+
+static enum commands_reaction toggle_messages(struct commands *k, const struct commands_env *env,
+                                              enum keymap_action a)
+{
+    (void)env;
+    (void)a;
+    k->messages_view = !k->messages_view;
+    k->failures_view = false;
     return COMMANDS_REDRAW;
 }
 
@@ -239,6 +260,7 @@ static enum commands_reaction close_overlay(struct commands *k, const struct com
     announce_latest(env->model, &an);
     if (an.have)
         k->banner_closed = an.time;
+    k->messages_view = false;
     k->detail_open = false;
     if (k->help && env->screen)
         screen_erase(env->screen);
@@ -316,6 +338,7 @@ static const action_fn actions[KEYMAP_ACT_COUNT] = {
     [KEYMAP_ACT_SLOWER] = change_speed,
     [KEYMAP_ACT_FASTER] = change_speed,
     [KEYMAP_ACT_NEXT_EVENT] = next_event,
+    [KEYMAP_ACT_MESSAGES] = toggle_messages,
 };
 
 /* ---- keys -------------------------------------------------------------- */
@@ -390,6 +413,13 @@ enum commands_reaction commands_key(struct commands *k, const struct commands_en
     if (k->pending != KEYMAP_ACT_NONE)
         return answer(k, env, key);
     enum keymap_action a = keymap_lookup(env->mode, key);
+    if (a == KEYMAP_ACT_NONE && env->mode != KEYMAP_CONTROL && keymap_is_move(key)) {
+        snprintf(k->message, sizeof k->message, "%s",
+                 env->mode == KEYMAP_WATCH
+                     ? "read-only: watching (--watch); run cutover without --watch to control"
+                     : "read-only: a replay moves nothing");
+        return COMMANDS_REDRAW;
+    }
     if (a == KEYMAP_ACT_NONE || !actions[a])
         return COMMANDS_REDRAW;
     return actions[a](k, env, a);

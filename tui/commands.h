@@ -32,6 +32,7 @@ struct commands {
      * chasing a failing request is not reading the chart meanwhile. */
     bool failures_view;
     int selected;               /* index into model->failure */
+    bool messages_view;         /* m: the deciding sentences, whole, in the chart's place */
     bool detail_open;
     struct failures_detail detail;
     bool paused;                /* replay: the timeline's clock runs at speed unless paused */

@@ -17,6 +17,7 @@
 #include "view/grid.h"
 #include "panels/guardspanel.h"
 #include "panels/help.h"
+#include "panels/messages.h"
 #include "panels/status.h"
 #include "panels/weights.h"
 #include "tui/cast.h"
@@ -43,6 +44,7 @@ struct console {
     struct theme theme;
     uv_timer_t tick;            /* redraw each second: ages and countdowns move */
     struct grid *grid[LAYOUT_PANEL_COUNT];
+    struct layout_rect placed[LAYOUT_PANEL_COUNT]; /* the last frame's places */
     struct help_key help_keys[KEYMAP_HELP_MAX];     /* the keys bound in this mode */
     int help_count;
     int spinner;
@@ -76,11 +78,17 @@ static struct commands_env env_of(struct console *c)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-/* The chart's place shows the failures view (or a failure's log lines)
- * while f is on. */
+/* The chart's place shows the messages while m is on, the failures view
+ * (or a failure's log lines) while f is on. */
 static void draw_chart(struct console *c, struct grid *g)
 {
-    if (c->cmd.failures_view && c->cmd.detail_open) {
+    if (c->cmd.messages_view) {
+        struct announce an;
+        announce_latest(c->model, &an);
+        struct messages_opts o = {.last = c->link_note[0] ? c->link_note : c->cmd.message,
+                                  .server = &an, .now = console_now(c)};
+        messages_draw(c->model, g, &o);
+    } else if (c->cmd.failures_view && c->cmd.detail_open) {
         failures_detail_draw(&c->cmd.detail, g);
     } else if (c->cmd.failures_view) {
         struct failures_opts o = {.now = console_now(c), .selected = c->cmd.selected};
@@ -249,6 +257,12 @@ static void redraw(struct console *c)
     if (!place(c, cols, rows, at)) {
         draw_too_small(c, cols, rows);
         return;
+    }
+    /* A banner or a wrapped message moves the panels: the columns between
+     * them would keep the old frame's glyphs. */
+    if (memcmp(at, c->placed, sizeof c->placed) != 0) {
+        screen_erase(c->screen);
+        memcpy(c->placed, at, sizeof c->placed);
     }
     for (int p = 0; p < LAYOUT_PANEL_COUNT; p++)
         blit(c, (enum layout_panel)p, &at[p]);
