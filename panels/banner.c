@@ -30,9 +30,10 @@ void banner_draw(const struct announce *a, struct grid *g)
     int w = grid_width(g), h = grid_height(g);
     grid_clear(g);
     whole(a, buf, sizeof buf);
-    int n = wrap_text(buf, w, line, h < BANNER_MAX_ROWS ? h : BANNER_MAX_ROWS);
-    if (n > h)
-        n = h;
+    int max = h < BANNER_MAX_ROWS ? h : BANNER_MAX_ROWS;
+    int n = wrap_text(buf, w, line, max);
+    if (n > max)
+        n = max;
     for (int y = 0; y < n; y++) {
         char row[700];
         snprintf(row, sizeof row, "%.*s", line[y].len, line[y].start);

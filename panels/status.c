@@ -90,6 +90,8 @@ static void draw_message_area(struct grid *g, const char *message, int rows)
 {
     struct wrap_line line[STATUS_MESSAGE_ROWS];
     int n = wrap_text(message, grid_width(g), line, STATUS_MESSAGE_ROWS);
+    if (n > STATUS_MESSAGE_ROWS)
+        n = STATUS_MESSAGE_ROWS;
     if (n > rows)
         n = rows;
     for (int y = 0; y < n; y++) {
