@@ -11,7 +11,10 @@
 int cmd_console(struct app *app, bool watch, const char *theme)
 {
     char sock[1024], host[256] = "";
-    if (!client_server_live(app->cfg)) {
+    /* A watcher never starts the server: it would outlive the watcher's q
+     * and guard a cutover nobody started. The console waits for it and
+     * says so. */
+    if (!watch && !client_server_live(app->cfg)) {
         int rc = cli_start_server(app);
         if (rc != EXIT_OK)
             return rc;

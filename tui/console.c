@@ -48,7 +48,7 @@ struct console {
     struct help_key help_keys[KEYMAP_HELP_MAX];     /* the keys bound in this mode */
     int help_count;
     int spinner;
-    char link_note[200];
+    char link_note[320];
     struct commands cmd;        /* what the keys changed: prompt, message, views */
     int exit_code;
     bool quitting;
@@ -389,7 +389,11 @@ static void on_line(const char *line, size_t len, void *data)
 static void on_link_state(enum link_state st, const char *why, void *data)
 {
     struct console *c = data;
-    if (st == LINK_LOST)
+    if (st == LINK_LOST && c->opt->watch && !c->model->hello.have)
+        snprintf(c->link_note, sizeof c->link_note,
+                 "waiting for the cutover server on %.100s (--watch starts none; cutover "
+                 "without --watch or cutover server start does)", c->opt->socket_path);
+    else if (st == LINK_LOST)
         snprintf(c->link_note, sizeof c->link_note, "server gone (%.120s): reconnecting", why);
     else if (st == LINK_CONNECTED)
         c->link_note[0] = '\0';

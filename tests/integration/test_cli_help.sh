@@ -6,7 +6,7 @@
 cmds=$("$CUTOVER" --help | sed -n '/^commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p')
 n=$(echo "$cmds" | wc -w)
 [ "$n" -ge 10 ] || bail "found only $n commands in cutover --help: $cmds"
-tap_plan $((n * 2 + 1))
+tap_plan $((n * 2 + 2))
 for c in $cmds; do
     out=$("$CUTOVER" -c /nonexistent/cutover.json "$c" --help 2>"$WORK/err"); rc=$?
     if [ $rc -eq 0 ] && [ ! -s "$WORK/err" ] && printf '%s\n' "$out" | head -n 1 | grep -q "^usage: cutover \[-c FILE\] $c"; then
@@ -21,4 +21,12 @@ done
 out=$("$CUTOVER" demo --help); rc=$?
 if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q -- "--scenario"; then ok "demo --help names its options"
 else not_ok "demo --help names its options" "exit $rc: $out"; fi
+# On the defaults, a failing command says where it looked for a config.
+mkdir -p "$WORK/cwd" "$WORK/home"
+(cd "$WORK/cwd" && env -u CUTOVER_CONFIG -u XDG_CONFIG_HOME HOME="$WORK/home" \
+    XDG_STATE_HOME="$WORK/state" "$CUTOVER" report latest >/dev/null 2>"$WORK/noconf")
+if grep -q "no config file was found" "$WORK/noconf" && grep -q "$WORK/cwd/cutover.json" "$WORK/noconf" &&
+   grep -q "$WORK/home/.config/cutover/config.json" "$WORK/noconf"; then
+    ok "a command that found no config names the paths it tried"
+else not_ok "a command that found no config names the paths it tried" "$(cat "$WORK/noconf")"; fi
 finish
