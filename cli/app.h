@@ -19,6 +19,7 @@ struct app {
     FILE *out;                 /* stdout, or a test's stream */
     FILE *err;
     const char *record_path;   /* --record FILE: consoles record into it; NULL none */
+    const char *console_note;  /* the console's note (the demo's sandbox); NULL none */
     char tried[1200];          /* on the defaults: the paths looked at, for the first error */
     bool tried_said;
 };

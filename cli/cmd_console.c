@@ -27,6 +27,6 @@ int cmd_console(struct app *app, bool watch, const char *theme)
         theme = app->cfg->ui.theme;
     struct console_options opt = {.socket_path = sock, .host = host, .theme = theme,
                                   .watch = watch, .step = app->cfg->rollout.step,
-                                  .record_path = app->record_path};
+                                  .record_path = app->record_path, .note = app->console_note};
     return console_run(&opt);
 }

@@ -165,6 +165,8 @@ static enum commands_reaction toggle_help(struct commands *k, const struct comma
 {
     (void)a;
     k->help = !k->help;
+    if (k->help && env->note)
+        snprintf(k->message, sizeof k->message, "%s", env->note);
     if (env->screen)
         screen_erase(env->screen);
     return COMMANDS_REDRAW;

@@ -39,7 +39,7 @@ struct commands {
     double speed;
     enum keymap_action pending; /* an action waiting for y, or KEYMAP_ACT_NONE */
     char pending_text[160];
-    char message[200];
+    char message[400];
     /* A guard or preflight refused our shift: the operator may type
      * "override <reason>" to force it (journaled by the server). */
     bool typing;
@@ -63,6 +63,7 @@ struct commands_env {
     struct theme *theme;        /* the console's; t loads the next one into it */
     enum keymap_mode mode;
     int step;                   /* rollout.step: one key's shift */
+    const char *note;           /* NULL, or what ? shows besides the keys (the demo's sandbox) */
 };
 
 /* What the console does after a key, besides what the command did. */

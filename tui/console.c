@@ -73,7 +73,8 @@ static double console_now(const struct console *c)
 static struct commands_env env_of(struct console *c)
 {
     return (struct commands_env){.model = c->model, .link = c->link, .screen = c->screen,
-                                 .theme = &c->theme, .mode = c->mode, .step = c->opt->step};
+                                 .theme = &c->theme, .mode = c->mode, .step = c->opt->step,
+                                 .note = c->opt->note};
 }
 
 /* ---- drawing ----------------------------------------------------------- */
@@ -137,7 +138,9 @@ static void replay_position(const struct console *c, char *buf, size_t len)
 }
 
 /* The status line's pieces; typed and where are the caller's buffers
- * (560 and 400 bytes) the message may point into. */
+ * (TYPED_LEN and WHERE_LEN bytes) the message may point into. */
+#define TYPED_LEN 800
+#define WHERE_LEN 640
 static struct status_opts status_opts_of(struct console *c, char *typed, char *where)
 {
     const struct commands *k = &c->cmd;
@@ -147,13 +150,13 @@ static struct status_opts status_opts_of(struct console *c, char *typed, char *w
                                                  : "]/[ step  r reload  R rollback  ? help  q quit";
     /* The refusal stays in view while the operator decides: the prompt
      * first (it must fit), then why the step was refused. */
-    snprintf(typed, 560, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
+    snprintf(typed, TYPED_LEN, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
              k->input, k->message);
     const char *msg = k->typing ? typed
                     : k->pending != KEYMAP_ACT_NONE ? k->pending_text
                     : c->link_note[0] ? c->link_note : k->message;
     if (c->opt->replay) {
-        replay_position(c, where, 400);
+        replay_position(c, where, WHERE_LEN);
         msg = where;
     }
     enum status_mode mode = c->opt->replay ? STATUS_REPLAY : control ? STATUS_CONTROL : STATUS_WATCH;
@@ -163,7 +166,7 @@ static struct status_opts status_opts_of(struct console *c, char *typed, char *w
 
 static void draw_status(struct console *c, struct grid *g)
 {
-    char typed[560], where[400];
+    char typed[TYPED_LEN], where[WHERE_LEN];
     struct status_opts o = status_opts_of(c, typed, where);
     status_draw(c->model, g, &o);
 }
@@ -228,7 +231,7 @@ static void draw_too_small(struct console *c, int cols, int rows)
 static bool place(struct console *c, int cols, int rows, struct layout_rect at[LAYOUT_PANEL_COUNT])
 {
     struct layout_want want = {.status_rows = 1};
-    char typed[560], where[400];
+    char typed[TYPED_LEN], where[WHERE_LEN];
     struct announce an;
     if (c->cmd.help) {
         struct help_opts o = {.keys = c->help_keys, .count = c->help_count};
@@ -453,6 +456,8 @@ int console_run(const struct console_options *opt)
     c->opt = opt;
     c->mode = opt->replay ? KEYMAP_REPLAY : opt->watch ? KEYMAP_WATCH : KEYMAP_CONTROL;
     commands_init(&c->cmd, opt->replay_speed > 0 ? opt->replay_speed : 1);
+    if (opt->note)
+        snprintf(c->cmd.message, sizeof c->cmd.message, "%s", opt->note);
     c->help_count = keymap_help(c->mode, c->help_keys, KEYMAP_HELP_MAX);
     uv_loop_init(&c->loop);
     if (theme_load(opt->theme, &c->theme, err, sizeof err) != 0)
