@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 start_sandbox
 . "$top_srcdir/tests/tui/lib.sh"
-tap_plan 7
+tap_plan 8
 JOURNAL="$SANDBOX/state/journal.jsonl"
 set_config rollout.ttft_halt_pct 8 rollout.min_samples 3 rollout.drain_idle_s 1 rollout.window_s 3
 "$SIM" ctl "$BLUE_ADDR" set ttft_ms=100 jitter_pct=0 >/dev/null
@@ -53,4 +53,10 @@ tm send-keys -t c 'y'
 gone=no
 for _ in $(seq 1 100); do "$SIM" ctl "$BLUE_ADDR" stats >/dev/null 2>&1 || { gone=yes; break; }; sleep 0.1; done
 is "y runs its stop command (blue is gone)" "$gone" "yes"
+# After Complete a step toward the color at 0 is a step back to the old
+# build, and the prompt says so before the weights.
+tm send-keys -t c ']'
+wait_screen c "send 10% back to blue, the old build\? \(blue 0 / green 100 -> blue 10 / green 90\) y/n" 5
+is "after Complete, ] asks to send 10% back to blue, the old build" "$?" "0"
+tm send-keys -t c 'n'
 finish
