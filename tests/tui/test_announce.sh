@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
 SANDBOX="$WORK/sandbox"
-"$CUTOVER" demo --dir "$SANDBOX" --scenario failing-green --rps 40 >"$WORK/demo.out" 2>&1 &
+"$CUTOVER" demo --dir "$SANDBOX" --scenario failing-green --rps 20 >"$WORK/demo.out" 2>&1 &
 DEMO_PID=$!
 for _ in $(seq 1 300); do
     [ -f "$SANDBOX/READY" ] && break
