@@ -85,13 +85,16 @@ int status_rows(const struct model *m, const struct status_opts *o, int width)
     return 1 + (n > STATUS_MESSAGE_ROWS ? STATUS_MESSAGE_ROWS : n);
 }
 
-/* The message whole, wrapped over the rows above the line. */
+#define MORE_HINT " ... (m shows it whole)"
+
+/* The message whole, wrapped over the rows above the line; one longer
+ * than the rows ends with a pointer to the messages view. */
 static void draw_message_area(struct grid *g, const char *message, int rows)
 {
     struct wrap_line line[STATUS_MESSAGE_ROWS];
-    int n = wrap_text(message, grid_width(g), line, STATUS_MESSAGE_ROWS);
-    if (n > STATUS_MESSAGE_ROWS)
-        n = STATUS_MESSAGE_ROWS;
+    int w = grid_width(g);
+    int need = wrap_text(message, w, line, STATUS_MESSAGE_ROWS);
+    int n = need < STATUS_MESSAGE_ROWS ? need : STATUS_MESSAGE_ROWS;
     if (n > rows)
         n = rows;
     for (int y = 0; y < n; y++) {
@@ -99,6 +102,9 @@ static void draw_message_area(struct grid *g, const char *message, int rows)
         snprintf(row, sizeof row, "%.*s", line[y].len, line[y].start);
         grid_put_text(g, 0, y, row, -1, ROLE_WARN);
     }
+    int hint = (int)strlen(MORE_HINT);
+    if (need > n && n > 0 && w > hint)
+        grid_put_text(g, w - hint, n - 1, MORE_HINT, -1, ROLE_DIM);
 }
 
 void status_draw(const struct model *m, struct grid *g, const struct status_opts *o)

@@ -39,7 +39,8 @@ struct commands {
     double speed;
     enum keymap_action pending; /* an action waiting for y, or KEYMAP_ACT_NONE */
     char pending_text[160];
-    char message[400];
+    char message[1600];         /* whole: a preflight failure runs long; the status
+                                   wraps it, m shows it all */
     /* A guard or preflight refused our shift: the operator may type
      * "override <reason>" to force it (journaled by the server). */
     bool typing;

@@ -139,8 +139,8 @@ static void replay_position(const struct console *c, char *buf, size_t len)
 
 /* The status line's pieces; typed and where are the caller's buffers
  * (TYPED_LEN and WHERE_LEN bytes) the message may point into. */
-#define TYPED_LEN 800
-#define WHERE_LEN 640
+#define TYPED_LEN 2000
+#define WHERE_LEN 1900
 static struct status_opts status_opts_of(struct console *c, char *typed, char *where)
 {
     const struct commands *k = &c->cmd;

@@ -174,6 +174,24 @@ static void test_status_message_wraps(void **state)
     assert_non_null(strstr(s, "override: --force --reason TEXT"));
     assert_non_null(strstr(s, "\nvm  CONTROL"));
     free(s);
+    grid_free(g);
+    /* Longer than the rows: the last says where the rest is. */
+    char longer[700];
+    snprintf(longer, sizeof longer, "refused: preflight failed before the first step:%s",
+             " nothing listens on 127.0.0.1:45699; health check failed" 
+             " nothing listens on 127.0.0.1:45699; health check failed"
+             " nothing listens on 127.0.0.1:45699; health check failed"
+             " nothing listens on 127.0.0.1:45699; health check failed"
+             " nothing listens on 127.0.0.1:45699; health check failed"
+             " nothing listens on 127.0.0.1:45699; health check failed");
+    o.message = longer;
+    assert_int_equal(status_rows(m, &o, 80), 1 + STATUS_MESSAGE_ROWS);
+    g = grid_new(80, 1 + STATUS_MESSAGE_ROWS);
+    status_draw(m, g, &o);
+    s = text_of(g);
+    assert_non_null(strstr(s, "refused: preflight failed before the first step: nothing listens"));
+    assert_non_null(strstr(s, "... (m shows it whole)\n"));
+    free(s);
     /* Short: one row, on the line as before. */
     o.message = "cancelled";
     assert_int_equal(status_rows(m, &o, 80), 1);
