@@ -19,7 +19,7 @@
 
 /* The parts of a row, each with its role; the error, when any, is last. */
 struct part {
-    char text[208];
+    char text[400];
     enum grid_role role;
 };
 
@@ -107,7 +107,7 @@ static void split(const struct model_event *e, struct part p[PART_COUNT])
     if (n > 0 && strncmp(error, e->outcome, n) == 0 && error[n] == ':')
         for (error += n + 1; *error == ' '; error++)
             ;
-    snprintf(p[PART_ERROR].text, sizeof p[PART_ERROR].text, "%s", error);
+    snprintf(p[PART_ERROR].text, sizeof p[PART_ERROR].text, "%.390s", error);
     p[PART_ERROR].role = ROLE_ALERT;
 }
 

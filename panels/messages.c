@@ -1,6 +1,7 @@
 /* messages: labelled sentences, wrapped. */
 #include "panels/messages.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@
 #include "view/wrap.h"
 
 #define LABEL_W 10
-#define ENTRY_MAX 24
+#define ENTRY_MAX 32
 
 /* Draws label and text from row *y, the text wrapped right of the label. */
 static void entry(struct grid *g, int *y, const char *label, const char *text, enum grid_role role)
@@ -45,7 +46,7 @@ static void latest(const struct model *m, const char *action, const char *outcom
 
 void messages_draw(const struct model *m, struct grid *g, const struct messages_opts *o)
 {
-    char buf[800];
+    char buf[1400];
     int y = 1;
     grid_clear(g);
     panel_title(g, 0, 0, grid_width(g), "messages, whole (m or Esc closes)", m, o->now);
@@ -57,7 +58,12 @@ void messages_draw(const struct model *m, struct grid *g, const struct messages_
     for (int i = 0; i < m->guard_count; i++) {
         char label[24];
         snprintf(label, sizeof label, "%s", m->guard[i].name);
-        snprintf(buf, sizeof buf, "%s: %s", m->guard[i].level, m->guard[i].text);
+        /* "ok: ok: ..." says nothing twice: a text that leads with its
+         * level stands alone. */
+        size_t n = strlen(m->guard[i].level);
+        bool led = strncmp(m->guard[i].text, m->guard[i].level, n) == 0 && m->guard[i].text[n] == ':';
+        snprintf(buf, sizeof buf, "%s%s%s", led ? "" : m->guard[i].level, led ? "" : ": ",
+                 m->guard[i].text);
         entry(g, &y, label, buf, ROLE_TEXT);
     }
     latest(m, "shift", "refused", buf, sizeof buf);

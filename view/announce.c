@@ -50,8 +50,9 @@ static bool weights_known(const int w[COLOR_COUNT])
 static void add(char *buf, size_t len, const char *text)
 {
     size_t n = strlen(buf);
-    if (n < len)
-        snprintf(buf + n, len - n, "%s%s", n ? "; " : "", text);
+    /* What does not fit is dropped: the banner has BANNER_MAX_ROWS. */
+    if (n + 3 < len)
+        snprintf(buf + n, len - n, "%s%.*s", n ? "; " : "", (int)(len - n - 3), text);
 }
 
 /* What one follow-up event adds: the reload's weights, the stop. */
@@ -146,7 +147,7 @@ static void compose(const struct model *m, int h, const struct kind *k, struct a
              first);
     /* The clock leads the banner's text: when, then why. */
     char whole[sizeof out->text];
-    snprintf(whole, sizeof whole, "%s  %s", clock, text);
+    snprintf(whole, sizeof whole, "%s  %.*s", clock, (int)(sizeof whole - strlen(clock) - 3), text);
     memcpy(out->text, whole, sizeof whole);
 }
 

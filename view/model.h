@@ -61,7 +61,8 @@ struct model_event {
     char candidate[8];
     char version[48];
     char outcome[24];
-    char error[200];                /* nginx's text when it failed */
+    char error[1200];               /* the reason or nginx's text, whole (a preflight
+                                       failure runs long) */
 };
 
 struct model_guard {
