@@ -18,6 +18,11 @@ void app_errorf(struct app *app, const char *fmt, ...)
     vfprintf(app->err, fmt, ap);
     va_end(ap);
     fputc('\n', app->err);
+    if (!app->config_path[0] && app->tried[0] && !app->tried_said) {
+        app->tried_said = true;
+        fprintf(app->err, "cutover: (no config file was found, so this ran on the built-in "
+                          "defaults; tried %s: name one with -c FILE)\n", app->tried);
+    }
 }
 
 static bool file_exists(const char *path)
@@ -25,9 +30,11 @@ static bool file_exists(const char *path)
     return access(path, F_OK) == 0;
 }
 
-/* Fills path with the config to read; "" means none was found (defaults).
- * Returns false when an explicitly named file is missing. */
-static bool locate_config(const char *flag, char *path, size_t len, const char **named_by)
+/* Fills path with the config to read; "" means none was found (defaults),
+ * and then tried lists where it looked. Returns false when an explicitly
+ * named file is missing. */
+static bool locate_config(const char *flag, char *path, size_t len, const char **named_by,
+                          char *tried, size_t tried_len)
 {
     const char *env = getenv("CUTOVER_CONFIG");
     path[0] = '\0';
@@ -48,7 +55,10 @@ static bool locate_config(const char *flag, char *path, size_t len, const char *
     }
     const char *xdg = getenv("XDG_CONFIG_HOME");
     const char *home = getenv("HOME");
-    char candidate[1024];
+    char candidate[1024], cwd[512];
+    if (!getcwd(cwd, sizeof cwd))
+        snprintf(cwd, sizeof cwd, ".");
+    snprintf(tried, tried_len, "-c (not given), $CUTOVER_CONFIG (unset), %.400s/cutover.json", cwd);
     if (xdg && xdg[0])
         snprintf(candidate, sizeof candidate, "%s/cutover/config.json", xdg);
     else if (home && home[0])
@@ -57,6 +67,8 @@ static bool locate_config(const char *flag, char *path, size_t len, const char *
         return true;
     if (file_exists(candidate))
         snprintf(path, len, "%s", candidate);
+    size_t n = strlen(tried);
+    snprintf(tried + n, tried_len - n, ", %.500s", candidate);
     return true;
 }
 
@@ -116,7 +128,8 @@ int app_open(struct app *app, const char *config_flag)
     if (!app->err)
         app->err = stderr;
     fill_identity(app);
-    if (!locate_config(config_flag, app->config_path, sizeof app->config_path, &named_by)) {
+    if (!locate_config(config_flag, app->config_path, sizeof app->config_path, &named_by,
+                       app->tried, sizeof app->tried)) {
         app_errorf(app, "%s: config file not found (named by %s)", app->config_path, named_by);
         return EXIT_USAGE;
     }

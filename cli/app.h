@@ -19,6 +19,9 @@ struct app {
     FILE *out;                 /* stdout, or a test's stream */
     FILE *err;
     const char *record_path;   /* --record FILE: consoles record into it; NULL none */
+    const char *console_note;  /* the console's note (the demo's sandbox); NULL none */
+    char tried[1200];          /* on the defaults: the paths looked at, for the first error */
+    bool tried_said;
 };
 
 /* Where the config comes from: -c FILE, else $CUTOVER_CONFIG, else ./cutover.json,
@@ -28,7 +31,10 @@ struct app {
 int app_open(struct app *app, const char *config_flag);
 void app_close(struct app *app);
 
-/* printf to app->err with a "cutover: " prefix and a newline. */
+/* printf to app->err with a "cutover: " prefix and a newline. On the
+ * built-in defaults (no config file found), the first error is followed by
+ * a line naming the paths that were tried: a failure on the defaults is
+ * most often a config that was not found. */
 void app_errorf(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -74,23 +74,68 @@ static const char usage_text[] =
     "    a guard, a failed preflight check, a move to reconcile first)\n"
     "  6 rollback done but the candidate's stop command failed\n";
 
+/* A command: its function (NULL for demo, which opens no config first) and
+ * what `cutover COMMAND --help` prints: the usage line, then what it does. */
 struct command {
     const char *name;
     int (*run)(struct app *app, int argc, char **argv);
+    const char *usage;
+    const char *help;
 };
 
 static const struct command commands[] = {
-    {"status", cmd_status},
-    {"shift", cmd_shift},
-    {"rollback", cmd_rollback},
-    {"reconcile", cmd_reconcile},
-    {"init", cmd_init},
-    {"stats", cmd_stats},
-    {"check", cmd_check},
-    {"server", cmd_server},
-    {"attach", cmd_attach},
-    {"report", cmd_report},
-    {"replay", cmd_replay},
+    {"status", cmd_status, "status [--json] [--sample S] [--stable blue|green]",
+     "The weights nginx really has (read back from the upstream file), the phase, the\n"
+     "stable and candidate colors, the next step, and per color the live signals. From\n"
+     "the server when one runs; otherwise sampled here for S seconds (default 3; 0:\n"
+     "weights only). --stable names the stable color at 50/50 with no cutover state.\n"},
+    {"shift", cmd_shift,
+     "shift +N | -N | --to N [--stable C] [--force --reason TEXT] [--sample S]",
+     "One step toward the candidate (+) or the stable color (-), or the candidate's\n"
+     "weight set to N (one step at most from what nginx runs). Steps toward the\n"
+     "candidate pass the guards (the TTFT verdict, bursting probes while undecided;\n"
+     "failure parity; the dwell) and, for the first step, the preflight checks;\n"
+     "--force --reason overrides them (journaled with the numbers). Exit 5 when refused.\n"},
+    {"rollback", cmd_rollback, "rollback [--stable blue|green]",
+     "All weight back to the stable color, then the candidate's stop command.\n"},
+    {"reconcile", cmd_reconcile, "reconcile [--apply | --restore]",
+     "A move that did not finish (the file and what nginx was last confirmed to run\n"
+     "differ): --apply tests and reloads the file as it stands, --restore puts back\n"
+     "the weights nginx was confirmed to run. Nothing else moves until then.\n"},
+    {"init", cmd_init, "init",
+     "Prints the nginx snippets (the upstream include, our log_format, the streaming\n"
+     "location) and a sample config.\n"},
+    {"stats", cmd_stats, "stats LOG [--json] [--since T] [--window S] [--threads N]",
+     "Per color from a whole access log in our format: upstream attempts, 5xx and\n"
+     "their ratio, header-time p50/p95/p99, malformed lines.\n"},
+    {"check", cmd_check, "check [--json]",
+     "Preflight: loopback-only listeners, health and one probe per color, nginx -T\n"
+     "settings, secrets parity, debug routes, port distance, open-files limit. Exit 5\n"
+     "when a check fails.\n"},
+    {"server", cmd_server,
+     "server [start | stop [--force] | status | --foreground] [--export-format csv|json]",
+     "The engine (one per state_dir) that keeps collecting and guarding when SSH\n"
+     "drops; status, shift and rollback go through it when it runs. stop is refused\n"
+     "mid-cutover unless --force.\n"},
+    {"attach", cmd_attach, "attach [--watch] [--steal]",
+     "Connects to the server (starting it if needed), takes control unless --watch\n"
+     "(--steal takes it from its holder, journaled) and prints its messages as JSON\n"
+     "lines.\n"},
+    {"report", cmd_report, "report TIMELINE [--json]",
+     "A cutover after the fact (TIMELINE: latest, an id, or a file in\n"
+     "state_dir/timelines): each step with its dwell and signals, guard events,\n"
+     "every action with who and why, total time.\n"},
+    {"replay", cmd_replay, "replay TIMELINE [--speed N]",
+     "The console, read-only, on a cutover's timeline: space pauses, < and > halve\n"
+     "and double the speed, g jumps to the next event.\n"},
+    {"demo", NULL,
+     "demo [--dir D] [--no-load] [--rps N] [--no-console] [--scenario NAME|FILE]",
+     "A sandbox: nginx and two simulated gateways (cutover-sim) on loopback, with\n"
+     "load (--rps, default 20; --no-load: none). On a terminal it opens the console on\n"
+     "it and shows where the sandbox is and the command that watches it from another\n"
+     "terminal; q stops everything and removes the sandbox. With --dir D (or\n"
+     "--no-console, or no terminal) it runs the sandbox in D until Ctrl-C.\n"
+     "--scenario runs a drill (good, slow-green, failing-green, flapping, or a file).\n"},
 };
 
 static const struct command *find_command(const char *name)
@@ -99,6 +144,23 @@ static const struct command *find_command(const char *name)
         if (strcmp(commands[i].name, name) == 0)
             return &commands[i];
     return NULL;
+}
+
+/* `cutover COMMAND --help` (or -h) anywhere after the command: usage on
+ * stdout, exit 0, before any config is read. */
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return true;
+    return false;
+}
+
+static int print_help(const struct command *cmd)
+{
+    printf("usage: cutover [-c FILE] %s\n\n%s\nExit codes and the other commands: cutover --help\n",
+           cmd->usage, cmd->help);
+    return EXIT_OK;
 }
 
 int cli_parse_color_arg(struct app *app, const char *flag, const char *value, int *bad)
@@ -157,13 +219,15 @@ int cli_main(int argc, char **argv)
         app_close(&app);
         return rc;
     }
-    if (strcmp(argv[i], "demo") == 0)
-        return cmd_demo(argc - i - 1, argv + i + 1, record);
     const struct command *cmd = find_command(argv[i]);
     if (!cmd) {
         fprintf(stderr, "cutover: unknown command '%s' (see cutover --help)\n", argv[i]);
         return EXIT_USAGE;
     }
+    if (wants_help(argc - i - 1, argv + i + 1))
+        return print_help(cmd);
+    if (!cmd->run)
+        return cmd_demo(argc - i - 1, argv + i + 1, record);
     struct app app = {.record_path = record};
     int rc = app_open(&app, config_flag);
     if (rc != EXIT_OK)

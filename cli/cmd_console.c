@@ -11,7 +11,10 @@
 int cmd_console(struct app *app, bool watch, const char *theme)
 {
     char sock[1024], host[256] = "";
-    if (!client_server_live(app->cfg)) {
+    /* A watcher never starts the server: it would outlive the watcher's q
+     * and guard a cutover nobody started. The console waits for it and
+     * says so. */
+    if (!watch && !client_server_live(app->cfg)) {
         int rc = cli_start_server(app);
         if (rc != EXIT_OK)
             return rc;
@@ -24,6 +27,6 @@ int cmd_console(struct app *app, bool watch, const char *theme)
         theme = app->cfg->ui.theme;
     struct console_options opt = {.socket_path = sock, .host = host, .theme = theme,
                                   .watch = watch, .step = app->cfg->rollout.step,
-                                  .record_path = app->record_path};
+                                  .record_path = app->record_path, .note = app->console_note};
     return console_run(&opt);
 }

@@ -121,7 +121,12 @@ int demo_with_console(int argc, char **argv, const char *record_path)
     }
     int rc = EXIT_FAILURE_IO;
     if (child > 0 && wait_ready(dir, child)) {
-        struct app app = {.record_path = record_path};
+        /* Where the sandbox is and the exact command that watches it, in
+         * the console itself (the terminal's scrollback is hidden under it). */
+        char note[2048];
+        snprintf(note, sizeof note, "demo sandbox in %s; watch it from another terminal: %s -c %s "
+                 "--watch  (? shows this again)", dir, exe, config);
+        struct app app = {.record_path = record_path, .console_note = note};
         if ((rc = app_open(&app, config)) == EXIT_OK) {
             rc = cmd_console(&app, false, NULL);
             char *stop[] = {exe, "-c", config, "server", "stop", "--force", NULL};

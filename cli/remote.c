@@ -51,7 +51,15 @@ int remote_move(struct app *app, const struct protocol_cmd *cmd)
     int code = r ? reply_code(r) : EXIT_FAILURE_IO;
     if (!r || code != EXIT_OK) {
         const char *why = r ? reply_text(r, "message") : msg;
-        app_errorf(app, "%s", why ? why : "the server refused control");
+        if (r && why && strncmp(why, "held by ", 8) == 0)
+            /* Say what is held, by whom, and what takes it over. */
+            app_errorf(app, "refused: control of the cutover server (state_dir %s) is %s; "
+                            "nothing was moved. Ask them, or take control over with T in "
+                            "`cutover%s%s` (or `cutover%s%s attach --steal`), journaled",
+                       app->cfg->state_dir, why, app->config_path[0] ? " -c " : "",
+                       app->config_path, app->config_path[0] ? " -c " : "", app->config_path);
+        else
+            app_errorf(app, "%s", why ? why : "the server refused control");
         cJSON_Delete(r);
         client_close(&c);
         return r ? EXIT_REFUSED : EXIT_FAILURE_IO;

@@ -1,5 +1,6 @@
 /* chart: a strip per drawn signal, one time axis, reload markers. */
 #include "panels/chart.h"
+#include "panels/chartmarks.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -290,9 +291,15 @@ static void draw_plot(const struct frame *f, const struct strip *st)
 
 /* ---- markers and axis ---------------------------------------------------- */
 
+/* What happened, when the server moved alone; else the weights after the
+ * reload and the candidate's version. */
 static void marker_label(const struct model_marker *mk, char *buf, size_t len)
 {
     char w[32] = "?";
+    if (mk->what[0]) {
+        snprintf(buf, len, "%s", mk->what);
+        return;
+    }
     if (mk->after[COLOR_BLUE] >= 0 && mk->after[COLOR_GREEN] >= 0)
         snprintf(w, sizeof w, "%d/%d", mk->after[COLOR_BLUE], mk->after[COLOR_GREEN]);
     snprintf(buf, len, "%s%s%.7s", w, mk->version[0] ? " " : "", mk->version);
@@ -309,9 +316,32 @@ static void marker_line(const struct frame *f, int x, int top, int bottom)
     }
 }
 
-static void draw_markers(const struct frame *f, int label_y, int top, int axis_y)
+/* Labels that would collide are stacked on the label rows, and merged with
+ * a count when the rows run out (panels/chartmarks). */
+static void draw_labels(const struct frame *f, int label_rows)
 {
-    /* Oldest first, so a newer label overwrites an older one it overlaps. */
+    struct chartmarks_in in[CHARTMARKS_MAX];
+    char text[CHARTMARKS_MAX][CHARTMARKS_LABEL];
+    struct chartmarks_out out[CHARTMARKS_MAX];
+    int n = 0;
+    for (int i = 0; i < model_marker_count(f->m) && n < CHARTMARKS_MAX; i++) {
+        const struct model_marker *mk = model_marker_get(f->m, i);
+        int col = chart_column_of((int64_t)floor(mk->time), f->now_sec, f->span, f->plot_w);
+        if (col < 0)
+            continue;
+        marker_label(mk, text[n], sizeof text[n]);
+        in[n].col = col;
+        in[n].label = text[n];
+        n++;
+    }
+    int placed = chartmarks_layout(in, n, f->plot_w, label_rows, out);
+    for (int i = 0; i < placed; i++)
+        grid_put_text(f->g, f->plot_x + out[i].x, out[i].row, out[i].text, f->plot_w - out[i].x,
+                      ROLE_MARKER);
+}
+
+static void draw_markers(const struct frame *f, int label_rows, int top, int axis_y)
+{
     for (int i = 0; i < model_marker_count(f->m); i++) {
         const struct model_marker *mk = model_marker_get(f->m, i);
         int col = chart_column_of((int64_t)floor(mk->time), f->now_sec, f->span, f->plot_w);
@@ -320,14 +350,9 @@ static void draw_markers(const struct frame *f, int label_y, int top, int axis_y
         int x = f->plot_x + col;
         marker_line(f, x, top, axis_y);
         grid_put(f->g, x, axis_y, f->utf8 ? "┴" : "+", ROLE_MARKER);
-        if (label_y < 0)
-            continue;
-        char label[64];
-        marker_label(mk, label, sizeof label);
-        int len = (int)strlen(label), w = grid_width(f->g);
-        int lx = x + len > w ? w - len : x;
-        grid_put_text(f->g, lx < f->plot_x ? f->plot_x : lx, label_y, label, -1, ROLE_MARKER);
     }
+    if (label_rows > 0)
+        draw_labels(f, label_rows);
 }
 
 static void draw_axis(const struct frame *f, int y)
@@ -414,8 +439,9 @@ void chart_draw(const struct model *m, struct grid *g, const struct chart_opts *
     struct frame f = {.m = m, .g = g, .utf8 = o->utf8, .span = o->span_s > 0 ? o->span_s : CHART_SPAN_5M,
                       .now_sec = (int64_t)floor(o->now), .plot_x = CHART_GUTTER,
                       .plot_w = w - CHART_GUTTER, .sub = o->utf8 ? 2 : 1, .dots = o->utf8 ? 4 : 1};
-    int label_y = h >= 10 ? 0 : -1, axis_y = h - 1;
-    int top = label_y + 1;
+    /* Label rows above the strips: two where there is room to stack. */
+    int label_rows = h >= 22 ? 2 : h >= 10 ? 1 : 0, axis_y = h - 1;
+    int top = label_rows;
     struct strip st[METRIC_COUNT];
     int n = layout(st, top, axis_y - top);
     for (int k = 0; k < n; k++) {
@@ -426,7 +452,7 @@ void chart_draw(const struct model *m, struct grid *g, const struct chart_opts *
         draw_plot(&f, &st[k]);
     }
     draw_axis(&f, axis_y);
-    draw_markers(&f, label_y, top, axis_y);
+    draw_markers(&f, label_rows, top, axis_y);
     draw_axis_labels(&f, axis_y);
-    draw_age(&f, label_y >= 0 ? label_y : axis_y, o->now);
+    draw_age(&f, label_rows > 0 ? 0 : axis_y, o->now);
 }

@@ -4,11 +4,14 @@
 # draws into a grid, so panels are tested without a terminal.
 noinst_LIBRARIES += libpanels.a
 libpanels_a_SOURCES = \
+	panels/banner.c panels/banner.h \
 	panels/chart.c panels/chart.h \
+	panels/chartmarks.c panels/chartmarks.h \
 	panels/events.c panels/events.h \
 	panels/failures.c panels/failures.h \
 	panels/guardspanel.c panels/guardspanel.h \
 	panels/help.c panels/help.h \
+	panels/messages.c panels/messages.h \
 	panels/panel.c panels/panel.h \
 	panels/status.c panels/status.h \
 	panels/weights.c panels/weights.h

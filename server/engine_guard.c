@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 #include "backends/spawn.h"
 #include "runtime/statedir.h"
@@ -49,6 +50,34 @@ static void run_rollback_hooks(struct engine *e, const char *reason, const struc
     }
 }
 
+/* The reason every console shows whole, from the guard's numbers: the part
+ * before " (" is the chart marker's label (view/model reads it so). */
+static void excess_reason(const struct engine *e, enum color stable, char *buf, size_t len)
+{
+    const struct guards_excess *x = &e->excess;
+    snprintf(buf, len, "%s 5xx %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, limit %g)",
+             color_name(color_other(stable)), x->candidate_ratio * 100.0, color_name(stable),
+             x->stable_ratio * 100.0, x->exceeding_s, x->excess_points, e->gp.excess_5xx_points);
+}
+
+/* The auto-rollback's start names the move it makes (before -> after), so
+ * the journal's line reads "50/50->100/0", not the weights twice. */
+static void journal_auto_start(const struct engine *e, const struct mover_current *cur,
+                               const int after[COLOR_COUNT], const char *reason)
+{
+    char msg[256];
+    struct journal_event ev = {.user = (char *)auto_actor.user,
+                               .action = "auto-rollback", .outcome = "started",
+                               .error = (char *)reason};
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    ev.time = (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+    ev.candidate = (char *)color_name(cur->candidate);
+    memcpy(ev.before, cur->weight, sizeof ev.before);
+    memcpy(ev.after, after, sizeof ev.after);
+    statedir_journal_append(e->cfg->state_dir, &ev, msg, sizeof msg);
+}
+
 /* Rolls back on the guard's word: all weight to the stable color, the
  * candidate stopped, the hooks run. A move already in flight is let finish;
  * the next tick tries again. */
@@ -75,8 +104,10 @@ static void auto_rollback(struct engine *e)
     p->actor = auto_actor;
     int after[COLOR_COUNT];
     rollout_set(p->cur.stable, 0, e->cfg->rollout.step, after, msg, sizeof msg);
-    mover_journal(e->cfg, &auto_actor, &p->cur, "auto-rollback", "started", e->excess.text);
-    run_rollback_hooks(e, e->excess.text, &p->cur);
+    char reason[GUARDS_TEXT];
+    excess_reason(e, p->cur.stable, reason, sizeof reason);
+    journal_auto_start(e, &p->cur, after, reason);
+    run_rollback_hooks(e, reason, &p->cur);
     e->busy = true;
     snprintf(e->busy_text, sizeof e->busy_text, "auto-rollback");
     if (mover_apply(e->loop, e->cfg, &p->actor, &p->cur, after, "rollback", engine_on_move_done, e,
@@ -94,7 +125,9 @@ static void on_excess_tripped(struct engine *e, const struct mover_current *cur)
         return;
     }
     /* auto_rollback off: the alarm is the journal line every console shows. */
-    mover_journal(e->cfg, &auto_actor, cur, "alarm", "5xx-excess", e->excess.text);
+    char reason[GUARDS_TEXT];
+    excess_reason(e, cur->stable, reason, sizeof reason);
+    mover_journal(e->cfg, &auto_actor, cur, "alarm", "5xx-excess", reason);
 }
 
 void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)

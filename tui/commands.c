@@ -9,6 +9,7 @@
 #include "panels/weights.h"
 #include "themes/theme.h"
 #include "tui/link.h"
+#include "view/announce.h"
 #include "view/model.h"
 #include "tui/screen.h"
 
@@ -57,6 +58,16 @@ static int prompt_step_up(struct commands *k, const struct commands_env *env)
     if (weights_next_step(m, env->step, next) != 0) {
         snprintf(k->message, sizeof k->message, "no step toward the candidate from here");
         return -1;
+    }
+    /* After Complete the color at 0 is the old build: a step toward it is a
+     * step back, and the prompt says so before the weights. */
+    if (strcmp(m->phase, "Complete") == 0 && m->candidate >= 0) {
+        const char *old = color_name((enum color)m->candidate);
+        snprintf(k->pending_text, sizeof k->pending_text,
+                 "send %d%% back to %s, the old build? (blue %d / green %d -> blue %d / green %d) "
+                 "y/n", next[m->candidate], old, m->weight[COLOR_BLUE], m->weight[COLOR_GREEN],
+                 next[COLOR_BLUE], next[COLOR_GREEN]);
+        return 0;
     }
     snprintf(k->pending_text, sizeof k->pending_text,
              "shift blue %d / green %d -> blue %d / green %d ? y/n", m->weight[COLOR_BLUE],
@@ -154,6 +165,8 @@ static enum commands_reaction toggle_help(struct commands *k, const struct comma
 {
     (void)a;
     k->help = !k->help;
+    if (k->help && env->note)
+        snprintf(k->message, sizeof k->message, "%s", env->note);
     if (env->screen)
         screen_erase(env->screen);
     return COMMANDS_REDRAW;
@@ -188,7 +201,18 @@ static enum commands_reaction toggle_failures(struct commands *k, const struct c
     (void)env;
     (void)a;
     k->failures_view = !k->failures_view;
+    k->messages_view = false;
     k->detail_open = false;
+    return COMMANDS_REDRAW;
+}
+
+static enum commands_reaction toggle_messages(struct commands *k, const struct commands_env *env,
+                                              enum keymap_action a)
+{
+    (void)env;
+    (void)a;
+    k->messages_view = !k->messages_view;
+    k->failures_view = false;
     return COMMANDS_REDRAW;
 }
 
@@ -234,6 +258,11 @@ static enum commands_reaction close_overlay(struct commands *k, const struct com
                                             enum keymap_action a)
 {
     (void)a;
+    struct announce an;
+    announce_latest(env->model, &an);
+    if (an.have)
+        k->banner_closed = an.time;
+    k->messages_view = false;
     k->detail_open = false;
     if (k->help && env->screen)
         screen_erase(env->screen);
@@ -311,6 +340,7 @@ static const action_fn actions[KEYMAP_ACT_COUNT] = {
     [KEYMAP_ACT_SLOWER] = change_speed,
     [KEYMAP_ACT_FASTER] = change_speed,
     [KEYMAP_ACT_NEXT_EVENT] = next_event,
+    [KEYMAP_ACT_MESSAGES] = toggle_messages,
 };
 
 /* ---- keys -------------------------------------------------------------- */
@@ -385,6 +415,13 @@ enum commands_reaction commands_key(struct commands *k, const struct commands_en
     if (k->pending != KEYMAP_ACT_NONE)
         return answer(k, env, key);
     enum keymap_action a = keymap_lookup(env->mode, key);
+    if (a == KEYMAP_ACT_NONE && env->mode != KEYMAP_CONTROL && keymap_is_move(key)) {
+        snprintf(k->message, sizeof k->message, "%s",
+                 env->mode == KEYMAP_WATCH
+                     ? "read-only: watching (--watch); run cutover without --watch to control"
+                     : "read-only: a replay moves nothing");
+        return COMMANDS_REDRAW;
+    }
     if (a == KEYMAP_ACT_NONE || !actions[a])
         return COMMANDS_REDRAW;
     return actions[a](k, env, a);
@@ -438,12 +475,42 @@ void commands_reply(struct commands *k, const struct commands_env *env, const ch
     cJSON_Delete(j);
 }
 
+bool commands_banner(const struct commands *k, const struct model *m, double now,
+                     struct announce *out)
+{
+    announce_latest(m, out);
+    return out->have && out->time > k->banner_closed && now - out->time < ANNOUNCE_KEEP_S;
+}
+
+/* Something the server did alone, new to this console: the bell (the
+ * operator may be looking elsewhere), its line in place of the last
+ * reply (which told of weights that no longer hold), and a prompt about
+ * those weights withdrawn. */
+static void announce_new(struct commands *k, const struct commands_env *env)
+{
+    const struct model *m = env->model;
+    struct announce an;
+    announce_latest(m, &an);
+    if (!an.have || an.time <= k->announce_seen)
+        return;
+    k->announce_seen = an.time;
+    double now = m->have_snapshot && m->at > an.time ? m->at : an.time;
+    if (now - an.time >= ANNOUNCE_KEEP_S)
+        return;
+    screen_beep(env->screen);
+    snprintf(k->message, sizeof k->message, "%s", an.line);
+    if (k->pending != KEYMAP_ACT_NONE && k->pending != KEYMAP_ACT_QUIT) {
+        k->pending = KEYMAP_ACT_NONE;
+        snprintf(k->message, sizeof k->message, "%.160s (your prompt was withdrawn)", an.line);
+    }
+    k->typing = false;
+}
+
 void commands_notice(struct commands *k, const struct commands_env *env, const char *line)
 {
     const struct model *m = env->model;
-    /* The operator may be looking elsewhere. */
-    if (strstr(line, "\"action\":\"alarm\"") || strstr(line, "\"action\":\"auto-rollback\""))
-        screen_beep(env->screen);
+    (void)line;
+    announce_new(k, env);
     /* Only the old color after a completed cutover: in Steady the color at 0
      * is the next candidate, and a rollback already stopped its candidate. */
     bool drained = strcmp(m->drain, "drained") == 0 && strcmp(m->phase, "Complete") == 0;

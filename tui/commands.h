@@ -19,6 +19,7 @@
 #include "panels/failures.h"
 #include "tui/keymap.h"
 
+struct announce;
 struct link;
 struct model;
 struct screen;
@@ -31,13 +32,15 @@ struct commands {
      * chasing a failing request is not reading the chart meanwhile. */
     bool failures_view;
     int selected;               /* index into model->failure */
+    bool messages_view;         /* m: the deciding sentences, whole, in the chart's place */
     bool detail_open;
     struct failures_detail detail;
     bool paused;                /* replay: the timeline's clock runs at speed unless paused */
     double speed;
     enum keymap_action pending; /* an action waiting for y, or KEYMAP_ACT_NONE */
     char pending_text[160];
-    char message[200];
+    char message[1600];         /* whole: a preflight failure runs long; the status
+                                   wraps it, m shows it all */
     /* A guard or preflight refused our shift: the operator may type
      * "override <reason>" to force it (journaled by the server). */
     bool typing;
@@ -48,6 +51,10 @@ struct commands {
     long long last_shift_id;
     long long lookup_id;        /* the lookup whose reply fills detail */
     bool retire_offered;        /* once per drained episode */
+    /* What the server did alone (view/announce): rung for once, its banner
+     * shown until Esc closes it. Both hold the announcement's time. */
+    double announce_seen;
+    double banner_closed;
 };
 
 struct commands_env {
@@ -57,6 +64,7 @@ struct commands_env {
     struct theme *theme;        /* the console's; t loads the next one into it */
     enum keymap_mode mode;
     int step;                   /* rollout.step: one key's shift */
+    const char *note;           /* NULL, or what ? shows besides the keys (the demo's sandbox) */
 };
 
 /* What the console does after a key, besides what the command did. */
@@ -81,6 +89,11 @@ void commands_reply(struct commands *k, const struct commands_env *env, const ch
 /* Any other server line, once the model has it: alarms ring the bell and a
  * drained color is offered for retirement, once. */
 void commands_notice(struct commands *k, const struct commands_env *env, const char *line);
+
+/* The banner to show now, if any: the newest announcement, unless Esc
+ * closed it or it is older than ANNOUNCE_KEEP_S. */
+bool commands_banner(const struct commands *k, const struct model *m, double now,
+                     struct announce *out);
 
 /* Whether this console holds control (as the last hello and control said). */
 bool commands_in_control(const struct model *m);

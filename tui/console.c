@@ -10,12 +10,14 @@
 #include <sys/time.h>
 #include <uv.h>
 
+#include "panels/banner.h"
 #include "panels/chart.h"
 #include "panels/events.h"
 #include "panels/failures.h"
 #include "view/grid.h"
 #include "panels/guardspanel.h"
 #include "panels/help.h"
+#include "panels/messages.h"
 #include "panels/status.h"
 #include "panels/weights.h"
 #include "tui/cast.h"
@@ -26,6 +28,7 @@
 #include "view/model.h"
 #include "tui/replay.h"
 #include "tui/screen.h"
+#include "view/announce.h"
 
 #define PLAY_TICK_MS 100
 
@@ -41,10 +44,11 @@ struct console {
     struct theme theme;
     uv_timer_t tick;            /* redraw each second: ages and countdowns move */
     struct grid *grid[LAYOUT_PANEL_COUNT];
+    struct layout_rect placed[LAYOUT_PANEL_COUNT]; /* the last frame's places */
     struct help_key help_keys[KEYMAP_HELP_MAX];     /* the keys bound in this mode */
     int help_count;
     int spinner;
-    char link_note[200];
+    char link_note[320];
     struct commands cmd;        /* what the keys changed: prompt, message, views */
     int exit_code;
     bool quitting;
@@ -69,16 +73,23 @@ static double console_now(const struct console *c)
 static struct commands_env env_of(struct console *c)
 {
     return (struct commands_env){.model = c->model, .link = c->link, .screen = c->screen,
-                                 .theme = &c->theme, .mode = c->mode, .step = c->opt->step};
+                                 .theme = &c->theme, .mode = c->mode, .step = c->opt->step,
+                                 .note = c->opt->note};
 }
 
 /* ---- drawing ----------------------------------------------------------- */
 
-/* The chart's place shows the failures view (or a failure's log lines)
- * while f is on. */
+/* The chart's place shows the messages while m is on, the failures view
+ * (or a failure's log lines) while f is on. */
 static void draw_chart(struct console *c, struct grid *g)
 {
-    if (c->cmd.failures_view && c->cmd.detail_open) {
+    if (c->cmd.messages_view) {
+        struct announce an;
+        announce_latest(c->model, &an);
+        struct messages_opts o = {.last = c->link_note[0] ? c->link_note : c->cmd.message,
+                                  .server = &an, .now = console_now(c)};
+        messages_draw(c->model, g, &o);
+    } else if (c->cmd.failures_view && c->cmd.detail_open) {
         failures_detail_draw(&c->cmd.detail, g);
     } else if (c->cmd.failures_view) {
         struct failures_opts o = {.now = console_now(c), .selected = c->cmd.selected};
@@ -126,29 +137,47 @@ static void replay_position(const struct console *c, char *buf, size_t len)
              k->message);
 }
 
-static void draw_status(struct console *c, struct grid *g)
+/* The status line's pieces; typed and where are the caller's buffers
+ * (TYPED_LEN and WHERE_LEN bytes) the message may point into. */
+#define TYPED_LEN 2000
+#define WHERE_LEN 1900
+static struct status_opts status_opts_of(struct console *c, char *typed, char *where)
 {
     const struct commands *k = &c->cmd;
     bool control = commands_in_control(c->model);
     const char *keys = c->opt->replay ? "space pause  < > speed  g next event  ? help  q quit"
                      : c->opt->watch || !control ? "? help  1/2/3 span  t theme  q quit"
                                                  : "]/[ step  r reload  R rollback  ? help  q quit";
-    char typed[560], where[400];
     /* The refusal stays in view while the operator decides: the prompt
      * first (it must fit), then why the step was refused. */
-    snprintf(typed, sizeof typed, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
+    snprintf(typed, TYPED_LEN, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
              k->input, k->message);
     const char *msg = k->typing ? typed
                     : k->pending != KEYMAP_ACT_NONE ? k->pending_text
                     : c->link_note[0] ? c->link_note : k->message;
     if (c->opt->replay) {
-        replay_position(c, where, sizeof where);
+        replay_position(c, where, WHERE_LEN);
         msg = where;
     }
     enum status_mode mode = c->opt->replay ? STATUS_REPLAY : control ? STATUS_CONTROL : STATUS_WATCH;
-    struct status_opts o = {.host = c->opt->host, .mode = mode, .keys = keys, .message = msg,
-                            .now = console_now(c)};
+    return (struct status_opts){.host = c->opt->host, .mode = mode, .keys = keys, .message = msg,
+                                .now = console_now(c)};
+}
+
+static void draw_status(struct console *c, struct grid *g)
+{
+    char typed[TYPED_LEN], where[WHERE_LEN];
+    struct status_opts o = status_opts_of(c, typed, where);
     status_draw(c->model, g, &o);
+}
+
+static void draw_banner(struct console *c, struct grid *g)
+{
+    struct announce an;
+    if (commands_banner(&c->cmd, c->model, console_now(c), &an))
+        banner_draw(&an, g);
+    else
+        grid_clear(g);
 }
 
 static void draw_help(struct console *c, struct grid *g)
@@ -162,6 +191,7 @@ static void draw_help(struct console *c, struct grid *g)
 static void (*const drawers[LAYOUT_PANEL_COUNT])(struct console *c, struct grid *g) = {
     [LAYOUT_CHART] = draw_chart,   [LAYOUT_WEIGHTS] = draw_weights, [LAYOUT_GUARDS] = draw_guards,
     [LAYOUT_EVENTS] = draw_events, [LAYOUT_STATUS] = draw_status,   [LAYOUT_HELP] = draw_help,
+    [LAYOUT_BANNER] = draw_banner,
 };
 
 /* The panel's grid, sized to its place (kept between frames), drawn and
@@ -196,20 +226,46 @@ static void draw_too_small(struct console *c, int cols, int rows)
     grid_free(g);
 }
 
+/* What the panels ask the layout for: the help's size, the banner's and
+ * the message's rows (the banner's at the width the layout gives it). */
+static bool place(struct console *c, int cols, int rows, struct layout_rect at[LAYOUT_PANEL_COUNT])
+{
+    struct layout_want want = {.status_rows = 1};
+    char typed[TYPED_LEN], where[WHERE_LEN];
+    struct announce an;
+    if (c->cmd.help) {
+        struct help_opts o = {.keys = c->help_keys, .count = c->help_count};
+        help_size(&o, &want.help_w, &want.help_h);
+    }
+    struct status_opts so = status_opts_of(c, typed, where);
+    want.status_rows = status_rows(c->model, &so, cols);
+    bool banner = commands_banner(&c->cmd, c->model, console_now(c), &an);
+    want.banner_rows = banner ? banner_rows(&an, cols) : 0;
+    if (!layout_place_with(cols, rows, &want, at))
+        return false;
+    if (banner && at[LAYOUT_BANNER].w > 0 && at[LAYOUT_BANNER].w < cols) {
+        want.banner_rows = banner_rows(&an, at[LAYOUT_BANNER].w);
+        layout_place_with(cols, rows, &want, at);
+    }
+    return true;
+}
+
 static void redraw(struct console *c)
 {
-    int cols, rows, help_w = 0, help_h = 0;
+    int cols, rows;
     struct layout_rect at[LAYOUT_PANEL_COUNT];
     if (!c->screen)
         return;
     screen_size(c->screen, &cols, &rows);
-    if (c->cmd.help) {
-        struct help_opts o = {.keys = c->help_keys, .count = c->help_count};
-        help_size(&o, &help_w, &help_h);
-    }
-    if (!layout_place(cols, rows, help_w, help_h, at)) {
+    if (!place(c, cols, rows, at)) {
         draw_too_small(c, cols, rows);
         return;
+    }
+    /* A banner or a wrapped message moves the panels: the columns between
+     * them would keep the old frame's glyphs. */
+    if (memcmp(at, c->placed, sizeof c->placed) != 0) {
+        screen_erase(c->screen);
+        memcpy(c->placed, at, sizeof c->placed);
     }
     for (int p = 0; p < LAYOUT_PANEL_COUNT; p++)
         blit(c, (enum layout_panel)p, &at[p]);
@@ -336,7 +392,11 @@ static void on_line(const char *line, size_t len, void *data)
 static void on_link_state(enum link_state st, const char *why, void *data)
 {
     struct console *c = data;
-    if (st == LINK_LOST)
+    if (st == LINK_LOST && c->opt->watch && !c->model->hello.have)
+        snprintf(c->link_note, sizeof c->link_note,
+                 "waiting for the cutover server on %.100s (--watch starts none; cutover "
+                 "without --watch or cutover server start does)", c->opt->socket_path);
+    else if (st == LINK_LOST)
         snprintf(c->link_note, sizeof c->link_note, "server gone (%.120s): reconnecting", why);
     else if (st == LINK_CONNECTED)
         c->link_note[0] = '\0';
@@ -396,6 +456,8 @@ int console_run(const struct console_options *opt)
     c->opt = opt;
     c->mode = opt->replay ? KEYMAP_REPLAY : opt->watch ? KEYMAP_WATCH : KEYMAP_CONTROL;
     commands_init(&c->cmd, opt->replay_speed > 0 ? opt->replay_speed : 1);
+    if (opt->note)
+        snprintf(c->cmd.message, sizeof c->cmd.message, "%s", opt->note);
     c->help_count = keymap_help(c->mode, c->help_keys, KEYMAP_HELP_MAX);
     uv_loop_init(&c->loop);
     if (theme_load(opt->theme, &c->theme, err, sizeof err) != 0)

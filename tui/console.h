@@ -18,6 +18,8 @@ struct console_options {
     const char *record_path;    /* NULL, or an asciicast v2 file to record into */
     struct replay *replay;      /* non-NULL: REPLAY mode, read-only, no server */
     double replay_speed;        /* the replay's starting speed (0: 1x) */
+    const char *note;           /* NULL, or a line shown at the start and with ? (the
+                                   demo: where its sandbox is, the command to watch it) */
 };
 
 /* Returns a process exit code (0 on quit). Prints why on stderr if the

@@ -43,7 +43,10 @@ static const struct binding bindings[] = {
     {'\r', "Enter", "the selected request's lines in its color's log_file", KEYMAP_ACT_LOOKUP, VIEW},
     {'\n', NULL, NULL, KEYMAP_ACT_LOOKUP, VIEW},
     {KEYMAP_KEY_ENTER, NULL, NULL, KEYMAP_ACT_LOOKUP, VIEW},
-    {KEYMAP_KEY_ESC, "Esc", "close the help or the log lines", KEYMAP_ACT_CLOSE, VIEW},
+    {'m', "m", "messages: the last verdicts, refusal, preflight and drill texts, whole",
+     KEYMAP_ACT_MESSAGES, VIEW},
+    {KEYMAP_KEY_ESC, "Esc", "close the help, the banner, the messages or the log lines",
+     KEYMAP_ACT_CLOSE, VIEW},
     {' ', "space", "replay: pause / play", KEYMAP_ACT_PAUSE, REPLAY},
     {'<', "< >", "replay: slower / faster (1/4x to 64x)", KEYMAP_ACT_SLOWER, REPLAY},
     {'>', NULL, NULL, KEYMAP_ACT_FASTER, REPLAY},
@@ -94,6 +97,14 @@ int keymap_help(enum keymap_mode mode, struct help_key *out, int cap)
         if (bindings[i].name && bound(mode, &bindings[i]))
             out[n++] = (struct help_key){bindings[i].name, bindings[i].desc};
     return n;
+}
+
+bool keymap_is_move(int key)
+{
+    for (size_t i = 0; i < BINDING_COUNT; i++)
+        if (bindings[i].key == key && bindings[i].kind == MOVES)
+            return true;
+    return false;
 }
 
 bool keymap_yes(int key)

@@ -25,7 +25,7 @@ enum keymap_action {
     KEYMAP_ACT_SPAN_5M, KEYMAP_ACT_SPAN_15M, KEYMAP_ACT_SPAN_1H, KEYMAP_ACT_QUIT,
     KEYMAP_ACT_FAILURES, KEYMAP_ACT_SEL_UP, KEYMAP_ACT_SEL_DOWN, KEYMAP_ACT_LOOKUP,
     KEYMAP_ACT_CLOSE, KEYMAP_ACT_PAUSE, KEYMAP_ACT_SLOWER, KEYMAP_ACT_FASTER,
-    KEYMAP_ACT_NEXT_EVENT,
+    KEYMAP_ACT_NEXT_EVENT, KEYMAP_ACT_MESSAGES,
     KEYMAP_ACT_COUNT
 };
 
@@ -56,6 +56,11 @@ int keymap_help(enum keymap_mode mode, struct help_key *out, int cap);
 
 /* Whether key answers a "? y/n" prompt with yes. */
 bool keymap_yes(int key);
+
+/* True when the key moves traffic or takes control in CONTROL mode: in
+ * WATCH and REPLAY it is unbound, and the console says it is read-only
+ * rather than ignore it. */
+bool keymap_is_move(int key);
 
 enum keymap_edit keymap_edit(int key);
 

@@ -11,11 +11,23 @@
 #define LAYOUT_MIN_ROWS 16
 
 /* In drawing order: the help overlay last, over the others. The chart's
- * place also holds the failures view, which replaces it. */
+ * place also holds the failures view, which replaces it. The banner (what
+ * the server did alone) sits under the chart while there is one. */
 enum layout_panel {
-    LAYOUT_CHART, LAYOUT_WEIGHTS, LAYOUT_GUARDS, LAYOUT_EVENTS, LAYOUT_STATUS, LAYOUT_HELP,
-    LAYOUT_PANEL_COUNT
+    LAYOUT_CHART, LAYOUT_WEIGHTS, LAYOUT_GUARDS, LAYOUT_EVENTS, LAYOUT_STATUS, LAYOUT_BANNER,
+    LAYOUT_HELP, LAYOUT_PANEL_COUNT
 };
+
+/* What the panels ask for beyond their places: the help overlay's size
+ * (0 x 0 while closed), the banner's rows (0: none) and the status's rows
+ * (1, or more for a message wrapped above the line). The chart gives up
+ * the rows, down to LAYOUT_CHART_MIN_ROWS. */
+struct layout_want {
+    int help_w, help_h;
+    int banner_rows;
+    int status_rows;
+};
+#define LAYOUT_CHART_MIN_ROWS 6
 
 /* A panel's grid: its size and its top-left corner on the screen. An empty
  * one (w or h <= 0) is not drawn. */
@@ -29,5 +41,8 @@ struct layout_rect {
  * rect empty, when the screen is below LAYOUT_MIN_COLS x LAYOUT_MIN_ROWS. */
 bool layout_place(int cols, int rows, int help_w, int help_h,
                   struct layout_rect out[LAYOUT_PANEL_COUNT]);
+/* The same with a banner and a taller status when asked for. */
+bool layout_place_with(int cols, int rows, const struct layout_want *want,
+                       struct layout_rect out[LAYOUT_PANEL_COUNT]);
 
 #endif

@@ -3,6 +3,8 @@
 # draw into. Above core; panels, themes and tui read it.
 noinst_LIBRARIES += libview.a
 libview_a_SOURCES = \
+	view/announce.c view/announce.h \
 	view/grid.c view/grid.h \
-	view/model.c view/model.h
+	view/model.c view/model.h \
+	view/wrap.c view/wrap.h
 libview_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

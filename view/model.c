@@ -130,6 +130,63 @@ static bool is_reload(const struct model_event *ev)
            strcmp(ev->action, "auto-rollback") == 0 || strcmp(ev->action, "reload") == 0;
 }
 
+bool model_event_by_server(const struct model_event *ev)
+{
+    return strncmp(ev->user, "cutover (", 9) == 0;
+}
+
+void model_reason_short(const char *reason, char *buf, size_t len)
+{
+    const char *cut = strstr(reason, " (");
+    int n = cut ? (int)(cut - reason) : (int)strlen(reason);
+    snprintf(buf, len, "%.*s", n, reason);
+}
+
+/* An auto-rollback starts (its reason) and, a second later, its reload ends
+ * (the marker): whichever arrives second labels the marker. */
+#define MODEL_AUTO_PAIR_S 60.0
+
+static bool is_auto_start(const struct model_event *ev)
+{
+    return strcmp(ev->action, "auto-rollback") == 0 && model_event_by_server(ev);
+}
+
+static void label_auto(struct model_marker *k, const char *reason)
+{
+    char s[96];
+    model_reason_short(reason, s, sizeof s);
+    snprintf(k->what, sizeof k->what, "auto-rollback: %s", s);
+}
+
+static void label_marker(struct model *m, struct model_marker *k, const struct model_event *ev)
+{
+    if (!model_event_by_server(ev) || strcmp(ev->action, "rollback") != 0)
+        return;
+    snprintf(k->what, sizeof k->what, "auto-rollback to %d/%d", ev->after[COLOR_BLUE],
+             ev->after[COLOR_GREEN]);
+    for (int i = 0; i < m->event_count; i++) {
+        const struct model_event *s = &m->events[i];
+        if (is_auto_start(s) && s->time <= ev->time && ev->time - s->time < MODEL_AUTO_PAIR_S &&
+            s->error[0]) {
+            label_auto(k, s->error);
+            return;
+        }
+    }
+}
+
+/* The reason came after its marker (a snapshot's events in another order). */
+static void label_markers_after(struct model *m, const struct model_event *start)
+{
+    if (!is_auto_start(start) || !start->error[0])
+        return;
+    for (int i = 0; i < m->marker_count; i++) {
+        struct model_marker *k = &m->markers[i];
+        if (strcmp(k->action, "rollback") == 0 && k->what[0] && k->time >= start->time &&
+            k->time - start->time < MODEL_AUTO_PAIR_S && strncmp(k->what, "auto-rollback to", 16) == 0)
+            label_auto(k, start->error);
+    }
+}
+
 /* Oldest first; when full the oldest goes, since the chart shows the end. */
 static void insert_marker(struct model *m, const struct model_event *ev)
 {
@@ -153,6 +210,7 @@ static void insert_marker(struct model *m, const struct model_event *ev)
     memcpy(k->after, ev->after, sizeof k->after);
     snprintf(k->version, sizeof k->version, "%s", ev->version);
     snprintf(k->action, sizeof k->action, "%s", ev->action);
+    label_marker(m, k, ev);
     m->marker_count++;
 }
 
@@ -162,7 +220,8 @@ static void apply_event(struct model *m, const cJSON *j)
         return;
     struct model_event ev;
     decode_event(j, &ev);
-    insert_event(m, &ev);
+    if (insert_event(m, &ev))
+        label_markers_after(m, &ev);
     /* A marker is deduplicated on its own: its event may have left the
      * bounded list while the marker is still on the chart. */
     if (is_reload(&ev))

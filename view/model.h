@@ -48,6 +48,8 @@ struct model_marker {
     int after[COLOR_COUNT];         /* weights after the reload, -1 unknown */
     char version[48];               /* candidate_version, "" unknown */
     char action[24];                /* "shift", "rollback", ... */
+    char what[112];                 /* what happened, when the server moved alone
+                                       ("auto-rollback: green 5xx 2.80% vs ..."); "" else */
 };
 
 struct model_event {
@@ -59,7 +61,8 @@ struct model_event {
     char candidate[8];
     char version[48];
     char outcome[24];
-    char error[200];                /* nginx's text when it failed */
+    char error[1200];               /* the reason or nginx's text, whole (a preflight
+                                       failure runs long) */
 };
 
 struct model_guard {
@@ -166,6 +169,15 @@ bool model_stale(const struct model *m, double now);
 const struct model_point *model_point_at(const struct model *m, enum color c, int64_t sec);
 /* The newest second merged into the series (0 before any). */
 int64_t model_newest_sec(const struct model *m);
+
+/* True for what the server journaled on its own (an auto-rollback, an
+ * alarm, the stop that follows): its actors are named "cutover (...)". */
+bool model_event_by_server(const struct model_event *ev);
+
+/* The first sentence of an auto-rollback's or alarm's reason: the server
+ * writes "green 5xx 2.80% vs blue 0.00% for 180 s (+2.80 points, limit
+ * 0.5)", and a chart label takes the part before " (". */
+void model_reason_short(const char *reason, char *buf, size_t len);
 
 /* Reload markers, i = 0 the oldest. */
 int model_marker_count(const struct model *m);

@@ -119,7 +119,7 @@ took=$(( $(date +%s) - start ))
 if [ "$(weights)" = "100/0" ] && [ $took -ge 7 ]; then
     ok "5% errors on green at 50/50: rolled back by itself after ${took} s (sustain 8 s)"
 else not_ok "5% errors at 50/50 roll back after the sustain" "weights $(weights) after ${took} s"; fi
-grep -q '"action":"auto-rollback".*"outcome":"started","error":"tripped: green 5xx' "$JOURNAL"
+grep -q '"action":"auto-rollback","before":{"blue":50,"green":50},"after":{"blue":100,"green":0}.*"outcome":"started","error":"green 5xx [0-9.]*% vs blue [0-9.]*% for [0-9]* s (+' "$JOURNAL"
 is "the journal says why" "$?" "0"
 case "$(cat "$WORK/hook.out" 2>/dev/null)" in
     *"green 5xx"*) ok "the hook ran with the reason: $(cat "$WORK/hook.out")" ;;

@@ -30,6 +30,7 @@ UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	tests/unit/test_conn tests/unit/test_prom \
 	tests/unit/test_model \
 	tests/unit/test_chart tests/unit/test_panels \
+	tests/unit/test_wrap tests/unit/test_chartmarks tests/unit/test_announce \
 	tests/unit/test_theme \
 	tests/unit/test_cast tests/unit/test_replay tests/unit/test_screen \
 	tests/unit/test_keymap tests/unit/test_layout
@@ -148,6 +149,15 @@ tests_unit_test_prom_LDADD = libserver.a libruntime.a $(BACKENDS_LDADD) -lpthrea
 tests_unit_test_model_SOURCES = tests/unit/test_model.c tests/unit/fixture.c tests/unit/fixture.h
 tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_model_LDADD = $(VIEW_LDADD)
+tests_unit_test_wrap_SOURCES = tests/unit/test_wrap.c
+tests_unit_test_wrap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_wrap_LDADD = $(VIEW_LDADD)
+tests_unit_test_chartmarks_SOURCES = tests/unit/test_chartmarks.c
+tests_unit_test_chartmarks_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_chartmarks_LDADD = libpanels.a $(VIEW_LDADD)
+tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
+tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_announce_LDADD = libpanels.a $(VIEW_LDADD)
 tests_unit_test_chart_SOURCES = tests/unit/test_chart.c
 tests_unit_test_chart_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chart_LDADD = libpanels.a $(VIEW_LDADD)

@@ -86,6 +86,21 @@ static void test_help_lists_the_bound_keys(void **state)
     assert_string_equal(keys[0].key, "] or +");
 }
 
+/* In WATCH a moving key is unbound but known, so the console answers it
+ * with "read-only: watching" instead of ignoring it. */
+static void test_moving_keys_known_everywhere(void **state)
+{
+    (void)state;
+    const int moves[] = {']', '+', '[', '-', 'r', 'R', 'T'};
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+        assert_true(keymap_is_move(moves[i]));
+        assert_int_equal(keymap_lookup(KEYMAP_WATCH, moves[i]), KEYMAP_ACT_NONE);
+    }
+    assert_false(keymap_is_move('?'));
+    assert_false(keymap_is_move('m'));
+    assert_int_equal(keymap_lookup(KEYMAP_WATCH, 'm'), KEYMAP_ACT_MESSAGES);
+}
+
 static void test_prompt_keys(void **state)
 {
     (void)state;
@@ -116,6 +131,7 @@ int main(void)
         cmocka_unit_test(test_view_keys_everywhere),
         cmocka_unit_test(test_help_lists_the_bound_keys),
         cmocka_unit_test(test_prompt_keys),
+        cmocka_unit_test(test_moving_keys_known_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
