@@ -101,7 +101,7 @@ static void draw_phase(const struct model *m, struct grid *g, int y, const struc
 /* While a move runs the next step is not on offer: the move is shown. */
 static void draw_next(const struct model *m, struct grid *g, int y, const struct weights_opts *o)
 {
-    char buf[96];
+    char buf[216];
     if (m->busy) {
         int x = grid_put_text(g, 0, y, panel_spinner(o->spinner, o->utf8), -1, ROLE_WARN);
         snprintf(buf, sizeof buf, " %s", m->busy_text[0] ? m->busy_text : "busy");

@@ -254,10 +254,25 @@ static enum commands_reaction lookup(struct commands *k, const struct commands_e
     return COMMANDS_REDRAW;
 }
 
+/* Whether the server is holding a step while it decides its TTFT verdict
+ * (its busy line says so; see runtime/decider.h). */
+static bool step_deciding(const struct model *m)
+{
+    return m->busy && strncmp(m->busy_text, "deciding TTFT", 13) == 0;
+}
+
 static enum commands_reaction close_overlay(struct commands *k, const struct commands_env *env,
                                             enum keymap_action a)
 {
     (void)a;
+    /* Esc gives up a step that is still deciding: the operator asked for
+     * it, so the operator may stop waiting for it. */
+    if (env->mode == KEYMAP_CONTROL && step_deciding(env->model)) {
+        struct protocol_cmd cmd = {.name = CMD_CANCEL, .stable = COLOR_NONE};
+        send_cmd(k, env, &cmd);
+        snprintf(k->message, sizeof k->message, "cancelling the step that was deciding TTFT");
+        return COMMANDS_REDRAW;
+    }
     struct announce an;
     announce_latest(env->model, &an);
     if (an.have)
@@ -311,7 +326,7 @@ static enum commands_reaction quit(struct commands *k, const struct commands_env
         return COMMANDS_QUIT;
     k->pending = KEYMAP_ACT_QUIT;
     snprintf(k->pending_text, sizeof k->pending_text,
-             "%s is running (the server finishes it): quit anyway ? y/n", env->model->busy_text);
+             "%.100s is running (the server finishes it): quit anyway ? y/n", env->model->busy_text);
     return COMMANDS_REDRAW;
 }
 
