@@ -581,7 +581,7 @@ static void server_and_stream_errors(void **state)
     uv_loop_t *loop = *state;
     struct sim err5, errs;
     const char *const e5[] = { "--error-rate", "1", NULL };
-    const char *const es[] = { "--stream-error-rate", "1", NULL };
+    const char *const es[] = { "--stream-error-rate", "1", "--stream-error-text", "1", NULL };
     sim_start(&err5, 50, e5);
     sim_start(&errs, 50, es);
     struct probe_target t[] = { { "blue", err5.addr }, { "green", errs.addr } };
