@@ -5,9 +5,16 @@
 # shell.
 #
 #   openclaw.sh install                   install (once), print the folder
-#   openclaw.sh config DIR PORT PROVIDER_PORT TOKEN
+#   openclaw.sh config DIR PORT PROVIDER_PORT TOKEN [RETRIES]
 #                                         write DIR/openclaw.json5 for one instance
-#                                         (state, workspace and log under DIR)
+#                                         (state, workspace and log under DIR); its
+#                                         model is cutover-sim/cutover-sim, served by
+#                                         `cutover-sim serve` on PROVIDER_PORT.
+#                                         RETRIES (default 0) is the agent's
+#                                         retry.provider.maxRetries: OpenClaw's own
+#                                         default retries a failed model up to 8
+#                                         times over about 70 s before the client
+#                                         sees the error, too slow for a drill
 #   openclaw.sh run DIR PORT              exec the gateway of DIR on loopback:PORT
 #
 # Exit 0 on success; 2 on bad usage; 3 when the registry cannot be reached
@@ -66,9 +73,9 @@ install() {
 
 # JSON5 allows comments and bare keys; the values are quoted for JSON.
 config() {
-    [ $# -eq 4 ] || die "usage: openclaw.sh config DIR PORT PROVIDER_PORT TOKEN" 2
-    dir=$1 port=$2 pport=$3 token=$4
-    case "$port$pport" in *[!0-9]*|'') die "ports must be numbers" 2 ;; esac
+    [ $# -eq 4 ] || [ $# -eq 5 ] || die "usage: openclaw.sh config DIR PORT PROVIDER_PORT TOKEN [RETRIES]" 2
+    dir=$1 port=$2 pport=$3 token=$4 retries=${5:-0}
+    case "$port$pport$retries" in *[!0-9]*|'') die "ports and retries must be numbers" 2 ;; esac
     case "$token" in *[!A-Za-z0-9_-]*|'') die "the token takes letters, digits, - and _ only" 2 ;; esac
     mkdir -p "$dir/state" "$dir/workspace"
     dir=$(cd "$dir" && pwd)
@@ -88,7 +95,7 @@ config() {
   agents: {
     defaults: {
       workspace: "$dir/workspace",
-      model: { primary: "cutover-sim/sim-1" },
+      model: { primary: "cutover-sim/cutover-sim" },
     },
   },
   models: {
@@ -98,7 +105,7 @@ config() {
         baseUrl: "http://127.0.0.1:$pport/v1",
         apiKey: "cutover-sim-key",
         api: "openai-completions",
-        models: [{ id: "sim-1", name: "cutover-sim" }],
+        models: [{ id: "cutover-sim", name: "cutover-sim" }],
       },
     },
   },
@@ -107,6 +114,10 @@ config() {
   logging: { file: "$dir/openclaw.log" },
 }
 EOF
+    # Not an openclaw.json key: the embedded agent's settings file.
+    mkdir -p "$dir/state/agents/main/agent"
+    printf '{ "retry": { "provider": { "maxRetries": %s } } }\n' "$retries" \
+        >"$dir/state/agents/main/agent/settings.json"
     echo "$dir/openclaw.json5"
 }
 
@@ -124,5 +135,5 @@ case "$cmd" in
     install) install ;;
     config) config "$@" ;;
     run) run "$@" ;;
-    *) die "usage: openclaw.sh install | config DIR PORT PROVIDER_PORT TOKEN | run DIR PORT" 2 ;;
+    *) die "usage: openclaw.sh install | config DIR PORT PROVIDER_PORT TOKEN [RETRIES] | run DIR PORT" 2 ;;
 esac
