@@ -92,8 +92,12 @@ config() {
     http: { endpoints: { chatCompletions: { enabled: true } } },
     controlUi: { enabled: false },
   },
+  // A lean agent (few tools, no bootstrap files): its turn's system prompt
+  // is what takes the time of a chat on a busy machine, not the model.
+  tools: { profile: "minimal" },
   agents: {
     defaults: {
+      skipBootstrap: true,
       workspace: "$dir/workspace",
       model: { primary: "cutover-sim/cutover-sim" },
     },
