@@ -26,6 +26,7 @@ struct chat {
     long created;
     char id[40];
     char *rid, *model;
+    char model_json[260];  /* the model as a JSON string, quoted and escaped */
     char *content; /* the answer so far, for non-streaming replies */
     size_t content_len;
 };
@@ -122,23 +123,29 @@ static void write_event(struct chat *ch, cJSON *o)
     cJSON_free(text);
 }
 
-/* One choices[0] chunk: role, content, or (both NULL) the finish chunk. */
+/* One choices[0] chunk: role, content, or (both NULL) the finish chunk. Formatted, not
+ * built with cJSON: a sim under load writes thousands a second, and its own CPU time
+ * would show as TTFT. Role, content and finish_reason are our own plain words; the
+ * request's model was escaped once, at the start. */
 static void send_delta(struct chat *ch, const char *role, const char *content)
 {
-    cJSON *o = head_new(ch, "chat.completion.chunk");
-    cJSON *choice = cJSON_CreateObject();
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "choices"), choice);
-    cJSON_AddNumberToObject(choice, "index", 0);
-    cJSON *delta = cJSON_AddObjectToObject(choice, "delta");
+    char delta[96], buf[768];
     if (role)
-        cJSON_AddStringToObject(delta, "role", role);
-    if (content)
-        cJSON_AddStringToObject(delta, "content", content);
-    if (role || content)
-        cJSON_AddNullToObject(choice, "finish_reason");
+        snprintf(delta, sizeof delta, "{\"role\":\"%s\"}", role);
+    else if (content)
+        snprintf(delta, sizeof delta, "{\"content\":\"%s\"}", content);
     else
-        cJSON_AddStringToObject(choice, "finish_reason", ch->finish_reason);
-    write_event(ch, o);
+        snprintf(delta, sizeof delta, "{}");
+    char finish[32] = "null";
+    if (!role && !content)
+        snprintf(finish, sizeof finish, "\"%s\"", ch->finish_reason);
+    int n = snprintf(buf, sizeof buf,
+                     "data: {\"id\":\"%s\",\"object\":\"chat.completion.chunk\",\"created\":%ld,"
+                     "\"model\":%s,\"choices\":[{\"index\":0,\"delta\":%s,"
+                     "\"finish_reason\":%s}]}\n\n",
+                     ch->id, ch->created, ch->model_json, delta, finish);
+    if (n > 0 && (size_t)n < sizeof buf)
+        httpd_stream_write(ch->conn, buf, (size_t)n);
 }
 
 static void send_content(struct chat *ch, const char *text)
@@ -236,6 +243,17 @@ static void on_tick(uv_timer_t *t)
                    0);
 }
 
+/* Escapes the model name once; one too long for a chunk is named "cutover-sim". */
+static void quote_model(struct chat *ch)
+{
+    cJSON *m = cJSON_CreateString(ch->model ? ch->model : "cutover-sim");
+    char *q = m ? cJSON_PrintUnformatted(m) : NULL;
+    cJSON_Delete(m);
+    snprintf(ch->model_json, sizeof ch->model_json, "%s",
+             q && strlen(q) < sizeof ch->model_json ? q : "\"cutover-sim\"");
+    cJSON_free(q);
+}
+
 static void take_ask(struct chat *ch, const struct sim_tunables *tun, const struct chat_ask *ask,
                      int fail_in_stream)
 {
@@ -274,6 +292,7 @@ int chat_start(const struct chat_env *env, struct httpd_conn *conn, const struct
     ch->env = env;
     ch->conn = conn;
     take_ask(ch, tun, ask, fail_in_stream);
+    quote_model(ch);
     ch->start_ns = uv_hrtime();
     ch->created = (long)time(NULL);
     snprintf(ch->id, sizeof ch->id, "chatcmpl-%08lx", (unsigned long)(rng_next(env->rng) * 4e9));
@@ -284,6 +303,9 @@ int chat_start(const struct chat_env *env, struct httpd_conn *conn, const struct
         httpd_stream_begin(conn, 200, "text/event-stream");
         send_delta(ch, "assistant", NULL);
     }
+    /* The loop's clock was read before this request was parsed (and a busy machine may
+     * have paused us since): the first token is due ttft_ms from now, as the log says. */
+    uv_update_time(env->loop);
     uv_timer_start(&ch->timer, on_tick, (uint64_t)chat_jitter(env->rng, tun->ttft_ms,
                                                               tun->jitter_pct), 0);
     return 0;
