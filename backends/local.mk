@@ -17,6 +17,7 @@ libbackends_a_SOURCES = \
 	backends/preflight_nofile.c \
 	backends/preflight_secrets.c \
 	backends/probe.c backends/probe.h \
+	backends/probe_headers.c backends/probe_headers.h \
 	backends/proc.c backends/proc.h \
 	backends/sockets.c backends/sockets.h \
 	backends/sockets_lsof.c \

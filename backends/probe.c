@@ -1,8 +1,9 @@
 /* probe: see probe.h. One round timer; per target one easy handle at most,
- * run by curluv. The write callback feeds core/sse and, once the outcome is
- * known (first content, [DONE], or a non-2xx status), stops the transfer by
- * returning a short count: curl then ends it with CURLE_WRITE_ERROR, which
- * the done callback reads as "decided", not as a failure. */
+ * run by curluv. The write callback feeds core/sse and stamps the first
+ * content; the probe reads every answer to its end (the stream to [DONE] and
+ * the server's close of it, a non-2xx body too), since a client that hangs
+ * up early makes the real gateway log errors, and a failure may come after
+ * the first token. The done callback classifies what was read. */
 #include "backends/probe.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <curl/curl.h>
 
 #include "backends/curluv.h"
+#include "backends/probe_headers.h"
 #include "core/sse.h"
 
 struct target {
@@ -26,10 +28,10 @@ struct target {
     CURL *easy;                /* non-NULL while a probe is in flight */
     struct curl_slist *headers;
     double sent_at;
-    uint64_t t_send, t_first;  /* uv_hrtime, ns */
-    bool decided;              /* the write callback settled the outcome */
-    enum probe_outcome outcome;
+    uint64_t t_send, t_first;  /* uv_hrtime, ns; t_first 0 until content */
     int status;
+    char err_body[512];        /* the start of a non-2xx answer, for its message */
+    size_t err_len;
     uint64_t skipped;
     char curl_err[CURL_ERROR_SIZE];
     struct sse_reader sse;
@@ -112,126 +114,6 @@ static char *replace_all(const char *s, const char *from, const char *to)
     return out;
 }
 
-/* ---- ${ENV} expansion of header values ------------------------------- */
-
-struct buf {
-    char *s;
-    size_t len, cap;
-};
-
-static int buf_add(struct buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = (b->len + n + 1) * 2;
-        char *ns = realloc(b->s, cap);
-        if (!ns)
-            return -1;
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
-}
-
-/* Secrets should not linger in freed memory. */
-static void buf_wipe(struct buf *b)
-{
-    if (b->s) {
-        volatile char *v = b->s;
-        for (size_t i = 0; i < b->cap; i++)
-            v[i] = 0;
-    }
-    free(b->s);
-    b->s = NULL;
-}
-
-/* Appends value to b with every ${NAME} replaced from the environment. The
- * message names the header and the variable, never the value. */
-static int expand_value(struct buf *b, const char *header, const char *value,
-                        char *msg, size_t msglen)
-{
-    const char *s = value;
-    while (*s) {
-        const char *d = strstr(s, "${");
-        if (!d)
-            return buf_add(b, s, strlen(s));
-        if (buf_add(b, s, (size_t)(d - s)) != 0)
-            return -1;
-        const char *end = strchr(d + 2, '}');
-        if (!end) {
-            snprintf(msg, msglen, "probe header %s: unterminated ${", header);
-            return -1;
-        }
-        char name[128];
-        size_t n = (size_t)(end - d - 2);
-        if (n == 0 || n >= sizeof name) {
-            snprintf(msg, msglen, "probe header %s: bad variable name", header);
-            return -1;
-        }
-        memcpy(name, d + 2, n);
-        name[n] = '\0';
-        const char *env = getenv(name);
-        if (!env) {
-            snprintf(msg, msglen, "probe header %s: $%s is not set", header, name);
-            return -1;
-        }
-        if (buf_add(b, env, strlen(env)) != 0)
-            return -1;
-        s = end + 1;
-    }
-    return 0;
-}
-
-/* "Name: value" for one configured header, expanded; NULL with msg set. */
-static struct curl_slist *add_header(struct curl_slist *list, const char *name,
-                                     const char *value, char *msg, size_t msglen)
-{
-    struct buf b = {0};
-    struct curl_slist *out = NULL;
-    if (buf_add(&b, name, strlen(name)) == 0 && buf_add(&b, ": ", 2) == 0 &&
-        expand_value(&b, name, value, msg, msglen) == 0) {
-        if (strpbrk(b.s, "\r\n"))  /* would smuggle in another header */
-            snprintf(msg, msglen, "probe header %s: value has a line break", name);
-        else
-            out = curl_slist_append(list, b.s);
-    }
-    if (!out && !msg[0])
-        snprintf(msg, msglen, "probe header %s: out of memory", name);
-    buf_wipe(&b);
-    return out;
-}
-
-static struct curl_slist *build_headers(const struct probe *p, char *msg, size_t msglen)
-{
-    /* "Expect:" off: curl would wait up to 1 s for 100-continue on big bodies. */
-    static const char *const fixed[] = {
-        "Content-Type: application/json", "Accept: text/event-stream", "Expect:",
-    };
-    struct curl_slist *list = NULL;
-    msg[0] = '\0';
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        struct curl_slist *l = curl_slist_append(list, fixed[i]);
-        if (!l)
-            goto fail;
-        list = l;
-    }
-    for (int i = 0; i < p->header_count; i++) {
-        struct curl_slist *l = add_header(list, p->header_names[i], p->header_values[i],
-                                          msg, msglen);
-        if (!l)
-            goto fail;
-        list = l;
-    }
-    return list;
-fail:
-    curl_slist_free_all(list);
-    if (!msg[0])
-        snprintf(msg, msglen, "probe headers: out of memory");
-    return NULL;
-}
-
 /* ---- one probe -------------------------------------------------------- */
 
 static void emit(struct target *t, enum probe_outcome o, uint64_t total_us,
@@ -241,7 +123,7 @@ static void emit(struct target *t, enum probe_outcome o, uint64_t total_us,
         .target = t->index, .name = t->name, .sent_at = t->sent_at, .outcome = o,
         .http_status = t->status, .total_us = total_us, .skipped = t->skipped,
     };
-    if ((o == PROBE_OK || o == PROBE_STREAM_ERROR) && t->t_first >= t->t_send)
+    if (t->t_first && t->t_first >= t->t_send)
         r.ttft_us = (t->t_first - t->t_send) / 1000;
     snprintf(r.message, sizeof r.message, "%s", message);
     t->p->cb(&r, t->p->cb_data);
@@ -252,59 +134,83 @@ static bool status_ok(int status)
     return status >= 200 && status < 300;
 }
 
-/* Settles the outcome as soon as bytes show it, then stops reading. */
+/* Reads everything: the stream into core/sse, a non-2xx body's start into
+ * t->body. The first content (or an in-stream failure before it) stamps
+ * t_first, so TTFT never counts the role chunk. */
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     struct target *t = userdata;
     size_t n = size * nmemb;
-    if (t->decided)
-        return 0;
     if (t->status == 0) {
         long code = 0;
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
         t->status = (int)code;
     }
     if (!status_ok(t->status)) {
-        t->decided = true;
-        t->outcome = PROBE_HTTP_STATUS;
-        return 0;
+        size_t room = sizeof t->err_body - 1 - t->err_len;
+        size_t take = n < room ? n : room;
+        memcpy(t->err_body + t->err_len, ptr, take);
+        t->err_len += take;
+        t->err_body[t->err_len] = '\0';
+        return n;
     }
     enum sse_outcome so = sse_reader_feed(&t->sse, ptr, n);
-    if (so == SSE_PENDING)
-        return n;
-    t->t_first = uv_hrtime();
-    t->decided = true;
-    t->outcome = so == SSE_CONTENT ? PROBE_OK
-               : so == SSE_CONTENT_ERROR ? PROBE_STREAM_ERROR : PROBE_NO_CONTENT;
-    return 0;
+    if (t->t_first == 0 && (t->sse.has_content || so == SSE_ERROR))
+        t->t_first = uv_hrtime();
+    return n;
+}
+
+/* "HTTP 503: <the gateway's message>", never a header. */
+static void status_message(const struct target *t, char *msg, size_t msglen)
+{
+    char text[SSE_READER_MESSAGE];
+    if (sse_error_text(t->err_body, t->err_len, text, sizeof text))
+        snprintf(msg, msglen, "HTTP %d: %s", t->status, text);
+    else
+        snprintf(msg, msglen, "HTTP %d", t->status);
+}
+
+/* What the stream itself said: an outcome, or -1 when it ended undecided. */
+static int stream_verdict(const struct target *t, char *msg, size_t msglen)
+{
+    const struct sse_reader *r = &t->sse;
+    if (r->outcome == SSE_ERROR) {   /* with or without [DONE] after it */
+        snprintf(msg, msglen, "in-stream error: %s", r->message);
+        return PROBE_STREAM_ERROR;
+    }
+    if (r->done && r->outcome == SSE_DONE_EMPTY) {
+        snprintf(msg, msglen, "stream ended ([DONE]) without content");
+        return PROBE_NO_CONTENT;
+    }
+    if (r->done)
+        return PROBE_OK;
+    return -1;
 }
 
 static enum probe_outcome classify(struct target *t, CURLcode rc, char *msg, size_t msglen)
 {
     const char *detail = t->curl_err[0] ? t->curl_err : curl_easy_strerror(rc);
-    if (t->decided) {
-        if (t->outcome == PROBE_HTTP_STATUS)
-            snprintf(msg, msglen, "HTTP %d", t->status);
-        else if (t->outcome == PROBE_STREAM_ERROR)
-            snprintf(msg, msglen, "in-stream error: %s", t->sse.snippet);
-        else if (t->outcome == PROBE_NO_CONTENT)
-            snprintf(msg, msglen, "stream ended ([DONE]) without content");
-        return t->outcome;
-    }
     if (t->status && !status_ok(t->status)) {
-        snprintf(msg, msglen, "HTTP %d", t->status);
+        status_message(t, msg, msglen);
         return PROBE_HTTP_STATUS;
     }
+    int v = stream_verdict(t, msg, msglen);
+    if (v >= 0)
+        return (enum probe_outcome)v;
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-        snprintf(msg, msglen, "no content within %.3g s%s", (double)t->p->timeout_ms / 1000,
-                 t->status ? " (headers came)" : "");
+        snprintf(msg, msglen, "%s within %.3g s%s",
+                 t->sse.has_content ? "no [DONE]" : "no content",
+                 (double)t->p->timeout_ms / 1000,
+                 t->sse.has_content ? " (content came)" : t->status ? " (headers came)" : "");
         return PROBE_TIMEOUT;
     }
     if (rc == CURLE_COULDNT_CONNECT) {
         snprintf(msg, msglen, "connect: %.140s", detail);
         return PROBE_REFUSED;
     }
-    if (rc == CURLE_OK) {
+    if (rc == CURLE_OK) {            /* the server ended the answer without [DONE] */
+        if (t->sse.has_content)
+            return PROBE_OK;
         snprintf(msg, msglen, "stream ended without content");
         return PROBE_NO_CONTENT;
     }
@@ -361,11 +267,13 @@ static void send_one(struct target *t)
     char msg[160];
     t->sent_at = p->clock(p->clock_data);
     t->status = 0;
-    t->decided = false;
+    t->err_len = 0;
+    t->err_body[0] = '\0';
     t->t_first = 0;
     t->curl_err[0] = '\0';
     sse_reader_init(&t->sse);
-    t->headers = build_headers(p, msg, sizeof msg);
+    t->headers = probe_headers_build(p->header_names, p->header_values, p->header_count,
+                                     msg, sizeof msg);
     if (!t->headers) {
         t->t_send = uv_hrtime();
         emit(t, PROBE_NOT_SENT, 0, msg);

@@ -1,9 +1,16 @@
 /* probe: every interval, one streaming chat request straight to each color's
  * address, timed to the first SSE event that carries content (TTFT), not to
- * the response headers (the gateway sends 200 before the model answers).
- * Errors are classified per target: refused, timeout, non-2xx, a stream that
- * ends without content, and an in-stream failure ("Error:" as the first
- * content of a 200 stream, which nginx's 5xx count cannot see).
+ * the response headers nor the role chunk (the gateway sends 200 and the
+ * role before the model answers). Every answer is read to its end (the
+ * stream to data: [DONE]): a probe that hung up at the first token made the
+ * real gateway log errors, and missed failures after it; so the body should
+ * ask for a few tokens (max_tokens). Errors are classified per target:
+ * refused, timeout, non-2xx, a stream that ends without content, and an
+ * in-stream failure inside a 200 stream, which nginx's 5xx count cannot see:
+ * a data: {"error":{...}} event (OpenAI's, and OpenClaw 2026.9's after its
+ * role chunk) or an "Error:" content chunk, before or after content. A
+ * failure's message keeps the gateway's own words (its error message,
+ * printable ASCII, cut short) for the failures view and the journal.
  *
  * Ownership: probe_new copies everything in the params, so the caller may
  * free them at once. At most one probe per target is in flight; a target
@@ -46,12 +53,12 @@ struct probe_params {
 };
 
 enum probe_outcome {
-    PROBE_OK = 0,           /* first content arrived: ttft_us is valid */
+    PROBE_OK = 0,           /* content, then [DONE] (or the end): ttft_us is valid */
     PROBE_REFUSED,          /* could not connect */
-    PROBE_TIMEOUT,          /* no first content within timeout_s */
+    PROBE_TIMEOUT,          /* no [DONE] within timeout_s (message: content or not) */
     PROBE_HTTP_STATUS,      /* a non-2xx answer: http_status says which */
     PROBE_NO_CONTENT,       /* a 2xx stream that ended without any content */
-    PROBE_STREAM_ERROR,     /* 200, but the first content starts "Error:" */
+    PROBE_STREAM_ERROR,     /* 200, but the stream reported a failure */
     PROBE_NOT_SENT,         /* a header's ${NAME} is not set (or the like) */
     PROBE_FAILED,           /* any other transport failure */
 };
@@ -62,11 +69,13 @@ struct probe_result {
     double sent_at;         /* params.clock when the request was started */
     enum probe_outcome outcome;
     int http_status;        /* 0 when no response came */
-    uint64_t ttft_us;       /* send to first content; OK and STREAM_ERROR only */
-    uint64_t total_us;      /* send to the end; the probe stops reading once the
-                               outcome is known, to keep its load small */
+    uint64_t ttft_us;       /* send to the first content (or to an in-stream
+                               failure before any); 0 when neither came */
+    uint64_t total_us;      /* send to the end of the answer */
     uint64_t skipped;       /* rounds skipped so far for this target */
-    char message[160];      /* "" when OK; short, never a header value */
+    char message[160];      /* "" when OK; short, never a header value: "HTTP 503:
+                               <the body's error message>", "in-stream error:
+                               <the gateway's message> (<its type>)", ... */
 };
 
 /* Called from the loop for every probe that ends (or cannot be sent). The

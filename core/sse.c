@@ -1,8 +1,10 @@
 /* sse: see sse.h. A byte-level state machine over the SSE line grammar, so a
  * read boundary may fall anywhere (inside a field name, between "\r" and
- * "\n"); only complete events reach the JSON parser. */
+ * "\n"); only complete events reach the JSON parser. Every event up to
+ * [DONE] is judged, since a failure may follow content. */
 #include "core/sse.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
@@ -23,7 +25,7 @@ const char *sse_outcome_name(enum sse_outcome o)
 {
     switch (o) {
     case SSE_CONTENT: return "content";
-    case SSE_CONTENT_ERROR: return "content Error:";
+    case SSE_ERROR: return "error";
     case SSE_DONE_EMPTY: return "[DONE] without content";
     case SSE_PENDING: break;
     }
@@ -47,16 +49,16 @@ static bool field_is_data(const struct sse_reader *r)
     return r->field_len == 4 && memcmp(r->field, "data", 4) == 0;
 }
 
-/* Keeps the start of the content for messages: printable ASCII only, so a
- * message never carries control bytes or half a UTF-8 character. */
-static void keep_snippet(struct sse_reader *r, const char *s)
+/* Copies s into out for messages: printable ASCII only, so a message never
+ * carries control bytes or half a UTF-8 character; cut to fit. */
+static void clean_copy(char *out, size_t outlen, const char *s)
 {
     size_t i = 0;
-    for (; s[i] && i + 1 < sizeof r->snippet; i++) {
+    for (; s[i] && i + 1 < outlen; i++) {
         unsigned char c = (unsigned char)s[i];
-        r->snippet[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+        out[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
     }
-    r->snippet[i] = '\0';
+    out[i] = '\0';
 }
 
 /* choices[0].delta.content when it is a non-empty string, else NULL. */
@@ -71,17 +73,66 @@ static const char *first_content(const cJSON *root)
     return content->valuestring;
 }
 
+static const char *string_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* The text of root's "error" member; false when it has none. */
+static bool error_of(const cJSON *root, char *out, size_t outlen)
+{
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(root, "error");
+    char text[SSE_READER_MESSAGE * 2];
+    if (!err || cJSON_IsNull(err) || cJSON_IsFalse(err))
+        return false;
+    const char *msg = cJSON_IsString(err) ? err->valuestring : string_of(err, "message");
+    const char *type = cJSON_IsObject(err) ? string_of(err, "type") : NULL;
+    if (msg && type)
+        snprintf(text, sizeof text, "%.*s (%s)", SSE_READER_MESSAGE, msg, type);
+    else
+        snprintf(text, sizeof text, "%s", msg ? msg : type ? type : "error without a message");
+    clean_copy(out, outlen, text);
+    return true;
+}
+
+bool sse_error_text(const char *json, size_t len, char *out, size_t outlen)
+{
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    bool found = cJSON_IsObject(root) && error_of(root, out, outlen);
+    cJSON_Delete(root);
+    return found;
+}
+
+static void fail(struct sse_reader *r, const char *text)
+{
+    if (r->outcome == SSE_ERROR)
+        return;                      /* the first failure names the cause */
+    r->outcome = SSE_ERROR;
+    clean_copy(r->message, sizeof r->message, text);
+}
+
 static void judge_event(struct sse_reader *r)
 {
     if (strcmp(r->data, "[DONE]") == 0) {
-        r->outcome = SSE_DONE_EMPTY;
+        r->done = true;
+        if (r->outcome == SSE_PENDING)
+            r->outcome = SSE_DONE_EMPTY;
         return;
     }
     cJSON *root = cJSON_ParseWithLength(r->data, r->data_len);
     const char *text = root ? first_content(root) : NULL;
+    char msg[SSE_READER_MESSAGE];
     if (text) {
-        keep_snippet(r, text);
-        r->outcome = strncmp(text, "Error:", 6) == 0 ? SSE_CONTENT_ERROR : SSE_CONTENT;
+        if (!r->has_content)
+            clean_copy(r->snippet, sizeof r->snippet, text);
+        r->has_content = true;
+        if (strncmp(text, "Error:", 6) == 0)
+            fail(r, text);
+        else if (r->outcome == SSE_PENDING)
+            r->outcome = SSE_CONTENT;
+    } else if (cJSON_IsObject(root) && error_of(root, msg, sizeof msg)) {
+        fail(r, msg);
     }
     cJSON_Delete(root);
 }
@@ -169,7 +220,7 @@ static size_t run_length(const char *p, size_t n)
 enum sse_outcome sse_reader_feed(struct sse_reader *r, const char *buf, size_t len)
 {
     size_t i = 0;
-    while (i < len && r->outcome == SSE_PENDING) {
+    while (i < len && !r->done) {
         char c = buf[i];
         if (c == '\r' || c == '\n') {
             if (!(c == '\n' && r->after_cr))

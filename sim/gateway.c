@@ -65,37 +65,73 @@ static void answer_error(struct gateway *gw, struct httpd_conn *c, const struct 
     cJSON *o = cJSON_CreateObject();
     cJSON *e = cJSON_AddObjectToObject(o, "error");
     cJSON_AddStringToObject(e, "message", message);
+    cJSON_AddStringToObject(e, "type", status >= 500 ? "server_error" : "invalid_request_error");
     cJSON_AddNumberToObject(e, "code", status);
     answer_json(gw, c, req, status, o, message);
 }
 
 static void on_chat_end(void *arg);
 
+/* What a chat request asks for; the strings point into body, which must outlive ask. */
+static void read_ask(const cJSON *body, size_t body_len, struct chat_ask *ask)
+{
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(body, "model");
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(body, "stream_options");
+    const char *limits[] = {"max_completion_tokens", "max_tokens"};
+    memset(ask, 0, sizeof *ask);
+    ask->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
+    ask->include_usage =
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "include_usage"));
+    ask->model = cJSON_IsString(model) && model->valuestring[0] ? model->valuestring : NULL;
+    ask->prompt_tokens = (long)(body_len / 4);
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0] && !ask->max_tokens; i++) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(body, limits[i]);
+        if (cJSON_IsNumber(n) && n->valuedouble >= 1 && n->valuedouble < 1e9)
+            ask->max_tokens = (long)n->valuedouble;
+    }
+}
+
 static void handle_chat(struct gateway *gw, struct httpd_conn *c, const struct httpd_req *req)
 {
-    int stream = 0;
+    struct chat_ask ask = {0};
+    cJSON *body = NULL;
     gw->chat_requests++;
     if (req->body_len > 0) {
-        cJSON *body = cJSON_ParseWithLength(req->body, req->body_len);
+        body = cJSON_ParseWithLength(req->body, req->body_len);
         if (!body || !cJSON_IsObject(body)) {
             cJSON_Delete(body);
             answer_error(gw, c, req, 400, "request body is not a JSON object");
             return;
         }
-        stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(body, "stream"));
-        cJSON_Delete(body);
+        read_ask(body, req->body_len, &ask);
     }
     if (rng_next(&gw->rng) < gw->tun.error_rate) {
         int status = rng_next(&gw->rng) < 0.5 ? 500 : 503;
         gw->chat_5xx++;
+        cJSON_Delete(body);
         answer_error(gw, c, req, status, "chat failed");
         return;
     }
     int fail = rng_next(&gw->rng) < gw->tun.stream_error_rate;
     gw->stream_errors += (unsigned long)fail;
     gw->in_flight++;
-    if (chat_start(&gw->env, c, req, stream, fail) < 0)
+    if (chat_start(&gw->env, c, req, &ask, fail) < 0)
         gw->in_flight--;
+    cJSON_Delete(body);
+}
+
+/* GET /v1/models, as an OpenAI-compatible provider lists its models. */
+static void handle_models(struct gateway *gw, struct httpd_conn *c, const struct httpd_req *req)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "object", "list");
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "data"), m);
+    cJSON_AddStringToObject(m, "id", "cutover-sim");
+    cJSON_AddStringToObject(m, "object", "model");
+    cJSON_AddNumberToObject(m, "created", 0);
+    cJSON_AddStringToObject(m, "owned_by", "cutover");
+    answer_json(gw, c, req, 200, o, "models");
 }
 
 static void handle_health(struct gateway *gw, struct httpd_conn *c, const struct httpd_req *req)
@@ -135,6 +171,8 @@ static cJSON *config_json(const struct gateway *gw)
     cJSON_AddNumberToObject(o, "tokens", (double)t->tokens);
     cJSON_AddNumberToObject(o, "error_rate", t->error_rate);
     cJSON_AddNumberToObject(o, "stream_error_rate", t->stream_error_rate);
+    cJSON_AddNumberToObject(o, "stream_error_after", (double)t->stream_error_after);
+    cJSON_AddBoolToObject(o, "stream_error_text", t->stream_error_text);
     cJSON_AddNumberToObject(o, "jitter_pct", t->jitter_pct);
     cJSON_AddBoolToObject(o, "draining", t->draining);
     return o;
@@ -197,6 +235,11 @@ static void on_request(void *arg, struct httpd_conn *c, const struct httpd_req *
     if (strcmp(req->path, "/v1/chat/completions") == 0) {
         if (strcmp(req->method, "POST") == 0)
             handle_chat(gw, c, req);
+        else
+            answer_error(gw, c, req, 405, "method not allowed");
+    } else if (strcmp(req->path, "/v1/models") == 0) {
+        if (is_get)
+            handle_models(gw, c, req);
         else
             answer_error(gw, c, req, 405, "method not allowed");
     } else if (is_health(req->path)) {

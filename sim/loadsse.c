@@ -1,5 +1,5 @@
-/* SSE lines are split on LF (CR stripped); only "data:" lines matter. Parsing stops at the
- * first content chunk: after that the stream is just bytes to the load generator. */
+/* SSE lines are split on LF (CR stripped); only "data:" lines matter. Every event is read up
+ * to [DONE], since a failure may come after content. */
 #include "sim/loadsse.h"
 
 #include <cjson/cJSON.h>
@@ -33,15 +33,21 @@ static int on_line(struct loadsse *s, char *line, size_t n)
         s->done = 1;
         return 0;
     }
-    if (s->have_content)
+    if (s->done)
+        return 0;
+    /* Once content came only a failure can change anything: parse no chunk that cannot
+     * hold one (the load generator reads thousands a second). */
+    if (s->have_content && !strstr(v, "\"error\"") && !strstr(v, "Error:"))
         return 0;
     cJSON *o = cJSON_Parse(v);
     const char *text = o ? first_content(o) : NULL;
-    int found = text && *text;
-    if (found) {
+    int found = text && *text && !s->have_content;
+    if (text && *text) {
         s->have_content = 1;
-        s->is_error = strncmp(text, "Error:", 6) == 0;
+        s->is_error |= strncmp(text, "Error:", 6) == 0;
     }
+    if (cJSON_GetObjectItemCaseSensitive(o, "error"))
+        s->is_error = 1;  /* data: {"error":{...}}, OpenAI's and OpenClaw 2026.9's failure */
     cJSON_Delete(o);
     return found;
 }

@@ -1,5 +1,6 @@
 /* loadsse: the load generator's incremental reader of an OpenAI-style SSE chat stream. It finds
- * the first content chunk (the TTFT moment) and whether it reports an agent failure ("Error:").
+ * the first content chunk (the TTFT moment) and whether the stream reports a failure: an
+ * "Error:" content chunk or a data: {"error":{...}} event, before or after content.
  * Pure; the caller embeds the struct. The sim links nothing from core/, so it does not use
  * core/sse.h (the probe's reader). */
 #ifndef SIM_LOADSSE_H
@@ -14,7 +15,7 @@ struct loadsse {
     size_t len;
     int overflow;      /* skipping the rest of an over-long line */
     int have_content;  /* the first content chunk has been seen */
-    int is_error;      /* ... and it started with "Error:" */
+    int is_error;      /* a failure was reported in the stream */
     int done;          /* data: [DONE] seen */
 };
 

@@ -13,7 +13,7 @@ void loadstats_response(struct loadstats *s, long status, int have_content, int 
     s->completed++;
     if (status >= 0 && status < LOADSTATS_MAX_STATUS)
         s->status[status]++;
-    if (status != 200 || !have_content)
+    if (status != 200 || !(have_content || is_error))
         return;
     if (is_error) {
         s->stream_errors++;

@@ -10,7 +10,7 @@
 struct loadstats {
     long completed;        /* transfers that got a whole HTTP answer */
     long transport_errors; /* connect failures, resets, timeouts */
-    long stream_errors;    /* 200 streams whose first content starts "Error:" */
+    long stream_errors;    /* 200 streams that reported a failure inside */
     long aborted;          /* cut off by a second signal */
     long status[LOADSTATS_MAX_STATUS];
     double *ttft;          /* ms, successful streams only */

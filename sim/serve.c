@@ -21,7 +21,8 @@ struct serve {
 };
 
 static const char *const tunable_opts[] = {
-    "--ttft-ms", "--token-ms", "--tokens", "--error-rate", "--stream-error-rate", "--jitter-pct",
+    "--ttft-ms", "--token-ms", "--tokens", "--error-rate", "--stream-error-rate",
+    "--stream-error-after", "--stream-error-text", "--jitter-pct",
 };
 
 static void on_signal(uv_signal_t *s, int signum)

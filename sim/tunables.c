@@ -16,6 +16,8 @@ void tunables_default(struct sim_tunables *t)
     t->tokens = 16;
     t->error_rate = 0.0;
     t->stream_error_rate = 0.0;
+    t->stream_error_after = 0;
+    t->stream_error_text = 0;
     t->jitter_pct = 10.0;
     t->draining = 0;
 }
@@ -73,6 +75,10 @@ int tunables_set(struct sim_tunables *t, const char *key, const char *value, cha
         want = "a number 0..1", rc = get_double(value, 0, 1, &t->error_rate);
     else if (!strcmp(k, "stream_error_rate"))
         want = "a number 0..1", rc = get_double(value, 0, 1, &t->stream_error_rate);
+    else if (!strcmp(k, "stream_error_after"))
+        want = "an integer 0..100000", rc = get_long(value, 0, MAX_TOKENS, &t->stream_error_after);
+    else if (!strcmp(k, "stream_error_text"))
+        want = "0 or 1", rc = get_bool(value, &t->stream_error_text);
     else if (!strcmp(k, "jitter_pct"))
         want = "a number 0..100", rc = get_double(value, 0, 100, &t->jitter_pct);
     else if (!strcmp(k, "draining"))

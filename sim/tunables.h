@@ -10,7 +10,11 @@ struct sim_tunables {
     long token_ms;            /* delay between content chunks */
     long tokens;              /* content chunks per answer */
     double error_rate;        /* share of chats answered 500/503 at once */
-    double stream_error_rate; /* share of chats whose first content is "Error: ..." */
+    double stream_error_rate; /* share of chats that fail inside their 200 stream */
+    long stream_error_after;  /* content chunks a failing stream sends before its error */
+    int stream_error_text;    /* the failure as an "Error: ..." content chunk (OpenClaw before
+                                 2026.9) instead of OpenClaw 2026.9's and OpenAI's
+                                 data: {"error":{...}} event */
     double jitter_pct;        /* +- spread applied to every delay */
     int draining;             /* health answers 503 */
 };

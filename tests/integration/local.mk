@@ -25,6 +25,11 @@ TESTS += \
 	tests/integration/test_tail_rotation.sh \
 	tests/integration/test_timeline.sh \
 	tests/integration/test_traffic_shift.sh
+# The real gateway (two OpenClaw instances, installed by scripts/openclaw.sh
+# on first use; skipped without the npm registry). It takes 2-4 minutes, so
+# scripts/test.sh's second pass on the release build leaves it out.
+TESTS += tests/integration/test_openclaw.sh
+END_TO_END_ONCE = tests/integration/test_openclaw.sh
 EXTRA_DIST += tests/integration/lib.sh tests/integration/grafana_listener.py \
 	tests/integration/test_drills.sh
 

@@ -13,7 +13,9 @@ set_config rollout.ttft_halt_pct 8 rollout.min_samples 5 probe.interval_s 0.2 \
     rollout.window_s 4 rollout.excess_5xx_for_s 8 rollout.drain_idle_s 4 \
     hooks.on_rollback "[[\"python3\", \"-c\", \"import os; open('$WORK/hook.out', 'w').write(os.environ['CUTOVER_REASON'])\"]]"
 trap '"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; kill $LOAD_PID $HOLD_PID 2>/dev/null; cleanup' EXIT
-sims() { "$SIM" ctl "$BLUE_ADDR" set "$1" jitter_pct=0 >/dev/null; "$SIM" ctl "$GREEN_ADDR" set "$2" jitter_pct=0 >/dev/null; }
+# Probes read each answer to [DONE]: the sims stream their tokens 2 ms apart,
+# so a 3 s sample still holds the 5 probes a color the TTFT guard needs.
+sims() { "$SIM" ctl "$BLUE_ADDR" set "$1" jitter_pct=0 token_ms=2 >/dev/null; "$SIM" ctl "$GREEN_ADDR" set "$2" jitter_pct=0 token_ms=2 >/dev/null; }
 
 # --- TTFT halt, without a server (the CLI samples first) ------------------------
 # 300 ms against 360: a busy machine's wake-up delay adds to both medians

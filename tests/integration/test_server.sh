@@ -55,6 +55,9 @@ else not_ok "a second server for the same state_dir is refused" "exit $rc: $(cat
 attach w1 --watch
 attach w2 --watch
 attach w3 --watch
+# A probe reads to [DONE]: green streams its tokens 2 ms apart, so a probe
+# ends within one probe.interval_s and the count below is one per interval.
+"$SIM" ctl "$GREEN_ADDR" set token_ms=2 >/dev/null
 sleep 1
 "$SIM" ctl "$GREEN_ADDR" reset >/dev/null
 sleep 10.2

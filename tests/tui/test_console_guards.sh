@@ -8,8 +8,10 @@ start_sandbox
 tap_plan 8
 JOURNAL="$SANDBOX/state/journal.jsonl"
 set_config rollout.ttft_halt_pct 8 rollout.min_samples 3 rollout.drain_idle_s 1 rollout.window_s 3
-"$SIM" ctl "$BLUE_ADDR" set ttft_ms=100 jitter_pct=0 >/dev/null
-"$SIM" ctl "$GREEN_ADDR" set ttft_ms=300 jitter_pct=0 >/dev/null
+# Probes read to [DONE]: tokens 2 ms apart keep a probe within its 0.2 s
+# interval, so the 3 s window holds the 3 probes a color each step needs.
+"$SIM" ctl "$BLUE_ADDR" set ttft_ms=100 jitter_pct=0 token_ms=2 >/dev/null
+"$SIM" ctl "$GREEN_ADDR" set ttft_ms=300 jitter_pct=0 token_ms=2 >/dev/null
 
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 tm new-session -d -s c -x 120 -y 32 "$CUTOVER -c $CONFIG"

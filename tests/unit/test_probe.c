@@ -147,6 +147,12 @@ static bool each_target_has(const struct got *g, int n)
 
 static bool target0_has(const struct got *g, int n) { return count_target(g, 0) >= n; }
 static bool target1_has(const struct got *g, int n) { return count_target(g, 1) >= n; }
+/* n results for target 1 and 2n OK ones for target 0: a probe reads to
+ * [DONE], so how many fit in the same time depends on the machine. */
+static bool hung_and_healthy(const struct got *g, int n)
+{
+    return target1_has(g, n) && count(g, 0, PROBE_OK) >= 2 * n;
+}
 static bool total_has(const struct got *g, int n) { return g->n >= n; }
 
 /* ---- the simulated gateway -------------------------------------------- */
@@ -547,7 +553,7 @@ static void hung_colors_time_out(void **state)
     struct got *g = calloc(1, sizeof *g);
     struct probe *p = new_probe(loop, t, 3, 0.2, 0.5, g);
     probe_start(p);
-    assert_true(run_until(loop, 5, target1_has, g, 3));
+    assert_true(run_until(loop, 10, hung_and_healthy, g, 3));
     assert_true(probe_handles(p) >= 2);
     assert_true(probe_skipped(p, 1) >= 2);   /* 0.2 s rounds, 0.5 s probes */
     probe_free(p);                           /* with probes in flight */
@@ -581,7 +587,7 @@ static void server_and_stream_errors(void **state)
     uv_loop_t *loop = *state;
     struct sim err5, errs;
     const char *const e5[] = { "--error-rate", "1", NULL };
-    const char *const es[] = { "--stream-error-rate", "1", NULL };
+    const char *const es[] = { "--stream-error-rate", "1", "--stream-error-text", "1", NULL };
     sim_start(&err5, 50, e5);
     sim_start(&errs, 50, es);
     struct probe_target t[] = { { "blue", err5.addr }, { "green", errs.addr } };
@@ -609,6 +615,74 @@ static void server_and_stream_errors(void **state)
     }
     sim_stop(&err5);
     sim_stop(&errs);
+    free(g);
+}
+
+/* Lines of the sim's log holding `what`. */
+static int sim_log_count(const struct sim *s, const char *what)
+{
+    FILE *f = fopen(s->log, "r");
+    int n = 0;
+    char line[1024];
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, what) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* Every answer is read to its end: a healthy stream to [DONE] (the sim logs
+ * each chat completed, none "client disconnected"); a failure after the
+ * first token, and OpenClaw 2026.9's error event right after the role chunk,
+ * are in-stream errors carrying the gateway's message; a 5xx keeps the
+ * body's message. */
+static void reads_to_done_and_keeps_the_message(void **state)
+{
+    uv_loop_t *loop = *state;
+    struct sim ok, late, early, err5;
+    const char *const after2[] = { "--stream-error-rate", "1", "--stream-error-after", "2", NULL };
+    const char *const at_once[] = { "--stream-error-rate", "1", NULL };
+    const char *const e5[] = { "--error-rate", "1", NULL };
+    sim_start(&ok, 50, NULL);
+    sim_start(&late, 50, after2);
+    sim_start(&early, 50, at_once);
+    sim_start(&err5, 50, e5);
+    struct probe_target t[] = { { "blue", ok.addr }, { "green", late.addr },
+                                { "early", early.addr }, { "err5", err5.addr } };
+    struct got *g = calloc(1, sizeof *g);
+    struct probe *p = new_probe(loop, t, 4, 0.2, 2, g);
+    probe_start(p);
+    assert_true(run_until(loop, 10, each_target_has, g, 3));
+    probe_stop(p);                  /* and let the probes in flight end */
+    for (uint64_t end = uv_hrtime() + 5000000000u; probe_in_flight(p) && uv_hrtime() < end;)
+        uv_run(loop, UV_RUN_ONCE);
+    assert_int_equal(probe_in_flight(p), 0);
+    probe_free(p);
+    assert_int_equal(count(g, 0, PROBE_OK), count_target(g, 0));
+    assert_int_equal(sim_log_count(&ok, "chat completed"), count_target(g, 0));
+    assert_int_equal(sim_log_count(&ok, "client disconnected"), 0);
+    assert_int_equal(count(g, 1, PROBE_STREAM_ERROR), count_target(g, 1));
+    assert_int_equal(count(g, 2, PROBE_STREAM_ERROR), count_target(g, 2));
+    assert_int_equal(count(g, 3, PROBE_HTTP_STATUS), count_target(g, 3));
+    for (int c = 1; c <= 2; c++)
+        assert_int_equal(sim_log_count(c == 1 ? &late : &early, "client disconnected"), 0);
+    for (int i = 0; i < g->n; i++) {
+        const struct probe_result *r = &g->r[i];
+        if (r->target == 0)     /* 4 tokens 20 ms apart after the first */
+            assert_true(r->total_us >= r->ttft_us + 55000);
+        else if (r->target == 3)
+            assert_true(strcmp(r->message, "HTTP 500: chat failed (server_error)") == 0 ||
+                        strcmp(r->message, "HTTP 503: chat failed (server_error)") == 0);
+        else
+            assert_string_equal(r->message,
+                                "in-stream error: upstream model failed (server_error)");
+        if (r->target == 1)     /* timed to the first token, not to the failure */
+            assert_true(r->ttft_us >= 49000 && r->total_us >= r->ttft_us + 35000);
+    }
+    sim_stop(&ok);
+    sim_stop(&late);
+    sim_stop(&early);
+    sim_stop(&err5);
     free(g);
 }
 
@@ -728,6 +802,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(refused_color_does_not_stop_the_other, setup, teardown),
         cmocka_unit_test_setup_teardown(hung_colors_time_out, setup, teardown),
         cmocka_unit_test_setup_teardown(server_and_stream_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(reads_to_done_and_keeps_the_message, setup, teardown),
         cmocka_unit_test_setup_teardown(stream_without_content, setup, teardown),
         cmocka_unit_test_setup_teardown(headers_expand_and_stay_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(unix_socket_and_free_in_callback, setup, teardown),

@@ -1,6 +1,7 @@
-/* sse: the first-content detector a probe's TTFT rests on. Streams are cut
+/* sse: the stream reader a probe's TTFT and verdict rest on. Streams are cut
  * at every possible read boundary, since the network decides where a chunk
- * ends, and every answer must be the same as for the whole stream. */
+ * ends, and every answer must be the same as for the whole stream. The
+ * OPENCLAW_* streams are bytes the real OpenClaw 2026.9.6 sent. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,20 @@
 #define HELLO "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}\n\n"
 #define FAIL "data: {\"choices\":[{\"delta\":{\"content\":\"Error: model down\"}}]}\n\n"
 #define DONE "data: [DONE]\n\n"
+#define ERROBJ "data: {\"error\":{\"message\":\"model down\",\"type\":\"server_error\"}}\n\n"
+
+/* OpenClaw 2026.9.6 answering POST /v1/chat/completions with stream:true, as
+ * recorded here: a model failure is 200, the role chunk, an error event and
+ * [DONE] (the chunk ids shortened). */
+#define OC_HEAD "data: {\"id\":\"chatcmpl_e623\",\"object\":\"chat.completion.chunk\"," \
+    "\"created\":1796210046,\"model\":\"openclaw\",\"choices\":[{\"index\":0,"
+#define OPENCLAW_ROLE OC_HEAD "\"delta\":{\"role\":\"assistant\"},\"finish_reason\":null}]}\n\n"
+#define OPENCLAW_TOKEN OC_HEAD "\"delta\":{\"content\":\"tok0\"},\"finish_reason\":null}]}\n\n"
+#define OPENCLAW_STOP OC_HEAD "\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+#define OPENCLAW_ERROR \
+    "data: {\"error\":{\"message\":\"upstream provider error\",\"type\":\"api_error\"}}\n\n"
+#define OPENCLAW_ERROR_400 "data: {\"error\":{\"message\":\"400 sim bad request\"," \
+    "\"type\":\"invalid_request_error\"}}\n\n"
 
 static struct sse_reader *new_reader(void)
 {
@@ -33,6 +48,14 @@ static enum sse_outcome feed_whole(const char *s, char *snippet, size_t snlen)
         snprintf(snippet, snlen, "%s", r->snippet);
     free(r);
     return o;
+}
+
+/* The whole stream's reader, for its flags and message; caller frees. */
+static struct sse_reader *read_whole(const char *s)
+{
+    struct sse_reader *r = new_reader();
+    sse_reader_feed(r, s, strlen(s));
+    return r;
 }
 
 /* Every two-piece split, and byte by byte, agree with the whole stream. */
@@ -117,11 +140,109 @@ static void in_stream_error(void **state)
 {
     (void)state;
     char snip[SSE_READER_SNIPPET];
-    assert_int_equal(feed_whole(ROLE FAIL DONE, snip, sizeof snip), SSE_CONTENT_ERROR);
+    assert_int_equal(feed_whole(ROLE FAIL DONE, snip, sizeof snip), SSE_ERROR);
     assert_string_equal(snip, "Error: model down");
-    assert_split_invariant(ROLE FAIL DONE, SSE_CONTENT_ERROR);
-    /* "Error:" later in the answer is just text. */
-    assert_int_equal(feed_whole(HELLO FAIL, NULL, 0), SSE_CONTENT);
+    assert_split_invariant(ROLE FAIL DONE, SSE_ERROR);
+    /* An "Error:" chunk after content is a failure too (issue 12: older
+     * OpenClaw builds report a model failing mid-answer that way). */
+    assert_int_equal(feed_whole(HELLO FAIL, NULL, 0), SSE_ERROR);
+    struct sse_reader *r = read_whole(ROLE FAIL DONE);
+    assert_string_equal(r->message, "Error: model down");
+    assert_true(r->done);
+    free(r);
+}
+
+/* OpenClaw 2026.9.6's failure: 200, the role chunk, an error event, [DONE].
+ * No content came, so there is no TTFT; the message is the gateway's. */
+static void openclaw_error_event(void **state)
+{
+    (void)state;
+    const char *s = OPENCLAW_ROLE OPENCLAW_ERROR DONE;
+    assert_split_invariant(s, SSE_ERROR);
+    struct sse_reader *r = read_whole(s);
+    assert_false(r->has_content);
+    assert_true(r->done);
+    assert_string_equal(r->message, "upstream provider error (api_error)");
+    free(r);
+    /* A 4xx from the model comes through with the provider's own words. */
+    r = read_whole(OPENCLAW_ROLE OPENCLAW_ERROR_400 DONE);
+    assert_string_equal(r->message, "400 sim bad request (invalid_request_error)");
+    free(r);
+}
+
+/* The failure after the first token: the verdict turns from content to
+ * error, and stays there whatever follows. */
+static void error_after_content(void **state)
+{
+    (void)state;
+    const char *s = OPENCLAW_ROLE OPENCLAW_TOKEN OPENCLAW_ERROR DONE;
+    assert_split_invariant(s, SSE_ERROR);
+    struct sse_reader *r = new_reader();
+    assert_int_equal(sse_reader_feed(r, OPENCLAW_ROLE OPENCLAW_TOKEN,
+                                     strlen(OPENCLAW_ROLE OPENCLAW_TOKEN)), SSE_CONTENT);
+    assert_true(r->has_content);
+    assert_false(r->done);
+    assert_int_equal(sse_reader_feed(r, OPENCLAW_ERROR, strlen(OPENCLAW_ERROR)), SSE_ERROR);
+    assert_int_equal(sse_reader_feed(r, ERROBJ HELLO, strlen(ERROBJ HELLO)), SSE_ERROR);
+    assert_string_equal(r->message, "upstream provider error (api_error)");   /* the first */
+    assert_string_equal(r->snippet, "tok0");
+    assert_int_equal(sse_reader_feed(r, DONE, strlen(DONE)), SSE_ERROR);
+    assert_true(r->done);
+    free(r);
+}
+
+/* A healthy OpenClaw stream is content once its tokens come, and done at
+ * [DONE]: the reader goes on past the first token. */
+static void openclaw_success_reads_to_done(void **state)
+{
+    (void)state;
+    const char *s = OPENCLAW_ROLE OPENCLAW_TOKEN OPENCLAW_TOKEN OPENCLAW_STOP DONE;
+    assert_split_invariant(s, SSE_CONTENT);
+    struct sse_reader *r = new_reader();
+    assert_int_equal(sse_reader_feed(r, OPENCLAW_ROLE, strlen(OPENCLAW_ROLE)), SSE_PENDING);
+    assert_false(r->has_content);    /* the role chunk is not the first token */
+    assert_int_equal(sse_reader_feed(r, s + strlen(OPENCLAW_ROLE), strlen(s) - strlen(OPENCLAW_ROLE)),
+                     SSE_CONTENT);
+    assert_true(r->done);
+    assert_string_equal(r->message, "");
+    assert_int_equal(r->events, 5);
+    free(r);
+}
+
+/* OpenAI's shapes: an error event with a code and no [DONE] after it, and a
+ * bare string; an "error": null member is no failure. */
+static void error_shapes(void **state)
+{
+    (void)state;
+    struct sse_reader *r = read_whole(
+        "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\","
+        "\"param\":null,\"code\":null}}\n\n");
+    assert_int_equal(r->outcome, SSE_ERROR);
+    assert_false(r->done);
+    assert_string_equal(r->message, "The server had an error (server_error)");
+    free(r);
+    r = read_whole("data: {\"error\":\"overloaded\"}\n\n");
+    assert_string_equal(r->message, "overloaded");
+    free(r);
+    r = read_whole("data: {\"error\":{\"code\":5}}\n\n");
+    assert_string_equal(r->message, "error without a message");
+    free(r);
+    assert_int_equal(feed_whole("data: {\"error\":null}\n\n" HELLO, NULL, 0), SSE_CONTENT);
+}
+
+/* A non-2xx body's error, as the probe reads it; never more than fits. */
+static void error_text_of_a_body(void **state)
+{
+    (void)state;
+    char out[SSE_READER_MESSAGE];
+    const char *b = "{\"error\":{\"message\":\"\u26a0 Unauthorized\",\"type\":\"unauthorized\"}}";
+    assert_true(sse_error_text(b, strlen(b), out, sizeof out));
+    assert_string_equal(out, "??? Unauthorized (unauthorized)");   /* a byte each */
+    assert_false(sse_error_text("<html>", 6, out, sizeof out));
+    assert_false(sse_error_text("{\"ok\":1}", 8, out, sizeof out));
+    char tiny[8];
+    assert_true(sse_error_text(b, strlen(b), tiny, sizeof tiny));
+    assert_string_equal(tiny, "??? Una");
 }
 
 static void empty_or_odd_content_is_not_content(void **state)
@@ -176,7 +297,7 @@ static void snippet_is_clean(void **state)
     (void)state;
     char snip[SSE_READER_SNIPPET];
     const char *s = "data: {\"choices\":[{\"delta\":{\"content\":\"Error: a\\nb\\u00e9\"}}]}\n\n";
-    assert_int_equal(feed_whole(s, snip, sizeof snip), SSE_CONTENT_ERROR);
+    assert_int_equal(feed_whole(s, snip, sizeof snip), SSE_ERROR);
     assert_string_equal(snip, "Error: a?b??");
     assert_string_equal(sse_outcome_name(SSE_DONE_EMPTY), "[DONE] without content");
 }
@@ -190,6 +311,11 @@ int main(void)
         cmocka_unit_test(comments_and_other_fields),
         cmocka_unit_test(done_before_content),
         cmocka_unit_test(in_stream_error),
+        cmocka_unit_test(openclaw_error_event),
+        cmocka_unit_test(error_after_content),
+        cmocka_unit_test(openclaw_success_reads_to_done),
+        cmocka_unit_test(error_shapes),
+        cmocka_unit_test(error_text_of_a_body),
         cmocka_unit_test(empty_or_odd_content_is_not_content),
         cmocka_unit_test(incomplete_event_waits),
         cmocka_unit_test(oversized_event_skipped),
