@@ -14,7 +14,7 @@
 int sample_signals(struct app *app, double seconds, struct collector_snapshot *snap);
 
 /* Samples `seconds` (0: none), then judges a step toward the candidate as
- * runtime/decider does: with `burst`, an undecided TTFT verdict bursts
+ * runtime/decider does: with `burst`, a verdict waiting on probes bursts
  * probes until it is decided or the budget is spent, with progress on
  * stderr; without (a forced step), it is judged once. Fills *out with the
  * last verdict. Returns EXIT_OK, or an exit code after printing why it

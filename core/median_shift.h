@@ -1,7 +1,7 @@
 /* median_shift: is a candidate sample's median confidently more than a
  * threshold over a stable sample's? A generic two-sample comparison of
  * positive values (latencies, say): it knows nothing of colors, probes or
- * TTFT; the caller names the samples when it asks for the text.
+ * the signal; the caller names the samples when it asks for the text.
  *
  * Method: the shift is estimated on log values, so it is a ratio (a percent)
  * whatever the scale: the Hodges-Lehmann estimate is the median of all n*m

@@ -56,7 +56,7 @@ enum protocol_command {
     CMD_STATUS,
     CMD_RETIRE,             /* stop the drained color (its stop command) */
     CMD_LOOKUP,             /* a request id's lines in a color's log_file */
-    CMD_CANCEL,             /* give up a step still deciding its TTFT verdict */
+    CMD_CANCEL,             /* give up a step still deciding its verdict */
     CMD_RECONCILE_APPLY,    /* an interrupted move: test and reload the file as it stands */
     CMD_RECONCILE_RESTORE   /* ... or put back the file the balancer was confirmed to run */
 };

@@ -41,7 +41,7 @@ static void finish(struct decider *d, enum decider_outcome outcome, struct guard
                  strncmp(gs->text, "refused: ", 9) == 0 ? gs->text + 9 : gs->text);
         snprintf(gs->text, sizeof gs->text, "%s", text);
     } else if (outcome == DECIDER_CANCELLED) {
-        snprintf(gs->text, sizeof gs->text, "refused: cancelled while deciding TTFT");
+        snprintf(gs->text, sizeof gs->text, "refused: cancelled while deciding the step");
     }
     d->req.done(outcome, gs, d->req.data);
     uv_close((uv_handle_t *)&d->timer, on_closed);
@@ -67,7 +67,7 @@ static void judge(struct decider *d, struct guards_step *gs)
     free(snap);
 }
 
-/* "deciding TTFT: 18/240 probe rounds, green +3.1% [-4.2%, +11.0%] (limit 8%)" */
+/* "deciding the step: 18/240 probe rounds, green +3.1% [-4.2%, +11.0%] (limit 8%)" */
 static void report_progress(struct decider *d, const struct guards_step *gs)
 {
     char text[256];
@@ -77,11 +77,11 @@ static void report_progress(struct decider *d, const struct guards_step *gs)
         return;
     collector_bursting(d->req.collector, &sent, &max);
     if (r->has_interval)
-        snprintf(text, sizeof text, "deciding TTFT: %u/%u probe rounds, %s %+.1f%% [%+.1f%%, "
+        snprintf(text, sizeof text, "deciding the step: %u/%u probe rounds, %s %+.1f%% [%+.1f%%, "
                  "%+.1f%%] (limit %g%%)", sent, max, color_name(gs->candidate), r->shift_pct,
                  r->lower_pct, r->upper_pct, gs->limit_pct);
     else
-        snprintf(text, sizeof text, "deciding TTFT: %u/%u probe rounds, %zu and %zu probes so "
+        snprintf(text, sizeof text, "deciding the step: %u/%u probe rounds, %zu and %zu probes so "
                  "far", sent, max, r->candidate_n, r->stable_n);
     d->req.progress(text, d->req.data);
 }

@@ -1,5 +1,5 @@
 /* decider: a step's verdict, waited for. A step toward the candidate whose
- * only refusal is an undecided TTFT verdict (GUARDS_REFUSED_SAMPLES) probes
+ * only refusal waits on more probes (GUARDS_REFUSED_SAMPLES: the latency verdict) probes
  * both colors in a burst (probe.burst_rate rounds a second, at most
  * probe.burst_max) and is judged again four times a second, until the
  * guards decide (allowed, or refused with the numbers), the budget is spent
@@ -27,7 +27,7 @@ enum decider_outcome {
 
 struct decider;
 
-/* `text` is one line for a status line: "deciding TTFT: 18/240 probe
+/* `text` is one line for a status line: "deciding the step: 18/240 probe
  * rounds, green +3.1% [-4.2%, +11.0%] (limit 8%)". */
 typedef void (*decider_progress_cb)(const char *text, void *data);
 /* The last verdict; its text says why when refused (valid during the call). */

@@ -296,7 +296,7 @@ static void start_deciding(struct engine *e, struct client *c, const int after[C
     memcpy(req.before, p->cur.weight, sizeof req.before);
     memcpy(req.after, after, sizeof req.after);
     memcpy(p->after, after, sizeof p->after);
-    start_busy(e, c, "deciding TTFT");
+    start_busy(e, c, "deciding the step");
     if (decider_start(e->loop, &req, &p->decider, msg, sizeof msg) != 0)
         fail_pending(e, ERRCODE_IO, msg);
 }
@@ -312,7 +312,7 @@ static void cmd_cancel(struct engine *e, struct client *c, const struct protocol
         return;
     }
     decider_cancel(e->pending.decider);
-    engine_reply(c, cmd->id, true, 0, "cancelled the step that was deciding TTFT");
+    engine_reply(c, cmd->id, true, 0, "cancelled the step that was deciding the step");
 }
 
 static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)

@@ -44,7 +44,7 @@ struct pending {
     char ssh_client[128];
     struct mover_actor actor;   /* points at user and ssh_client */
     int lock_fd;
-    struct decider *decider;    /* shift: the TTFT verdict being decided, or NULL */
+    struct decider *decider;    /* shift: the step being decided, or NULL */
 };
 
 struct engine {

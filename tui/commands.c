@@ -254,11 +254,11 @@ static enum commands_reaction lookup(struct commands *k, const struct commands_e
     return COMMANDS_REDRAW;
 }
 
-/* Whether the server is holding a step while it decides its TTFT verdict
+/* Whether the server is holding a step while it decides its verdict
  * (its busy line says so; see runtime/decider.h). */
 static bool step_deciding(const struct model *m)
 {
-    return m->busy && strncmp(m->busy_text, "deciding TTFT", 13) == 0;
+    return m->busy && strncmp(m->busy_text, "deciding the step", 17) == 0;
 }
 
 static enum commands_reaction close_overlay(struct commands *k, const struct commands_env *env,
@@ -270,7 +270,7 @@ static enum commands_reaction close_overlay(struct commands *k, const struct com
     if (env->mode == KEYMAP_CONTROL && step_deciding(env->model)) {
         struct protocol_cmd cmd = {.name = CMD_CANCEL, .stable = COLOR_NONE};
         send_cmd(k, env, &cmd);
-        snprintf(k->message, sizeof k->message, "cancelling the step that was deciding TTFT");
+        snprintf(k->message, sizeof k->message, "cancelling the step that was deciding the step");
         return COMMANDS_REDRAW;
     }
     struct announce an;

@@ -45,7 +45,7 @@ static const struct binding bindings[] = {
     {KEYMAP_KEY_ENTER, NULL, NULL, KEYMAP_ACT_LOOKUP, VIEW},
     {'m', "m", "messages: the last verdicts, refusal, preflight and drill texts, whole",
      KEYMAP_ACT_MESSAGES, VIEW},
-    {KEYMAP_KEY_ESC, "Esc", "cancel a step still deciding TTFT; close the help, the banner, the messages or the log lines",
+    {KEYMAP_KEY_ESC, "Esc", "cancel a step still deciding the step; close the help, the banner, the messages or the log lines",
      KEYMAP_ACT_CLOSE, VIEW},
     {' ', "space", "replay: pause / play", KEYMAP_ACT_PAUSE, REPLAY},
     {'<', "< >", "replay: slower / faster (1/4x to 64x)", KEYMAP_ACT_SLOWER, REPLAY},

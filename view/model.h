@@ -113,7 +113,7 @@ struct model {
     char phase[16];
     char stable_unknown[200];
     bool busy;
-    char busy_text[200];            /* "deciding TTFT: 18/360 probe rounds, ..." */
+    char busy_text[200];            /* "deciding the step: 18/360 probe rounds, ..." */
     struct model_control control;
     int clients;
     double window_s;
