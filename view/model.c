@@ -220,6 +220,11 @@ static void apply_event(struct model *m, const cJSON *j)
         return;
     struct model_event ev;
     decode_event(j, &ev);
+    /* A move's intent is bookkeeping for a kill: its outcome line follows
+     * and is the row that tells the move; one that never got an outcome
+     * is the server's reconcile, which says so itself. */
+    if (strcmp(ev.action, "intent") == 0)
+        return;
     if (insert_event(m, &ev))
         label_markers_after(m, &ev);
     /* A marker is deduplicated on its own: its event may have left the

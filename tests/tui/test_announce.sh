@@ -86,9 +86,11 @@ wait_joined s120: "green stopped \(Esc closes\)" 10
 show "after: controller" s80:
 show "after: watcher" s120:
 marker='auto-rollback: green 5xx [0-9.]+% vs blue [0-9.]+% for [0-9]+ s'
-screen_of s80: | grep -qE "$marker"
+# The marker shows once the chart's series holds the rollback's second
+# (a second after the reload at most): wait for it, as for the banner.
+wait_joined s80: "$marker" 10
 is "at 80x24 the chart's marker says what happened" "$?" "0"
-screen_of s120: | grep -qE "$marker"
+wait_joined s120: "$marker" 10
 is "at 120x36 the chart's marker says what happened" "$?" "0"
 joined s80: | grep -qE "server auto-rollback 50/50->100/0 done, green stopped"
 is "at 80x24 the events row has the real move, folded with the reload and the stop" "$?" "0"
