@@ -1,7 +1,7 @@
 #!/bin/bash
 # Drills: `cutover demo --scenario NAME` changes the sims the way the shipped
 # scenario says, when the weights nginx really has say so: slow-green's TTFT
-# +15% once green carries weight, failing-green's errors from Half on and
+# +30% once green carries weight, failing-green's errors from Half on and
 # rising, flapping's errors coming and going, good changing nothing. A broken
 # scenario file or an unknown name is refused (exit 2) before anything starts.
 # The four sandboxes run side by side to keep the test short.
@@ -99,15 +99,15 @@ drill_shift flapping +10
 # aliases with an 8 s flap (only " 0.3" was seen at a load of 12).
 drill_to failing-green 40
 drill_shift slow-green +10
-check "after shift +10, slow-green's green TTFT is 15% higher (138 ms) within 3 s" \
-    wait_tunable slow-green green ttft_ms 138 3
+check "after shift +10, slow-green's green TTFT is 30% higher (156 ms) within 3 s" \
+    wait_tunable slow-green green ttft_ms 156 3
 check "the trainee is told on stderr" grep -q "^drill slow-green +[0-9]*s: Green carries traffic" \
     "$WORK/slow-green.out"
 check "the note line records the rule and the setting" python3 -c '
 import json, sys
 notes = [json.loads(l) for l in open(sys.argv[1])]
 c = [n for n in notes if n["rule"] == "canary"][0]
-assert c["set"] == ["green ttft_ms=138"] and c["weights"] == {"blue": 90, "green": 10}, c' \
+assert c["set"] == ["green ttft_ms=156"] and c["weights"] == {"blue": 90, "green": 10}, c' \
     "$WORK/slow-green/drill.jsonl"
 check "the text is a drill event in the journal (so the console, recordings and timelines show it)" \
     python3 -c '
