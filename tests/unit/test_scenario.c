@@ -285,7 +285,7 @@ static void test_shipped_scenarios(void **state)
     s = load_shipped("slow-green");
     assert_non_null(strstr(tick(s, &l, 0, 0), "green ttft_ms=120"));
     assert_string_equal(tick(s, &l, 5, 0), "");
-    assert_non_null(strstr(tick(s, &l, 6, 10), "canary green ttft_ms=138"));
+    assert_non_null(strstr(tick(s, &l, 6, 10), "canary green ttft_ms=156"));
     scenario_free(s);
 
     s = load_shipped("failing-green");
