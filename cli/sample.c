@@ -82,6 +82,14 @@ static void on_decider_done(enum decider_outcome outcome, const struct guards_st
     w->done = true;
 }
 
+static void on_wait_closed(uv_handle_t *h)
+{
+    ((struct sample_wait *)h->data)->done = 2;
+}
+
+/* Turns the loop for `seconds`. The timer lives on this stack, so its
+ * close must have completed before returning: libuv still holds it until
+ * then (the release build aborted in uv__finish_close on a reused frame). */
 static void run_until(struct app *app, double seconds)
 {
     struct sample_wait wait = {.done = 0};
@@ -90,7 +98,9 @@ static void run_until(struct app *app, double seconds)
     uv_timer_start(&wait.timer, on_sample_done, (uint64_t)(seconds * 1000), 0);
     while (!wait.done)
         uv_run(&app->loop, UV_RUN_ONCE);
-    uv_close((uv_handle_t *)&wait.timer, NULL);
+    uv_close((uv_handle_t *)&wait.timer, on_wait_closed);
+    while (wait.done != 2)
+        uv_run(&app->loop, UV_RUN_NOWAIT);
 }
 
 int sample_decide_step(struct app *app, double seconds, bool burst,
