@@ -233,7 +233,7 @@ static void loopback_after_shift(struct app *app, const struct mover_actor *who)
 int cmd_shift_direct(struct app *app, const struct shift_args *a)
 {
     struct mover_current cur;
-    struct mover_actor who;
+    struct mover_actor who = {0};
     int lock_fd;
     int rc = begin(app, a->named_stable, &cur, &lock_fd);
     if (rc != EXIT_OK)
@@ -264,7 +264,7 @@ int cmd_shift_direct(struct app *app, const struct shift_args *a)
 int cmd_rollback_direct(struct app *app, int named)
 {
     struct mover_current cur;
-    struct mover_actor who;
+    struct mover_actor who = {0};
     struct mover_result r;
     int lock_fd;
     int rc = begin(app, named, &cur, &lock_fd);
