@@ -21,27 +21,32 @@ static void on_sample_done(uv_timer_t *t)
     ((struct sample_wait *)t->data)->done = 1;
 }
 
-int sample_signals(struct app *app, double seconds, struct collector_snapshot *snap)
+/* The collector a one-shot command samples with; prints why when it cannot. */
+static int start_collector(struct app *app, struct collector **out)
 {
     char msg[512];
-    struct collector *c;
     struct collector_options opt = {
         .tail = true, .probes = true, .sockets = true, .backfill_bytes = SAMPLE_BACKFILL_BYTES,
     };
-    if (collector_start(&app->loop, app->cfg, &opt, &c, msg, sizeof msg) != 0) {
+    if (collector_start(&app->loop, app->cfg, &opt, out, msg, sizeof msg) != 0) {
         app_errorf(app, "cannot sample the signals: %s", msg);
         return EXIT_FAILURE_IO;
     }
-    struct sample_wait wait = {.done = 0};
-    uv_timer_init(&app->loop, &wait.timer);
-    wait.timer.data = &wait;
-    uv_timer_start(&wait.timer, on_sample_done, (uint64_t)(seconds * 1000), 0);
-    while (!wait.done)
-        uv_run(&app->loop, UV_RUN_ONCE);
+    return EXIT_OK;
+}
+
+static void run_until(struct app *app, double seconds);
+
+int sample_signals(struct app *app, double seconds, struct collector_snapshot *snap)
+{
+    struct collector *c;
+    int rc = start_collector(app, &c);
+    if (rc != EXIT_OK)
+        return rc;
+    run_until(app, seconds);
     collector_snapshot(c, snap);
     collector_stop(c);
-    uv_close((uv_handle_t *)&wait.timer, NULL);
-    /* `wait` lives on this stack: let its close callback run before return. */
+    /* The collector's close callbacks, before its memory is reused. */
     uv_run(&app->loop, UV_RUN_DEFAULT);
     return EXIT_OK;
 }
@@ -110,13 +115,9 @@ int sample_decide_step(struct app *app, double seconds, bool burst,
 {
     char msg[512];
     struct collector *c;
-    struct collector_options opt = {
-        .tail = true, .probes = true, .sockets = true, .backfill_bytes = SAMPLE_BACKFILL_BYTES,
-    };
-    if (collector_start(&app->loop, app->cfg, &opt, &c, msg, sizeof msg) != 0) {
-        app_errorf(app, "cannot sample the signals: %s", msg);
-        return EXIT_FAILURE_IO;
-    }
+    int started = start_collector(app, &c);
+    if (started != EXIT_OK)
+        return started;
     if (seconds > 0)
         run_until(app, seconds);
     struct decide_wait w = {.out = out, .printed_at = collector_now()};
