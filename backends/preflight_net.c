@@ -156,7 +156,7 @@ static int probe_once(uv_loop_t *loop, const struct config *cfg, struct probe_wa
     if (probe_new(loop, &p, on_probe, w, &pr, msg, msglen) != 0)
         return -1;
     w->pending = COLOR_COUNT;
-    probe_round(pr);
+    probe_round(pr, 1);
     while (w->pending > 0)
         uv_run(loop, UV_RUN_ONCE);
     probe_free(pr);

@@ -1,5 +1,5 @@
-/* probe: see probe.h. One round timer; per target one easy handle at most,
- * run by curluv. The write callback feeds core/sse and stamps the first
+/* probe: see probe.h. One round timer; per target up to PROBE_MAX_SLOTS
+ * calls in flight (one outside bursts), each an easy handle run by curluv. The write callback feeds core/sse and stamps the first
  * content; the probe reads every answer to its end (the stream to [DONE] and
  * the server's close of it, a non-2xx body too), since a client that hangs
  * up early makes the real gateway log errors, and a failure may come after
@@ -18,23 +18,31 @@
 #include "backends/probe_headers.h"
 #include "core/sse.h"
 
-struct target {
-    struct probe *p;
-    int index;
-    char *name;
-    char *url;
-    char *unix_path;           /* NULL for TCP */
-    char *body;
-    CURL *easy;                /* non-NULL while a probe is in flight */
+/* One request in flight: a slot of its target. Allocated when sent, freed
+ * when done, so an idle probe holds no stream buffers. */
+struct call {
+    struct target *t;
+    int slot;
+    CURL *easy;
     struct curl_slist *headers;
     double sent_at;
     uint64_t t_send, t_first;  /* uv_hrtime, ns; t_first 0 until content */
     int status;
     char err_body[512];        /* the start of a non-2xx answer, for its message */
     size_t err_len;
-    uint64_t skipped;
     char curl_err[CURL_ERROR_SIZE];
     struct sse_reader sse;
+};
+
+struct target {
+    struct probe *p;
+    int index;
+    char *name;
+    char *url;
+    char *unix_path;           /* NULL for TCP */
+    char *bodies[PROBE_MAX_SLOTS];  /* "{slot}" replaced by each slot's number */
+    struct call *calls[PROBE_MAX_SLOTS];  /* non-NULL while that slot is in flight */
+    uint64_t skipped;
 };
 
 struct probe {
@@ -116,15 +124,15 @@ static char *replace_all(const char *s, const char *from, const char *to)
 
 /* ---- one probe -------------------------------------------------------- */
 
-static void emit(struct target *t, enum probe_outcome o, uint64_t total_us,
-                 const char *message)
+static void emit(struct target *t, double sent_at, int status, uint64_t t_send,
+                 uint64_t t_first, enum probe_outcome o, uint64_t total_us, const char *message)
 {
     struct probe_result r = {
-        .target = t->index, .name = t->name, .sent_at = t->sent_at, .outcome = o,
-        .http_status = t->status, .total_us = total_us, .skipped = t->skipped,
+        .target = t->index, .name = t->name, .sent_at = sent_at, .outcome = o,
+        .http_status = status, .total_us = total_us, .skipped = t->skipped,
     };
-    if (t->t_first && t->t_first >= t->t_send)
-        r.ttft_us = (t->t_first - t->t_send) / 1000;
+    if (t_first && t_first >= t_send)
+        r.ttft_us = (t_first - t_send) / 1000;
     snprintf(r.message, sizeof r.message, "%s", message);
     t->p->cb(&r, t->p->cb_data);
 }
@@ -135,45 +143,45 @@ static bool status_ok(int status)
 }
 
 /* Reads everything: the stream into core/sse, a non-2xx body's start into
- * t->body. The first content (or an in-stream failure before it) stamps
+ * err_body. The first content (or an in-stream failure before it) stamps
  * t_first, so TTFT never counts the role chunk. */
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-    struct target *t = userdata;
+    struct call *c = userdata;
     size_t n = size * nmemb;
-    if (t->status == 0) {
+    if (c->status == 0) {
         long code = 0;
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-        t->status = (int)code;
+        curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &code);
+        c->status = (int)code;
     }
-    if (!status_ok(t->status)) {
-        size_t room = sizeof t->err_body - 1 - t->err_len;
+    if (!status_ok(c->status)) {
+        size_t room = sizeof c->err_body - 1 - c->err_len;
         size_t take = n < room ? n : room;
-        memcpy(t->err_body + t->err_len, ptr, take);
-        t->err_len += take;
-        t->err_body[t->err_len] = '\0';
+        memcpy(c->err_body + c->err_len, ptr, take);
+        c->err_len += take;
+        c->err_body[c->err_len] = '\0';
         return n;
     }
-    enum sse_outcome so = sse_reader_feed(&t->sse, ptr, n);
-    if (t->t_first == 0 && (t->sse.has_content || so == SSE_ERROR))
-        t->t_first = uv_hrtime();
+    enum sse_outcome so = sse_reader_feed(&c->sse, ptr, n);
+    if (c->t_first == 0 && (c->sse.has_content || so == SSE_ERROR))
+        c->t_first = uv_hrtime();
     return n;
 }
 
 /* "HTTP 503: <the gateway's message>", never a header. */
-static void status_message(const struct target *t, char *msg, size_t msglen)
+static void status_message(const struct call *c, char *msg, size_t msglen)
 {
     char text[SSE_READER_MESSAGE];
-    if (sse_error_text(t->err_body, t->err_len, text, sizeof text))
-        snprintf(msg, msglen, "HTTP %d: %s", t->status, text);
+    if (sse_error_text(c->err_body, c->err_len, text, sizeof text))
+        snprintf(msg, msglen, "HTTP %d: %s", c->status, text);
     else
-        snprintf(msg, msglen, "HTTP %d", t->status);
+        snprintf(msg, msglen, "HTTP %d", c->status);
 }
 
 /* What the stream itself said: an outcome, or -1 when it ended undecided. */
-static int stream_verdict(const struct target *t, char *msg, size_t msglen)
+static int stream_verdict(const struct call *c, char *msg, size_t msglen)
 {
-    const struct sse_reader *r = &t->sse;
+    const struct sse_reader *r = &c->sse;
     if (r->outcome == SSE_ERROR) {   /* with or without [DONE] after it */
         snprintf(msg, msglen, "in-stream error: %s", r->message);
         return PROBE_STREAM_ERROR;
@@ -187,21 +195,21 @@ static int stream_verdict(const struct target *t, char *msg, size_t msglen)
     return -1;
 }
 
-static enum probe_outcome classify(struct target *t, CURLcode rc, char *msg, size_t msglen)
+static enum probe_outcome classify(struct call *c, CURLcode rc, char *msg, size_t msglen)
 {
-    const char *detail = t->curl_err[0] ? t->curl_err : curl_easy_strerror(rc);
-    if (t->status && !status_ok(t->status)) {
-        status_message(t, msg, msglen);
+    const char *detail = c->curl_err[0] ? c->curl_err : curl_easy_strerror(rc);
+    if (c->status && !status_ok(c->status)) {
+        status_message(c, msg, msglen);
         return PROBE_HTTP_STATUS;
     }
-    int v = stream_verdict(t, msg, msglen);
+    int v = stream_verdict(c, msg, msglen);
     if (v >= 0)
         return (enum probe_outcome)v;
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         snprintf(msg, msglen, "%s within %.3g s%s",
-                 t->sse.has_content ? "no [DONE]" : "no content",
-                 (double)t->p->timeout_ms / 1000,
-                 t->sse.has_content ? " (content came)" : t->status ? " (headers came)" : "");
+                 c->sse.has_content ? "no [DONE]" : "no content",
+                 (double)c->t->p->timeout_ms / 1000,
+                 c->sse.has_content ? " (content came)" : c->status ? " (headers came)" : "");
         return PROBE_TIMEOUT;
     }
     if (rc == CURLE_COULDNT_CONNECT) {
@@ -209,7 +217,7 @@ static enum probe_outcome classify(struct target *t, CURLcode rc, char *msg, siz
         return PROBE_REFUSED;
     }
     if (rc == CURLE_OK) {            /* the server ended the answer without [DONE] */
-        if (t->sse.has_content)
+        if (c->sse.has_content)
             return PROBE_OK;
         snprintf(msg, msglen, "stream ended without content");
         return PROBE_NO_CONTENT;
@@ -218,94 +226,121 @@ static enum probe_outcome classify(struct target *t, CURLcode rc, char *msg, siz
     return PROBE_FAILED;
 }
 
-static void release_transfer(struct target *t)
+/* Frees the call and its slot. */
+static void release_call(struct call *c)
 {
-    curl_easy_cleanup(t->easy);
-    t->easy = NULL;
-    curl_slist_free_all(t->headers);
-    t->headers = NULL;
+    curl_easy_cleanup(c->easy);
+    curl_slist_free_all(c->headers);
+    c->t->calls[c->slot] = NULL;
+    free(c);
 }
 
 static void on_done(CURL *easy, CURLcode rc, void *data)
 {
     (void)easy;
-    struct target *t = data;
-    uint64_t total_us = (uv_hrtime() - t->t_send) / 1000;
-    if (t->status == 0) {
+    struct call *c = data;
+    struct target *t = c->t;
+    uint64_t total_us = (uv_hrtime() - c->t_send) / 1000;
+    if (c->status == 0) {
         long code = 0;
-        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
-        t->status = (int)code;
+        curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &code);
+        c->status = (int)code;
     }
     char msg[160] = "";
-    enum probe_outcome o = classify(t, rc, msg, sizeof msg);
-    release_transfer(t);
-    emit(t, o, total_us, msg);   /* last: the callback may free the probe */
+    enum probe_outcome o = classify(c, rc, msg, sizeof msg);
+    double sent_at = c->sent_at;
+    int status = c->status;
+    uint64_t t_send = c->t_send, t_first = c->t_first;
+    release_call(c);
+    /* last: the callback may free the probe */
+    emit(t, sent_at, status, t_send, t_first, o, total_us, msg);
 }
 
-static void set_options(struct target *t)
+static void set_options(struct call *c)
 {
-    CURL *e = t->easy;
+    CURL *e = c->easy;
+    struct target *t = c->t;
+    const char *body = t->bodies[c->slot];
     curl_easy_setopt(e, CURLOPT_URL, t->url);
     if (t->unix_path)
         curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, t->unix_path);
     curl_easy_setopt(e, CURLOPT_PROXY, "");  /* loopback: never via a proxy */
     curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(t->body));
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "cutover-probe");
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->p->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->p->timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->curl_err);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->curl_err);
 }
 
-static void send_one(struct target *t)
+static void send_one(struct target *t, int slot)
 {
     struct probe *p = t->p;
     char msg[160];
-    t->sent_at = p->clock(p->clock_data);
-    t->status = 0;
-    t->err_len = 0;
-    t->err_body[0] = '\0';
-    t->t_first = 0;
-    t->curl_err[0] = '\0';
-    sse_reader_init(&t->sse);
-    t->headers = probe_headers_build(p->header_names, p->header_values, p->header_count,
-                                     msg, sizeof msg);
-    if (!t->headers) {
-        t->t_send = uv_hrtime();
-        emit(t, PROBE_NOT_SENT, 0, msg);
+    double sent_at = p->clock(p->clock_data);
+    uint64_t t_send = uv_hrtime();
+    struct call *c = calloc(1, sizeof *c);
+    if (!c) {
+        emit(t, sent_at, 0, t_send, 0, PROBE_NOT_SENT, 0, "out of memory");
         return;
     }
-    t->easy = curl_easy_init();
-    if (t->easy) {
-        set_options(t);
-        t->t_send = uv_hrtime();
-        if (curluv_add(p->cu, t->easy, on_done, t, msg, sizeof msg) == 0)
+    c->t = t;
+    c->slot = slot;
+    c->sent_at = sent_at;
+    t->calls[slot] = c;
+    sse_reader_init(&c->sse);
+    c->headers = probe_headers_build(p->header_names, p->header_values, p->header_count,
+                                     msg, sizeof msg);
+    if (c->headers && (c->easy = curl_easy_init()) != NULL) {
+        set_options(c);
+        c->t_send = uv_hrtime();
+        if (curluv_add(p->cu, c->easy, on_done, c, msg, sizeof msg) == 0)
             return;
-    } else {
+    } else if (c->headers) {
         snprintf(msg, sizeof msg, "curl_easy_init failed");
     }
-    release_transfer(t);
-    emit(t, PROBE_NOT_SENT, 0, msg);
+    release_call(c);
+    emit(t, sent_at, 0, t_send, 0, PROBE_NOT_SENT, 0, msg);
 }
 
-void probe_round(struct probe *p)
+static int calls_in_flight(const struct target *t)
 {
+    int n = 0;
+    for (int s = 0; s < PROBE_MAX_SLOTS; s++)
+        n += t->calls[s] != NULL;
+    return n;
+}
+
+static int free_slot(const struct target *t)
+{
+    for (int s = 0; s < PROBE_MAX_SLOTS; s++)
+        if (!t->calls[s])
+            return s;
+    return -1;
+}
+
+void probe_round(struct probe *p, int max_in_flight)
+{
+    if (max_in_flight < 1)
+        max_in_flight = 1;
+    if (max_in_flight > PROBE_MAX_SLOTS)
+        max_in_flight = PROBE_MAX_SLOTS;
     for (int i = 0; i < p->target_count; i++) {
         struct target *t = &p->targets[i];
-        if (t->easy)
-            t->skipped++;      /* one in flight per target, never a pile-up */
+        if (calls_in_flight(t) >= max_in_flight)
+            t->skipped++;      /* a bounded number in flight, never a pile-up */
         else
-            send_one(t);
+            send_one(t, free_slot(t));
     }
 }
 
 static void on_tick(uv_timer_t *timer)
 {
-    probe_round(timer->data);
+    probe_round(timer->data, 1);    /* steady rounds: one at a time a color */
 }
 
 /* ---- set-up and shutdown ---------------------------------------------- */
@@ -335,6 +370,25 @@ static int check_params(const struct probe_params *pp, char *err, size_t errlen)
     return 0;
 }
 
+/* Each slot's body: "{color}" becomes the target's name and "{slot}" the
+ * slot's number, so parallel probes can be distinct users (the real gateway
+ * runs one request at a time per user's session). */
+static int target_bodies(struct target *t, const char *body)
+{
+    char *colored = replace_all(body, "{color}", t->name);
+    if (!colored)
+        return -1;
+    for (int s = 0; s < PROBE_MAX_SLOTS; s++) {
+        char slot[16];
+        snprintf(slot, sizeof slot, "%d", s);
+        t->bodies[s] = replace_all(colored, "{slot}", slot);
+        if (!t->bodies[s])
+            break;
+    }
+    free(colored);
+    return t->bodies[PROBE_MAX_SLOTS - 1] ? 0 : -1;
+}
+
 /* The URL for an address: "unix:/p" goes through the socket at /p. */
 static int target_init(struct probe *p, struct target *t, int index,
                        const struct probe_target *pt, const char *path, const char *body)
@@ -348,9 +402,8 @@ static int target_init(struct probe *p, struct target *t, int index,
     t->index = index;
     t->name = dup_str(pt->name);
     t->unix_path = is_unix ? dup_str(pt->address + 5) : NULL;
-    t->body = replace_all(body, "{color}", pt->name);
     t->url = malloc(n);
-    if (!t->name || !t->body || !t->url || (is_unix && !t->unix_path))
+    if (!t->name || !t->url || (is_unix && !t->unix_path) || target_bodies(t, body) != 0)
         return -1;
     snprintf(t->url, n, "%s%s%s%s", has_scheme ? "" : "http://", host, slash, path);
     return 0;
@@ -378,7 +431,8 @@ static void probe_release(struct probe *p)
         free(t->name);
         free(t->url);
         free(t->unix_path);
-        free(t->body);
+        for (int s = 0; s < PROBE_MAX_SLOTS; s++)
+            free(t->bodies[s]);
     }
     free_strv(p->header_names, p->header_count);
     free_strv(p->header_values, p->header_count);
@@ -450,7 +504,7 @@ int probe_in_flight(const struct probe *p)
 {
     int n = 0;
     for (int i = 0; i < p->target_count; i++)
-        n += p->targets[i].easy != NULL;
+        n += calls_in_flight(&p->targets[i]);
     return n;
 }
 
@@ -459,9 +513,11 @@ int probe_handles(const struct probe *p)
     return 1 + curluv_handles(p->cu);
 }
 
-bool probe_target_busy(const struct probe *p, int target)
+int probe_target_in_flight(const struct probe *p, int target)
 {
-    return target >= 0 && target < p->target_count && p->targets[target].easy != NULL;
+    if (target < 0 || target >= p->target_count)
+        return 0;
+    return calls_in_flight(&p->targets[target]);
 }
 
 uint64_t probe_skipped(const struct probe *p, int target)
@@ -482,9 +538,11 @@ void probe_free(struct probe *p)
         return;
     for (int i = 0; i < p->target_count; i++) {
         struct target *t = &p->targets[i];
-        if (t->easy) {
-            curluv_cancel(p->cu, t->easy);
-            release_transfer(t);
+        for (int s = 0; s < PROBE_MAX_SLOTS; s++) {
+            if (t->calls[s]) {
+                curluv_cancel(p->cu, t->calls[s]->easy);
+                release_call(t->calls[s]);
+            }
         }
     }
     curluv_free(p->cu);

@@ -13,9 +13,12 @@
  * printable ASCII, cut short) for the failures view and the journal.
  *
  * Ownership: probe_new copies everything in the params, so the caller may
- * free them at once. At most one probe per target is in flight; a target
- * still busy at the next round is skipped and counted, so a slow or dead
- * color never delays the other. Header values (which may hold secrets, after
+ * free them at once. Steady rounds send one probe per target at a time; a
+ * burst round (probe_round) may keep up to PROBE_MAX_SLOTS in flight, each
+ * in its own slot, whose number replaces "{slot}" in the body (so parallel
+ * probes can be distinct users: the real gateway serialises one user's
+ * session). A target at its limit is skipped for the round and counted, so
+ * a slow or dead color never delays the other nor piles up requests. Header values (which may hold secrets, after
  * ${ENV} expansion) never appear in any message. The caller should ignore
  * SIGPIPE. Linking needs $(CURL_LIBS), $(CJSON_LIBS) (via libcore.a's sse)
  * and $(LIBUV_LIBS). */
@@ -29,6 +32,7 @@
 #include "core/metric.h"
 
 #define PROBE_MAX_TARGETS 8
+#define PROBE_MAX_SLOTS 16
 
 struct probe_target {
     const char *name;       /* "blue": names results, replaces "{color}" in body */
@@ -39,7 +43,8 @@ struct probe_params {
     double interval_s;      /* > 0: time between rounds */
     double timeout_s;       /* > 0: limit for a whole request */
     const char *path;       /* "/v1/chat/completions" */
-    const char *body;       /* JSON text; every "{color}" becomes the target's name */
+    const char *body;       /* JSON text; every "{color}" becomes the target's name,
+                               every "{slot}" the number of the probe's slot */
     int header_count;
     const char *const *header_names;
     const char *const *header_values;  /* ${NAME} expands from the environment
@@ -94,18 +99,20 @@ void probe_start(struct probe *p);
 /* No more rounds; probes in flight still finish and report. */
 void probe_stop(struct probe *p);
 
-/* Sends one round now (busy targets are skipped). A probe that cannot be sent
- * reports PROBE_NOT_SENT from within this call. */
-void probe_round(struct probe *p);
+/* Sends one round now: a probe to each target with fewer than max_in_flight
+ * (1..PROBE_MAX_SLOTS) in flight; the others are skipped. The steady rounds
+ * of probe_start use 1. A probe that cannot be sent reports PROBE_NOT_SENT
+ * from within this call. */
+void probe_round(struct probe *p, int max_in_flight);
 
 /* Probes in flight now, libuv handles open now (the round timer plus curl's
  * watchers), and rounds skipped for a target because its probe still ran. */
 int probe_in_flight(const struct probe *p);
 int probe_handles(const struct probe *p);
 uint64_t probe_skipped(const struct probe *p, int target);
-/* Whether a probe to this target is in flight now (it holds a connection
- * to the target, which a connection count should not take for traffic). */
-bool probe_target_busy(const struct probe *p, int target);
+/* Probes to this target in flight now (each holds a connection to the
+ * target, which a connection count should not take for traffic). */
+int probe_target_in_flight(const struct probe *p, int target);
 
 /* "ok", "refused", "timeout", "http status", "no content", "stream error",
  * "not sent", "failed". */

@@ -78,10 +78,14 @@ struct config {
         double timeout_s;          /* 10: a probe slower than this is an error */
         double burst_rate;         /* 6: rounds a second while a step's TTFT is undecided */
         int burst_max;             /* 360: at most this many rounds for one decision */
+        int burst_parallel;        /* 8: probes a color may have in flight in a burst (at
+                                      6/s and ~1 s a probe, one at a time would be 1/s) */
         int down_after;            /* 2: a candidate whose latest probes failed this many
                                       times in a row is down */
         char *path;                /* "/v1/chat/completions" */
-        char *body;                /* JSON text; "{color}" becomes blue/green */
+        char *body;                /* JSON text; "{color}" becomes blue/green, "{slot}" the
+                                      probe's slot (0 at steady state, 0..burst_parallel-1
+                                      in a burst) */
         struct config_headers headers;
     } probe;
     struct {

@@ -57,6 +57,7 @@ static const struct config_key probe_keys[] = {
     { "timeout_s", CONFIG_NUM, PRB(timeout_s), 0.1, 3600, false },
     { "burst_rate", CONFIG_NUM, PRB(burst_rate), 0.1, 100, false },
     { "burst_max", CONFIG_INT, PRB(burst_max), 1, 100000, false },
+    { "burst_parallel", CONFIG_INT, PRB(burst_parallel), 1, 16, false },
     { "down_after", CONFIG_INT, PRB(down_after), 1, 1000, false },
     { "path", CONFIG_STR, PRB(path), 0, 0, true },
     { "body", CONFIG_JSON, PRB(body), 0, 0, true },
@@ -262,12 +263,15 @@ int config_load_defaults(struct config *cfg)
     cfg->probe.interval_s = 10;
     cfg->probe.burst_rate = 6;
     cfg->probe.burst_max = 360;
+    cfg->probe.burst_parallel = 8;
     cfg->probe.down_after = 2;
     cfg->probe.timeout_s = 10;
     rc |= config_set_str(&cfg->probe.path, "/v1/chat/completions");
-    /* A fixed user per color, so probes do not pile up sessions on the gateway. */
+    /* A fixed user per color and slot, so probes do not pile up sessions on
+     * the gateway, and a burst's parallel probes are not queued behind one
+     * another in one session. */
     rc |= config_set_str(&cfg->probe.body,
-                  "{\"model\":\"openclaw\",\"stream\":true,\"user\":\"cutover-probe-{color}\","
+                  "{\"model\":\"openclaw\",\"stream\":true,\"user\":\"cutover-probe-{color}-{slot}\","
                   "\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"Reply with: ok\"}]}");
     cfg->signals.history_s = 86400;
     rc |= config_set_str(&cfg->signals.sockets, "auto");

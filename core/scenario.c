@@ -52,6 +52,7 @@ static const struct {
     {"ttft_ms", 0, 600000, true, false},  {"token_ms", 0, 600000, true, false},
     {"tokens", 1, 100000, true, false},   {"error_rate", 0, 1, false, false},
     {"stream_error_rate", 0, 1, false, false}, {"jitter_pct", 0, 100, false, false},
+    {"ttft_sigma", 0, 3, false, false},
     {"draining", 0, 1, false, true},
 };
 
@@ -193,6 +194,20 @@ static int parse_rule(struct parser *p, char **w, int n)
     return 0;
 }
 
+/* "ttft_ms, token_ms, ... or draining", from the table. */
+static void tunable_names(char *out, size_t len)
+{
+    size_t n = sizeof tunable_keys / sizeof tunable_keys[0], used = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < n && used < len; k++) {
+        const char *sep = k == 0 ? "" : k + 1 == n ? " or " : ", ";
+        int w = snprintf(out + used, len - used, "%s%s", sep, tunable_keys[k].key);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
 static int check_value(struct parser *p, int k, const char *v)
 {
     if (tunable_keys[k].boolean) {
@@ -235,8 +250,9 @@ static int parse_pair(struct parser *p, struct scenario_set *set, char *word)
         set->npairs++;
         return 0;
     }
-    return fail(p, "unknown tunable '%s' (expected ttft_ms, token_ms, tokens, error_rate, "
-                   "stream_error_rate, jitter_pct or draining)", word);
+    char names[200];
+    tunable_names(names, sizeof names);
+    return fail(p, "unknown tunable '%s' (expected %s)", word, names);
 }
 
 static struct half *current_half(struct parser *p)

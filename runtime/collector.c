@@ -183,8 +183,8 @@ static void on_sockets_counted(int status, const int counts[COLOR_COUNT], const 
         /* Our own probe's connection is not traffic: without this, a color
          * probed every interval would never read as drained. */
         int n = counts[i];
-        if (c->probe && probe_target_busy(c->probe, i) && n > 0)
-            n--;
+        int probing = c->probe ? probe_target_in_flight(c->probe, i) : 0;
+        n = n > probing ? n - probing : 0;
         struct metric_sample sample = {0};
         metric_sample_set(&sample, METRIC_CONNECTIONS, n);
         window_add(c->win, (enum color)i, now, &sample);
@@ -349,7 +349,7 @@ static void on_burst(uv_timer_t *t)
         return;
     }
     c->burst_sent++;
-    probe_round(c->probe);
+    probe_round(c->probe, c->cfg->probe.burst_parallel);
 }
 
 int collector_burst_start(struct collector *c, double rate, unsigned max, char *msg,

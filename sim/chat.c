@@ -6,6 +6,7 @@
 #include "sim/chat.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,14 @@ long chat_jitter(struct sim_rng *rng, long ms, double jitter_pct)
     double spread = (2.0 * rng_next(rng) - 1.0) * jitter_pct / 100.0;
     double d = (double)ms * (1.0 + spread);
     return d < 0 ? 0 : (long)(d + 0.5);
+}
+
+long chat_ttft_delay(struct sim_rng *rng, const struct sim_tunables *tun)
+{
+    if (!(tun->ttft_sigma > 0))
+        return chat_jitter(rng, tun->ttft_ms, tun->jitter_pct);
+    double d = (double)tun->ttft_ms * exp(tun->ttft_sigma * rng_normal(rng));
+    return d > 600000 ? 600000 : (long)(d + 0.5);
 }
 
 static void on_closed(uv_handle_t *handle)
@@ -306,7 +315,6 @@ int chat_start(const struct chat_env *env, struct httpd_conn *conn, const struct
     /* The loop's clock was read before this request was parsed (and a busy machine may
      * have paused us since): the first token is due ttft_ms from now, as the log says. */
     uv_update_time(env->loop);
-    uv_timer_start(&ch->timer, on_tick, (uint64_t)chat_jitter(env->rng, tun->ttft_ms,
-                                                              tun->jitter_pct), 0);
+    uv_timer_start(&ch->timer, on_tick, (uint64_t)chat_ttft_delay(env->rng, tun), 0);
     return 0;
 }

@@ -43,5 +43,7 @@ int chat_start(const struct chat_env *env, struct httpd_conn *conn, const struct
 
 /* A delay with +-jitter_pct percent spread, never below 0. */
 long chat_jitter(struct sim_rng *rng, long ms, double jitter_pct);
+/* The delay to the first content: lognormal when the tunables ask for it. */
+long chat_ttft_delay(struct sim_rng *rng, const struct sim_tunables *tun);
 
 #endif

@@ -174,6 +174,7 @@ static cJSON *config_json(const struct gateway *gw)
     cJSON_AddNumberToObject(o, "stream_error_after", (double)t->stream_error_after);
     cJSON_AddBoolToObject(o, "stream_error_text", t->stream_error_text);
     cJSON_AddNumberToObject(o, "jitter_pct", t->jitter_pct);
+    cJSON_AddNumberToObject(o, "ttft_sigma", t->ttft_sigma);
     cJSON_AddBoolToObject(o, "draining", t->draining);
     return o;
 }

@@ -12,5 +12,7 @@ struct sim_rng {
 void rng_seed(struct sim_rng *r, uint64_t seed);
 /* Uniform in [0, 1). */
 double rng_next(struct sim_rng *r);
+/* Standard normal (mean 0, sd 1), by Box-Muller on two uniforms. */
+double rng_normal(struct sim_rng *r);
 
 #endif

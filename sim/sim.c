@@ -32,6 +32,8 @@ static const char usage[] =
     "  --stream-error-text B     1: the failure is an 'Error: ...' content chunk (OpenClaw\n"
     "                            before 2026.9); 0: a data: {\"error\":{...}} event (0)\n"
     "  --jitter-pct N            +- spread on every delay, percent (10)\n"
+    "  --ttft-sigma S            > 0: TTFT lognormal, median --ttft-ms, S the sd of its log\n"
+    "                            (0: TTFT takes --jitter-pct like the other delays) (0)\n"
     "  --log FILE                append one JSON line per request\n"
     "  --seed N                  seed the random choices, for repeatable runs\n"
     "  endpoints: POST /v1/chat/completions (OpenAI's chunks: a real OpenClaw can use the sim\n"
@@ -54,7 +56,7 @@ static const char usage[] =
     "\n"
     "ctl: exit 0 on a 2xx answer, 1 otherwise; 'version' prints the version only;\n"
     "  'set' keys: ttft_ms token_ms tokens error_rate stream_error_rate stream_error_after\n"
-    "  stream_error_text jitter_pct draining\n"
+    "  stream_error_text jitter_pct ttft_sigma draining\n"
     "\n"
     "exit codes: 0 ok, 1 failure, 2 usage error\n";
 

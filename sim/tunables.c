@@ -19,6 +19,7 @@ void tunables_default(struct sim_tunables *t)
     t->stream_error_after = 0;
     t->stream_error_text = 0;
     t->jitter_pct = 10.0;
+    t->ttft_sigma = 0.0;
     t->draining = 0;
 }
 
@@ -81,6 +82,8 @@ int tunables_set(struct sim_tunables *t, const char *key, const char *value, cha
         want = "0 or 1", rc = get_bool(value, &t->stream_error_text);
     else if (!strcmp(k, "jitter_pct"))
         want = "a number 0..100", rc = get_double(value, 0, 100, &t->jitter_pct);
+    else if (!strcmp(k, "ttft_sigma"))
+        want = "a number 0..3", rc = get_double(value, 0, 3, &t->ttft_sigma);
     else if (!strcmp(k, "draining"))
         want = "0 or 1", rc = get_bool(value, &t->draining);
     else {

@@ -16,6 +16,8 @@ struct sim_tunables {
                                  2026.9) instead of OpenClaw 2026.9's and OpenAI's
                                  data: {"error":{...}} event */
     double jitter_pct;        /* +- spread applied to every delay */
+    double ttft_sigma;        /* > 0: TTFT is lognormal, median ttft_ms, this sd of its log
+                                 (model latency is heavy-tailed; replaces jitter for TTFT) */
     int draining;             /* health answers 503 */
 };
 

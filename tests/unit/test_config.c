@@ -390,9 +390,10 @@ static void test_probe_and_signals_defaults(void **state)
     assert_true(cfg->probe.timeout_s == 10);
     assert_true(cfg->probe.burst_rate == 6);
     assert_int_equal(cfg->probe.burst_max, 360);
+    assert_int_equal(cfg->probe.burst_parallel, 8);
     assert_int_equal(cfg->probe.down_after, 2);
     assert_string_equal(cfg->probe.path, "/v1/chat/completions");
-    assert_non_null(strstr(cfg->probe.body, "\"user\":\"cutover-probe-{color}\""));
+    assert_non_null(strstr(cfg->probe.body, "\"user\":\"cutover-probe-{color}-{slot}\""));
     assert_non_null(strstr(cfg->probe.body, "\"stream\":true"));
     assert_int_equal(cfg->probe.headers.count, 0);
     assert_int_equal(cfg->signals.history_s, 86400);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -728,7 +729,7 @@ static void headers_expand_and_stay_secret(void **state)
     struct probe *p = NULL;
     char err[256];
     assert_int_equal(probe_new(loop, &pp, collect, g, &p, err, sizeof err), 0);
-    probe_round(p);
+    probe_round(p, 1);
     assert_true(run_until(loop, 3, total_has, g, 1));
     assert_int_equal(g->r[0].outcome, PROBE_OK);
     const char *req = f->request;
@@ -742,7 +743,7 @@ static void headers_expand_and_stay_secret(void **state)
 
     values[0] = "Bearer ${PROBE_TEST_MISSING}";
     assert_int_equal(probe_new(loop, &pp, collect, g, &p, err, sizeof err), 0);
-    probe_round(p);                          /* reports at once: not sent */
+    probe_round(p, 1);                          /* reports at once: not sent */
     assert_int_equal(g->n, 2);
     assert_int_equal(g->r[1].outcome, PROBE_NOT_SENT);
     assert_string_equal(g->r[1].message,
@@ -778,6 +779,88 @@ static void unix_socket_and_free_in_callback(void **state)
     free(g);
 }
 
+/* Reads what one accepted connection sent until its JSON body closed (the
+ * request is small and comes at once), with a deadline. */
+static bool read_request(int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+    uint64_t end = uv_hrtime() + 5000000000u;
+    buf[0] = '\0';
+    while (uv_hrtime() < end && len + 1 < cap && !strstr(buf, "]}")) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 50) <= 0)
+            continue;
+        ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        buf[len] = '\0';
+    }
+    return strstr(buf, "]}") != NULL;
+}
+
+/* A burst round may keep several probes of one color in flight, never more
+ * than asked; each is in its own slot, whose number is "{slot}" in the body
+ * (so parallel probes are distinct users of the gateway). A steady round
+ * (max 1) still skips a busy color. The gateway here accepts and never
+ * answers, so nothing ends while the test counts. */
+static void burst_rounds_run_parallel_slots(void **state)
+{
+    uv_loop_t *loop = *state;
+    int port, lfd = hung_listener(&port);
+    char addr[64];
+    snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+    struct probe_target t[] = { { "blue", addr } };
+    struct probe_params pp = {
+        .interval_s = 60, .timeout_s = 30, .path = "/v1/chat/completions",
+        .body = "{\"user\":\"cutover-probe-{color}-{slot}\",\"messages\":[]}",
+        .target_count = 1, .targets = t,
+    };
+    struct got *g = calloc(1, sizeof *g);
+    struct probe *p = NULL;
+    char err[256];
+    assert_int_equal(probe_new(loop, &pp, collect, g, &p, err, sizeof err), 0);
+    probe_round(p, 1);
+    probe_round(p, 1);                       /* busy: skipped */
+    assert_int_equal(probe_target_in_flight(p, 0), 1);
+    assert_int_equal(probe_skipped(p, 0), 1);
+    for (int i = 0; i < 5; i++)
+        probe_round(p, 3);                   /* two more, then skipped thrice */
+    assert_int_equal(probe_target_in_flight(p, 0), 3);
+    assert_int_equal(probe_skipped(p, 0), 4);
+    bool seen[3] = { false, false, false };
+    int conns[3];
+    for (int k = 0; k < 3; k++) {
+        int cfd = -1;
+        for (uint64_t end = uv_hrtime() + 5000000000u; cfd < 0 && uv_hrtime() < end;) {
+            uv_run(loop, UV_RUN_NOWAIT);
+            struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+            if (poll(&pfd, 1, 20) > 0)
+                cfd = accept(lfd, NULL, NULL);
+        }
+        assert_true(cfd >= 0);
+        char req[4096];
+        for (uint64_t end = uv_hrtime() + 5000000000u; uv_hrtime() < end;) {
+            uv_run(loop, UV_RUN_NOWAIT);      /* curl writes the body from the loop */
+            if (read_request(cfd, req, sizeof req))
+                break;
+        }
+        const char *u = strstr(req, "\"user\":\"cutover-probe-blue-");
+        assert_non_null(u);
+        int slot = u[strlen("\"user\":\"cutover-probe-blue-")] - '0';
+        assert_true(slot >= 0 && slot < 3);
+        assert_false(seen[slot]);
+        seen[slot] = true;
+        conns[k] = cfd;                      /* open: a close would end that probe */
+    }
+    assert_int_equal(g->n, 0);
+    probe_free(p);
+    for (int k = 0; k < 3; k++)
+        close(conns[k]);
+    close(lfd);
+    free(g);
+}
+
 static void bad_params_are_refused(void **state)
 {
     uv_loop_t *loop = *state;
@@ -806,6 +889,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stream_without_content, setup, teardown),
         cmocka_unit_test_setup_teardown(headers_expand_and_stay_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(unix_socket_and_free_in_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(burst_rounds_run_parallel_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_params_are_refused, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,7 +165,7 @@ static void test_errors_name_file_and_line(void **state)
                 "t.scenario:3: 'say' outside a rule (start one with 'rule NAME on TRIGGER')");
     parse_fails("rule a on start\n  set green ttft=5\n",
                 "t.scenario:2: unknown tunable 'ttft' (expected ttft_ms, token_ms, tokens, "
-                "error_rate, stream_error_rate, jitter_pct or draining)");
+                "error_rate, stream_error_rate, jitter_pct, ttft_sigma or draining)");
     parse_fails("rule a on start\n  set green error_rate=2\n",
                 "t.scenario:2: error_rate: '2' is not a number 0..1");
     parse_fails("rule a on start\n  set green ttft_ms=1.5\n",
