@@ -312,7 +312,7 @@ static void cmd_cancel(struct engine *e, struct client *c, const struct protocol
         return;
     }
     decider_cancel(e->pending.decider);
-    engine_reply(c, cmd->id, true, 0, "cancelled the step that was deciding the step");
+    engine_reply(c, cmd->id, true, 0, "cancelled: the step was given up while it was deciding; nothing moved");
 }
 
 static void cmd_shift(struct engine *e, struct client *c, const struct protocol_cmd *cmd)

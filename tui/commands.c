@@ -254,9 +254,7 @@ static enum commands_reaction lookup(struct commands *k, const struct commands_e
     return COMMANDS_REDRAW;
 }
 
-/* Whether the server is holding a step while it decides its verdict
- * (its busy line says so; see runtime/decider.h). */
-static bool step_deciding(const struct model *m)
+bool commands_step_deciding(const struct model *m)
 {
     return m->busy && strncmp(m->busy_text, "deciding the step", 17) == 0;
 }
@@ -267,10 +265,10 @@ static enum commands_reaction close_overlay(struct commands *k, const struct com
     (void)a;
     /* Esc gives up a step that is still deciding: the operator asked for
      * it, so the operator may stop waiting for it. */
-    if (env->mode == KEYMAP_CONTROL && step_deciding(env->model)) {
+    if (env->mode == KEYMAP_CONTROL && commands_step_deciding(env->model)) {
         struct protocol_cmd cmd = {.name = CMD_CANCEL, .stable = COLOR_NONE};
         send_cmd(k, env, &cmd);
-        snprintf(k->message, sizeof k->message, "cancelling the step that was deciding the step");
+        snprintf(k->message, sizeof k->message, "cancelling the step (it was still deciding)");
         return COMMANDS_REDRAW;
     }
     struct announce an;

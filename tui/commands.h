@@ -97,5 +97,8 @@ bool commands_banner(const struct commands *k, const struct model *m, double now
 
 /* Whether this console holds control (as the last hello and control said). */
 bool commands_in_control(const struct model *m);
+/* Whether the server is holding a step while it decides its verdict (its
+ * busy line says so; see runtime/decider.h). */
+bool commands_step_deciding(const struct model *m);
 
 #endif

@@ -152,9 +152,13 @@ static struct status_opts status_opts_of(struct console *c, char *typed, char *w
      * first (it must fit), then why the step was refused. */
     snprintf(typed, TYPED_LEN, "> %s_  (override <why> + Enter forces it; Esc keeps it refused)  %s",
              k->input, k->message);
+    /* While the server decides a step, its progress is the sentence that
+     * matters: on the status line, wrapped whole (the weights panel's busy
+     * row is half the width). */
     const char *msg = k->typing ? typed
                     : k->pending != KEYMAP_ACT_NONE ? k->pending_text
-                    : c->link_note[0] ? c->link_note : k->message;
+                    : c->link_note[0] ? c->link_note
+                    : commands_step_deciding(c->model) ? c->model->busy_text : k->message;
     if (c->opt->replay) {
         replay_position(c, where, WHERE_LEN);
         msg = where;
