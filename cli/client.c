@@ -138,6 +138,8 @@ cJSON *client_wait_for(struct client *c, const char *key, int timeout_ms, char *
             cJSON_Delete(j);
             return NULL;
         }
+        if (c->on_skipped)
+            c->on_skipped(j, c->on_skipped_data);
         cJSON_Delete(j);
     }
 }

@@ -16,6 +16,10 @@ struct client {
     char *buf;
     size_t len, cap;
     cJSON *hello;               /* the server's hello (owned) */
+    /* Sees every message a wait skips (snapshots, events), e.g. to show a
+     * move's progress while its reply is awaited. NULL: none. */
+    void (*on_skipped)(const cJSON *message, void *data);
+    void *on_skipped_data;
 };
 
 /* Is a server answering for this state_dir? */

@@ -1,6 +1,7 @@
 /* remote: one-shot commands through the server. */
 #include "cli/remote.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "backends/balancer.h"
@@ -9,6 +10,7 @@
 /* Long enough for the balancer's test, a reload, its confirmation and a stop
  * command. */
 #define REMOTE_MOVE_TIMEOUT_MS (5 * 60 * 1000)
+#define REMOTE_PROGRESS_LEN 512
 
 static const char *reply_text(const cJSON *reply, const char *field)
 {
@@ -38,8 +40,22 @@ static void print_reply(struct app *app, const cJSON *reply, int code)
         app_errorf(app, "warning: %s", warn);
 }
 
+/* While the server decides a step, its busy text says how far it got: on
+ * stderr, as the direct CLI prints it (the snapshots come once a second). */
+static void show_deciding(const cJSON *message, void *data)
+{
+    char *last = data;
+    const cJSON *busy = cJSON_GetObjectItem(cJSON_GetObjectItem(message, "snapshot"), "busy");
+    if (!cJSON_IsString(busy) || strncmp(busy->valuestring, "deciding the step", 17) != 0 ||
+        strncmp(busy->valuestring, last, REMOTE_PROGRESS_LEN - 1) == 0)
+        return;
+    snprintf(last, REMOTE_PROGRESS_LEN, "%s", busy->valuestring);
+    fprintf(stderr, "%s\n", busy->valuestring);
+}
+
 int remote_move(struct app *app, const struct protocol_cmd *cmd)
 {
+    char progress[REMOTE_PROGRESS_LEN] = "";
     struct client c;
     char msg[512];
     if (client_open(&c, app->cfg, false, msg, sizeof msg) != 0) {
@@ -67,7 +83,10 @@ int remote_move(struct app *app, const struct protocol_cmd *cmd)
     cJSON_Delete(r);
     struct protocol_cmd run = *cmd;
     run.id = 2;
+    c.on_skipped = show_deciding;
+    c.on_skipped_data = progress;
     r = client_call(&c, &run, REMOTE_MOVE_TIMEOUT_MS, msg, sizeof msg);
+    c.on_skipped = NULL;
     if (!r) {
         app_errorf(app, "%s (see `cutover status` and the journal for the outcome)", msg);
         client_close(&c);

@@ -182,6 +182,11 @@ static void on_close(struct conn *conn, const char *reason)
                  reason, c->who.user, e->cfg->server.control_grace_s);
         engine_journal_control(e, &c->who, "control", "lost", detail);
     }
+    /* A step still deciding goes forward only with its asker there: a CLI
+     * stopped with Ctrl-C (or a dropped session) gives it up. A move
+     * already under way finishes, as it always did. */
+    if (e->pending.decider && e->pending.conn_id == conn_id(conn))
+        decider_cancel(e->pending.decider);
     free(c);
     engine_maybe_finish_stop(e);
 }
