@@ -475,9 +475,11 @@ static void fill_ttft(struct guards_item *it, const struct guards_view *v)
     } else if (next->refused & GUARDS_REFUSED_SAMPLES) {
         /* The steady state: a probe every probe.interval_s decides nothing
          * alone; a step toward the candidate bursts until it is decided. */
-        it->level = GUARDS_OK;
-        snprintf(it->text, sizeof it->text, "undecided until a step asks (it probes to decide): "
-                 "%s", strncmp(text, "TTFT undecided: ", 16) == 0 ? text + 16 : text);
+        it->level = next->deciding ? GUARDS_WATCHING : GUARDS_OK;
+        snprintf(it->text, sizeof it->text, "%s: %s",
+                 next->deciding ? "deciding (a step waits on it)"
+                                : "undecided until a step asks (it probes to decide)",
+                 strncmp(text, "TTFT undecided: ", 16) == 0 ? text + 16 : text);
     } else {
         it->level = GUARDS_OK;
         snprintf(it->text, sizeof it->text, "%s%s", next->ttft_judged ? "pass: " : "", text);

@@ -106,6 +106,8 @@ struct guards_step {
     double held_s;                 /* how long the current weights have held */
     double dwell_remaining_s;      /* 0 when the dwell has passed */
     char text[GUARDS_TEXT];        /* "refused: green median TTFT 181.2 ms is 20.8% over ..." */
+    bool deciding;                 /* set by the caller: a step waits on this verdict now
+                                      (runtime/decider bursts probes for it) */
 };
 
 /* Seconds of the dwell still to wait. since <= 0 means unknown (no move on

@@ -160,9 +160,11 @@ void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap)
     int step = e->cfg->rollout.step;
     bool has_next = rollout_step(cur.weight, cur.stable, step, step, next, msg, sizeof msg) == 0;
     struct guards_step gs;
-    if (has_next)
+    if (has_next) {
         guards_check_step(&e->gp, cur.stable, cur.weight, next, st, probes,
                           mover_weights_since(e->cfg), now, &gs);
+        gs.deciding = e->pending.decider != NULL;
+    }
     guards_view_fill(&e->guards, has_next ? &gs : NULL, &e->excess, &e->drain,
                      &e->concurrency);
     e->have_guards = true;

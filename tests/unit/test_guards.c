@@ -925,6 +925,12 @@ static void test_view_levels_and_texts(void **state)
     assert_true(framed(v.item[GUARDS_ITEM_TTFT].text, "undecided until a step asks (it probes "
                        "to decide): green median TTFT 150.0 ms", "(limit 8%; 31 and 31 probes)"));
     assert_string_equal(v.item[GUARDS_ITEM_DWELL].text, "dwell passed (held 600 s)");
+    /* While a step waits on it, the row says so, and watches. */
+    s.deciding = true;
+    guards_view_fill(&v, &s, &e, &d, &c);
+    assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_WATCHING);
+    assert_true(framed(v.item[GUARDS_ITEM_TTFT].text, "deciding (a step waits on it): green "
+                       "median TTFT 150.0 ms", "(limit 8%; 31 and 31 probes)"));
     drain(&d, &p, T0, 0, 3, 10);
     guards_view_fill(&v, NULL, &e, &d, &c);
     assert_int_equal(v.item[GUARDS_ITEM_TTFT].level, GUARDS_OK);
