@@ -59,7 +59,11 @@ run() {
     [ -f "$dir/READY" ] || { echo "$name: demo not ready" >>"$log"; return 1; }
     local blue green window
     blue=$(get "$dir" colors.blue.addr); green=$(get "$dir" colors.green.addr)
-    conf "$dir" rollout.min_dwell_s 0
+    # The product's defaults for the verdict and the probes (the demo's own
+    # config probes every 0.5 s and decides on 3 probes, to be lively); no
+    # dwell, so a try that went through can step back at once.
+    conf "$dir" rollout.min_dwell_s 0 rollout.min_samples 40 rollout.window_s 60 \
+        rollout.ttft_halt_pct 8 rollout.ttft_stat '"median"' probe.interval_s 10
     window=$(get "$dir" rollout.window_s)
     "$SIM" ctl "$blue" set ttft_ms=800 ttft_sigma=0.45 tokens=4 token_ms=20 >/dev/null
     "$SIM" ctl "$green" set ttft_ms="$green_ms" ttft_sigma=0.45 tokens=4 token_ms=20 >/dev/null
@@ -72,10 +76,10 @@ run() {
     local refused=0 i t0 rc out took
     for i in $(seq 1 "$TRIES"); do
         t0=$(date +%s.%N)
-        out=$("$CUTOVER" -c "$dir/cutover.json" shift +10 2>/dev/null); rc=$?
+        out=$("$CUTOVER" -c "$dir/cutover.json" shift +10 2>&1); rc=$?
         took=$(python3 -c "import time; print('%.0f' % (time.time() - $t0))")
         [ "$rc" = 0 ] || refused=$((refused + 1))
-        echo "$name try $i: exit $rc after ${took} s: $(tail -n 1 <<<"$out")" >>"$log"
+        echo "$name try $i: exit $rc after ${took} s: $(grep -v '^deciding the step' <<<"$out" | tail -n 1)" >>"$log"
         [ "$rc" = 0 ] && "$CUTOVER" -c "$dir/cutover.json" shift -10 --reason "bench: back" >/dev/null 2>&1
         sleep $((window + 2))  # the window forgets this try's probes
     done

@@ -158,9 +158,9 @@ static int guards_allow_direct(struct app *app, const struct shift_args *a,
      * the clock refuses anyway. */
     double wait = guards_dwell_remaining(gp.min_dwell_s, since, collector_now());
     if (wait > 0 && !a->force) {
-        char text[200];
-        snprintf(text, sizeof text, "refused: the weights have held %.0f s of the %d s dwell "
-                 "(%.0f s left)", gp.min_dwell_s - wait, gp.min_dwell_s, wait);
+        char text[200], why[180];
+        guards_dwell_text(gp.min_dwell_s - wait, gp.min_dwell_s, wait, why, sizeof why);
+        snprintf(text, sizeof text, "refused: %s", why);
         mover_journal(app->cfg, who, cur, "shift", "refused", text);
         app_errorf(app, "shift %s (override: --force --reason TEXT)", text);
         return EXIT_REFUSED;

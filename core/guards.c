@@ -257,13 +257,18 @@ static void ttft_text(const struct guards_step *s, char *buf, size_t n)
              (unsigned long long)s->candidate_samples, (unsigned long long)s->stable_samples);
 }
 
-static void dwell_text(const struct guards_step *s, int min_dwell_s, char *buf, size_t n)
+void guards_dwell_text(double held_s, int min_dwell_s, double remaining_s, char *buf, size_t n)
 {
-    if (s->dwell_remaining_s > 0)
+    if (remaining_s > 0)
         snprintf(buf, n, "the weights have held %.0f s of the %d s dwell (%.0f s left)",
-                 s->held_s, min_dwell_s, s->dwell_remaining_s);
+                 held_s, min_dwell_s, remaining_s);
     else
         snprintf(buf, n, "dwell of %d s passed", min_dwell_s);
+}
+
+static void dwell_text(const struct guards_step *s, int min_dwell_s, char *buf, size_t n)
+{
+    guards_dwell_text(s->held_s, min_dwell_s, s->dwell_remaining_s, buf, n);
 }
 
 /* Appends "; and " and a part to a refusal being composed. */

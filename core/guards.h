@@ -114,6 +114,9 @@ struct guards_step {
  * record): the weights are taken to have held long enough. A clock that went
  * back (now < since) waits the whole dwell. */
 double guards_dwell_remaining(int min_dwell_s, double since, double now);
+/* "the weights have held 18 s of the 60 s dwell (42 s left)", or "dwell of
+ * 60 s passed": the one wording of a dwell refusal, wherever it is judged. */
+void guards_dwell_text(double held_s, int min_dwell_s, double remaining_s, char *buf, size_t n);
 
 /* May weights move from `before` to `after` now? st[] is the window's stats
  * per color, probes[] its probes per color (NULL: none kept, so the median

@@ -54,10 +54,13 @@ sims ttft_ms=300 ttft_ms=309
 # probes (a p95 of ten read 3% as 9%), not half of them. One try.
 check "3% slower: shift +10 goes through" "$CUTOVER" -c "$CONFIG" shift +10 --sample 4
 sims ttft_ms=300 ttft_ms=360
-check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 3 \
+check "--force --reason passes a refused step" "$CUTOVER" -c "$CONFIG" shift +10 --sample 5 \
     --force --reason "green warms its cache; ticket OPS-7"
 is "to 80/20" "$(weights)" "80/20"
-grep -q '"action":"override".*override of \\"refused: .*green median TTFT .*: green warms its cache; ticket OPS-7' "$JOURNAL"
+# The override carries the verdict it overrode: its numbers (a machine too
+# busy to probe 5 times a color in the sample overrides "undecided" with
+# its probe counts instead) and the reason.
+grep -Eq '"action":"override".*override of \\"refused: .*(green median TTFT [0-9.]+ ms|green has [0-9]+ successful probes).*: green warms its cache; ticket OPS-7' "$JOURNAL"
 is "the override is journaled with the numbers and the reason" "$?" "0"
 
 # --- drain: the color at 0 ---------------------------------------------------------
