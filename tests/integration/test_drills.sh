@@ -123,8 +123,18 @@ check "the refusal names TTFT" grep -qi "ttft" "$WORK/slow-step.out"
 
 is "failing-green below Half (40): still no errors" "$(tunable failing-green green error_rate)" "0"
 drill_to failing-green 50
-check "failing-green at Half (50): green's error_rate rises within 3 s" \
-    wait_tunable failing-green green error_rate 0.02 3
+# Rises: the half rule's 0.02, or, when the walk to 50 was slow on a busy
+# machine, already the 0.05 or 0.12 its later rules set (20 and 45 s on).
+risen() {
+    local end=$((SECONDS + 10)) v
+    while :; do
+        v=$(tunable failing-green green error_rate)
+        case "$v" in 0.02|0.05|0.12) return 0 ;; esac
+        [ $SECONDS -ge $end ] && { echo "$v"; return 1; }
+        sleep 0.2
+    done
+}
+check "failing-green at Half (50): green's error_rate rises" risen
 
 drill_shift good +10; drill_to good 50; drill_to good 100
 is "good through 0/100: weights moved" "$(CONFIG="$WORK/good/cutover.json" weights)" "0/100"
