@@ -175,7 +175,7 @@ void guards_excess_reason(const struct guards_excess *e, const struct guards_par
 {
     const struct metric *f = &metric_table[failure_signal];
     const char *cand = color_name(color_other(stable));
-    if (!e->instream || f->n_parts < 2) {
+    if (!p->instream || f->n_parts < 2) {
         snprintf(buf, n, "%s %s %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, limit %g)", cand,
                  metric_table[f->parts[0]].label, e->candidate_ratio * 100.0,
                  color_name(stable), e->stable_ratio * 100.0, e->exceeding_s, e->excess_points,
