@@ -24,9 +24,6 @@ void guards_params_from_config(const struct config *cfg, struct guards_params *o
     out->excess_5xx_for_s = cfg->rollout.excess_5xx_for_s;
     out->excess_min_requests = cfg->rollout.excess_min_requests;
     out->auto_rollback = cfg->rollout.auto_rollback;
-    out->instream = false;
-    for (int c = 0; c < COLOR_COUNT; c++)
-        out->instream |= cfg->colors[c].log_file != NULL && cfg->colors[c].log_file[0] != '\0';
     out->drain_idle_s = cfg->rollout.drain_idle_s;
     out->concurrency_ratio = cfg->rollout.concurrency_ratio;
     out->concurrency_for_s = cfg->rollout.concurrency_for_s;
@@ -142,7 +139,6 @@ static void judge_failures(const struct guards_params *p, const struct window_st
     f->stable = guards_failure_ratio(&st[stable]);
     f->candidate = guards_failure_ratio(&st[color_other(stable)]);
     f->limit_points = p->excess_5xx_points;
-    f->instream = p->instream;
     /* The same minimum as the sustained rule: failures come in bursts, so a
      * few requests are thinner evidence than the interval alone assumes. */
     f->judged = f->stable.requests > 0 &&
@@ -167,7 +163,7 @@ static void failures_text(const struct guards_step *s, char *buf, size_t n)
     const struct guards_failures *f = &s->failures;
     char ratios[RATIOS];
     guards_ratios_text(color_name(s->candidate), &f->candidate, color_name(s->stable),
-                       &f->stable, f->instream, ratios, sizeof ratios);
+                       &f->stable, ratios, sizeof ratios);
     snprintf(buf, n, "%.119s: %+.1f points, surely over %+.1f (limit %g)", ratios, f->excess_points,
              f->low_points, f->limit_points);
 }

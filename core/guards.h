@@ -36,8 +36,6 @@ struct guards_params {
     int excess_min_requests;       /* rollout.excess_min_requests: fewer candidate requests
                                       in the window are not judged (1 of 1 reads as 100%) */
     bool auto_rollback;            /* what a trip does: roll back, or alarm */
-    bool instream;                 /* the failure ratio counts in-stream failures too (a
-                                      color has a log_file); texts then say so */
     int drain_idle_s;              /* 0 connections this long: drained */
     double concurrency_ratio;      /* candidate's connections per weight over the stable's */
     int concurrency_for_s;         /* ... this long: alarm */
@@ -85,7 +83,6 @@ struct guards_failures {
     double excess_points;          /* (candidate - stable) * 100 */
     double low_points, high_points;  /* the bounds of that difference, in points */
     double limit_points;
-    bool instream;                 /* guards_params.instream, for the texts */
 };
 
 struct guards_step {
@@ -147,7 +144,6 @@ struct guards_excess {
     uint64_t candidate_requests, stable_requests;
     uint64_t candidate_failures, stable_failures;   /* of those requests, failed */
     struct guards_ratio candidate, stable;          /* the same, with the parts */
-    bool instream;                 /* guards_params.instream, for the texts */
     bool judged;                   /* both ratios were comparable */
     double tripped_at;             /* < 0 until it trips */
     char text[GUARDS_TEXT];
@@ -161,8 +157,8 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
                           const struct window_stats st[COLOR_COUNT]);
 
 /* The auto-rollback's reason, whole, from a tripped excess: "green 5xx
- * 12.20% vs blue 0.00% for 180 s (+12.20 points, limit 0.5)"; with a
- * gateway log, "green failures 12.20% vs blue 0.00% for 180 s (5xx 0.40% +
+ * 12.20% vs blue 0.00% for 180 s (+12.20 points, limit 0.5)"; when the
+ * gateway's log counted in-stream failures, "green failures 12.20% vs blue 0.00% for 180 s (5xx 0.40% +
  * in-stream 11.80%: nginx access log + gateway log; +12.20 points, limit
  * 0.5)". The part before " (" labels the chart marker of its reload. */
 void guards_excess_reason(const struct guards_excess *e, const struct guards_params *p,

@@ -24,13 +24,21 @@ struct guards_ratio guards_failure_ratio(const struct window_stats *s)
     return r;
 }
 
+/* Whether the ratios hold in-stream failures (the second part): only then
+ * do the texts name the failure ratio and its parts. Without (no gateway
+ * log, or none failed in a stream) every failure is a 5xx, and the texts
+ * say just that, as they did before the gateway's log was read. */
+static bool holds_instream(const struct guards_ratio *a, const struct guards_ratio *b)
+{
+    return metric_table[failure_signal].n_parts >= 2 && (a->part[1] > 0 || b->part[1] > 0);
+}
+
 /* The candidate's ratio with what it counts: "failures 12.20% (5xx 0.40% +
- * in-stream 11.80%, 29/250)"; with no gateway log the in-stream part is
- * not measured, so it is the 5xx ratio by its name: "5xx 11.60% (29/250)". */
+ * in-stream 11.80%, 29/250)", or "5xx 11.60% (29/250)". */
 static void ratio_parts_text(const struct guards_ratio *c, bool instream, char *buf, size_t n)
 {
     const struct metric *f = &metric_table[failure_signal];
-    if (!instream || f->n_parts < 2) {
+    if (!instream) {
         snprintf(buf, n, "%s %.2f%% (%llu/%llu)", metric_table[f->parts[0]].label,
                  c->ratio * 100.0, (unsigned long long)c->failed,
                  (unsigned long long)c->requests);
@@ -46,10 +54,10 @@ static void ratio_parts_text(const struct guards_ratio *c, bool instream, char *
 /* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480)", or with a gateway log
  * "green failures 11.60% (5xx 0.40% + in-stream 11.20%, 29/250) vs blue 0.00% (0/480)" */
 void guards_ratios_text(const char *cand, const struct guards_ratio *c, const char *stab,
-                        const struct guards_ratio *s, bool instream, char *buf, size_t n)
+                        const struct guards_ratio *s, char *buf, size_t n)
 {
     char part[RATIOS];
-    ratio_parts_text(c, instream, part, sizeof part);
+    ratio_parts_text(c, holds_instream(c, s), part, sizeof part);
     snprintf(buf, n, "%s %s vs %s %.2f%% (%llu/%llu)", cand, part, stab, s->ratio * 100.0,
              (unsigned long long)s->failed, (unsigned long long)s->requests);
 }
@@ -90,7 +98,7 @@ static void excess_numbers(const struct guards_excess *e, enum color stable, cha
 {
     char ratios[RATIOS];
     guards_ratios_text(color_name(color_other(stable)), &e->candidate, color_name(stable),
-                       &e->stable, e->instream, ratios, sizeof ratios);
+                       &e->stable, ratios, sizeof ratios);
     snprintf(buf, n, "%.119s, %+.2f points", ratios, e->excess_points);
 }
 
@@ -144,7 +152,6 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     e->stable_ratio = sr.ratio;
     e->candidate = cr;
     e->stable = sr;
-    e->instream = p->instream;
     e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
     unjudged = excess_unjudged(e, p, stable, why, sizeof why);
     e->judged = unjudged == NULL;
@@ -175,7 +182,7 @@ void guards_excess_reason(const struct guards_excess *e, const struct guards_par
 {
     const struct metric *f = &metric_table[failure_signal];
     const char *cand = color_name(color_other(stable));
-    if (!p->instream || f->n_parts < 2) {
+    if (!holds_instream(&e->candidate, &e->stable)) {
         snprintf(buf, n, "%s %s %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, limit %g)", cand,
                  metric_table[f->parts[0]].label, e->candidate_ratio * 100.0,
                  color_name(stable), e->stable_ratio * 100.0, e->exceeding_s, e->excess_points,

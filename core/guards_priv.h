@@ -15,10 +15,10 @@
 
 /* A color's failure ratio over the window, with its parts. */
 struct guards_ratio guards_failure_ratio(const struct window_stats *s);
-/* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480)"; with a gateway log
- * (instream), "green failures 11.60% (5xx 0.40% + in-stream 11.20%,
- * 29/250) vs blue 0.00% (0/480)". */
+/* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480)"; when the gateway's
+ * log counted in-stream failures, "green failures 11.60% (5xx 0.40% +
+ * in-stream 11.20%, 29/250) vs blue 0.00% (0/480)". */
 void guards_ratios_text(const char *cand, const struct guards_ratio *c, const char *stab,
-                        const struct guards_ratio *s, bool instream, char *buf, size_t n);
+                        const struct guards_ratio *s, char *buf, size_t n);
 
 #endif

@@ -614,10 +614,10 @@ static void test_excess_row_leads_with_the_consequence(void **state)
     assert_non_null(strstr(e.text, "alarm in 2m33s: "));
 }
 
-/* With a gateway log (a color has log_file), the guard reads failures of
- * any HTTP status: green's nginx log shows 4 5xx of 1020, its gateway log
- * 120 in-stream failures. The excess trips on them, and every text says
- * what the ratio counts and where it came from. */
+/* The guard reads failures of any HTTP status: green's nginx log shows 4
+ * 5xx of 1020, its gateway log (log_file) 120 in-stream failures. The
+ * excess trips on them, and every text says what the ratio counts and
+ * where it came from. */
 static void test_excess_counts_in_stream_failures(void **state)
 {
     struct guards_params p = params();
@@ -626,7 +626,6 @@ static void test_excess_counts_in_stream_failures(void **state)
     int weight[COLOR_COUNT] = {50, 50};
     char reason[GUARDS_TEXT];
     (void)state;
-    p.instream = true;
     memset(st, 0, sizeof st);
     st[COLOR_GREEN].v[METRIC_REQUESTS].sum = 1020;
     set_5xx(&st[COLOR_GREEN], 4);
@@ -653,10 +652,13 @@ static void test_excess_counts_in_stream_failures(void **state)
     assert_true(s.refused & GUARDS_REFUSED_FAILURES);
     assert_non_null(strstr(s.text, "refused: green failures 12.16% (5xx 0.39% + in-stream "
                                    "11.76%, 124/1020) vs blue 0.00% (0/1000)"));
-    /* without a gateway log the ratio is the 5xx one and says so */
-    p.instream = false;
+    /* without in-stream failures the ratio is the 5xx one and says so */
+    set_5xx(&st[COLOR_GREEN], 124);
+    st[COLOR_GREEN].v[METRIC_GW_FAILURES].sum = 0;
+    assert_false(guards_excess_update(&e, &p, T0 + 181, COLOR_BLUE, weight, st));
     guards_excess_reason(&e, &p, COLOR_BLUE, reason, sizeof reason);
-    assert_non_null(strstr(reason, "green 5xx 12.16% vs blue 0.00% for 180 s ("));
+    assert_string_equal(reason, "green 5xx 12.16% vs blue 0.00% for 181 s (+12.16 points, "
+                                "limit 0.5)");
 }
 
 /* ---- failure parity before a step --------------------------------------- */
