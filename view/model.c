@@ -309,10 +309,12 @@ static void apply_signal(struct model_signal *s, const cJSON *o)
     memset(s, 0, sizeof *s);
     for (int i = 0; i < METRIC_COUNT; i++)
         apply_value(&s->value[i], &metric_table[i], o);
-    /* Likewise a value of parts an older server did not send. */
+    /* Likewise a value of parts an older server did not send at all. */
     for (int i = 0; i < METRIC_COUNT; i++) {
         struct model_value *v = &s->value[i];
-        if (v->has || metric_table[i].n_parts == 0)
+        if (metric_table[i].n_parts == 0 ||
+            cJSON_GetObjectItemCaseSensitive(o, metric_table[i].status_key) ||
+            cJSON_GetObjectItemCaseSensitive(o, metric_table[i].ratio_key))
             continue;
         for (int k = 0; k < metric_table[i].n_parts; k++) {
             const struct model_value *part = &s->value[metric_table[i].parts[k]];
