@@ -67,6 +67,9 @@ void preflight_health(uv_loop_t *loop, const struct config *cfg, struct prefligh
 void preflight_nginx(uv_loop_t *loop, const struct config *cfg, struct preflight_report *r);
 /* secrets: colors.<c>.secret_files compared pairwise by position. */
 void preflight_secrets(const struct config *cfg, struct preflight_report *r);
+/* log_files: colors.<c>.log_file are separate files (after realpath); the
+ * same file for both colors fails. */
+void preflight_logs(const struct config *cfg, struct preflight_report *r);
 /* debug_routes: each gateway.debug_paths answers 403 or 404 on both colors. */
 void preflight_debug_routes(const struct config *cfg, struct preflight_report *r);
 /* ports: the colors' ports are at least PREFLIGHT_PORT_GAP apart (warn). */

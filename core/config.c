@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/config_keys.h"
 #include "core/confcheck.h"
+#include "core/gwlog.h"
 
 struct config *config_new_defaults(void)
 {
@@ -54,6 +55,7 @@ void config_free(struct config *cfg)
     free(cfg->server.watch_group);
     config_argv_list_clear(&cfg->hooks.on_rollback);
     config_argv_clear(&cfg->gateway.debug_paths);
+    config_argv_clear(&cfg->gateway.failure_patterns);
     free(cfg->gateway.health_path);
     free(cfg->ui.theme);
     free(cfg->export.file);
@@ -400,6 +402,12 @@ static int validate_gateway(const struct ctx *c, const struct config *cfg)
         if (dbg->argv[i][0] != '/')
             return fail(c, find_key(gw, "debug_paths"), "gateway.debug_paths",
                         "'%s' must start with /", dbg->argv[i]);
+    struct gwlog_rules rules;
+    char why[256];
+    if (gwlog_rules_parse((const char *const *)cfg->gateway.failure_patterns.argv,
+                          cfg->gateway.failure_patterns.argc, &rules, why, sizeof why) != 0)
+        return fail(c, find_key(gw, "failure_patterns"), "gateway.failure_patterns", "%s",
+                    why);
     return 0;
 }
 

@@ -107,6 +107,9 @@ struct config {
                                            answer 403/404: /debug /admin /_internal */
         int min_nofile;            /* 4096: the gateway's open-files limit floor */
         char *health_path;         /* "/healthz" */
+        struct config_argv failure_patterns; /* a list (not a command): lines of a color's
+                                           log_file that are a failed user request,
+                                           "LEVEL:text" or "text" (core/gwlog.h) */
     } gateway;
     struct {
         char *theme;               /* "": default (mono with NO_COLOR); a name or a .theme path */

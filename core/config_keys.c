@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/config_keys.h"
+#include "core/gwlog.h"
 
 #define NGX(f) offsetof(struct config, nginx.f)
 #define RO(f) offsetof(struct config, rollout.f)
@@ -89,6 +90,7 @@ static const struct config_key gateway_keys[] = {
     { "debug_paths", CONFIG_LIST, GW(debug_paths), 0, 0, false },
     { "min_nofile", CONFIG_INT, GW(min_nofile), 1, 16777216, false },
     { "health_path", CONFIG_STR, GW(health_path), 0, 0, true },
+    { "failure_patterns", CONFIG_LIST, GW(failure_patterns), 0, 0, false },
     { NULL, CONFIG_STR, 0, 0, 0, false }
 };
 
@@ -226,6 +228,8 @@ int config_load_defaults(struct config *cfg)
     static const char *const reload[] = { "nginx", "-s", "reload" };
     static const char *const addr[COLOR_COUNT] = { "127.0.0.1:8787", "127.0.0.1:8788" };
     static const char *const debug[] = { "/debug", "/admin", "/_internal" };
+    /* OpenClaw's one WARN per failed streamed run (core/gwlog.h). */
+    static const char *const failure[] = { GWLOG_DEFAULT_PATTERN };
     int rc = 0;
     rc |= config_set_str(&cfg->nginx.upstream_file, "/etc/nginx/conf.d/cutover-upstream.conf");
     rc |= config_set_str(&cfg->nginx.upstream_name, "openclaw_gateway");
@@ -284,6 +288,7 @@ int config_load_defaults(struct config *cfg)
     rc |= config_argv_set(&cfg->gateway.debug_paths, debug, 3);
     cfg->gateway.min_nofile = 4096;
     rc |= config_set_str(&cfg->gateway.health_path, "/healthz");
+    rc |= config_argv_set(&cfg->gateway.failure_patterns, failure, 1);
     rc |= config_set_str(&cfg->ui.theme, "");
     cfg->timeline.preroll_s = 60;
     cfg->timeline.postroll_s = 120;

@@ -5,16 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/guards.h"
+#include "core/guards_priv.h"
 #include "core/proportion.h"
-
-/* A part of a text (one rule's numbers): three parts and the glue fit in
- * GUARDS_TEXT, so a composed line is never cut. */
-#define PART 160
-/* Two colors' ratios with their counts, inside a part. */
-#define RATIOS 80
-
-/* The signal the failure rules read, as a ratio of its ratio_of. */
-static const enum metric_id failure_signal = METRIC_STATUS_5XX;
 
 void guards_params_from_config(const struct config *cfg, struct guards_params *out)
 {
@@ -140,21 +132,12 @@ static void judge_ttft(const struct guards_params *p, const struct window_stats 
         judge_ttft_median(p, probes, out);
 }
 
-static struct guards_ratio failure_ratio(const struct window_stats *s)
-{
-    struct guards_ratio r = {0};
-    r.failed = s->v[failure_signal].sum;
-    r.requests = s->v[metric_table[failure_signal].ratio_of].sum;
-    metric_stats_ratio(failure_signal, s, &r.ratio);
-    return r;
-}
-
 static void judge_failures(const struct guards_params *p, const struct window_stats st[COLOR_COUNT],
                            enum color stable, struct guards_failures *f)
 {
     struct proportion_interval d;
-    f->stable = failure_ratio(&st[stable]);
-    f->candidate = failure_ratio(&st[color_other(stable)]);
+    f->stable = guards_failure_ratio(&st[stable]);
+    f->candidate = guards_failure_ratio(&st[color_other(stable)]);
     f->limit_points = p->excess_5xx_points;
     /* The same minimum as the sustained rule: failures come in bursts, so a
      * few requests are thinner evidence than the interval alone assumes. */
@@ -174,24 +157,14 @@ static bool failures_surely_over(const struct guards_failures *f)
     return f->judged && f->low_points > f->limit_points;
 }
 
-/* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480)" */
-static void ratios_text(const char *cand, const struct guards_ratio *c, const char *stab,
-                        const struct guards_ratio *s, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s %s %.2f%% (%llu/%llu) vs %s %.2f%% (%llu/%llu)", cand,
-             metric_table[failure_signal].report_title, c->ratio * 100.0,
-             (unsigned long long)c->failed, (unsigned long long)c->requests, stab,
-             s->ratio * 100.0, (unsigned long long)s->failed, (unsigned long long)s->requests);
-}
-
 /* "green 5xx 11.60% (29/250) vs blue 0.00% (0/480): +11.6 points, surely over +7.4 (limit 0.5)" */
 static void failures_text(const struct guards_step *s, char *buf, size_t n)
 {
     const struct guards_failures *f = &s->failures;
     char ratios[RATIOS];
-    ratios_text(color_name(s->candidate), &f->candidate, color_name(s->stable), &f->stable,
-                ratios, sizeof ratios);
-    snprintf(buf, n, "%.79s: %+.1f points, surely over %+.1f (limit %g)", ratios, f->excess_points,
+    guards_ratios_text(color_name(s->candidate), &f->candidate, color_name(s->stable),
+                       &f->stable, ratios, sizeof ratios);
+    snprintf(buf, n, "%.119s: %+.1f points, surely over %+.1f (limit %g)", ratios, f->excess_points,
              f->low_points, f->limit_points);
 }
 
@@ -341,121 +314,6 @@ void guards_check_step(const struct guards_params *p, enum color stable,
     }
     out->allowed = out->refused == 0;
     step_text(out, p->min_dwell_s, out->text, sizeof out->text);
-}
-
-/* ---- 5xx excess --------------------------------------------------------- */
-
-void guards_excess_init(struct guards_excess *e)
-{
-    memset(e, 0, sizeof *e);
-    e->level = GUARDS_OK;
-    e->since = -1;
-    e->tripped_at = -1;
-    snprintf(e->text, sizeof e->text, "ok: no 5xx data yet");
-}
-
-/* Why the ratios cannot be compared, or NULL when they can. */
-static const char *excess_unjudged(const struct guards_excess *e, const struct guards_params *p,
-                                   enum color stable, char *buf, size_t n)
-{
-    const char *cand = color_name(color_other(stable));
-    if (e->candidate_weight <= 0)
-        snprintf(buf, n, "%s at weight 0: 5xx not watched", cand);
-    else if (e->candidate_requests == 0)
-        snprintf(buf, n, "no traffic on %s in the window: cannot compare 5xx", cand);
-    else if (e->stable_requests == 0)
-        snprintf(buf, n, "no traffic on %s in the window: cannot compare 5xx",
-                 color_name(stable));
-    else if (e->candidate_requests < (uint64_t)p->excess_min_requests)
-        snprintf(buf, n, "%s has %llu requests in the window (need %d to judge 5xx)", cand,
-                 (unsigned long long)e->candidate_requests, p->excess_min_requests);
-    else
-        return NULL;
-    return buf;
-}
-
-/* "green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), +4.90 points" */
-static void excess_numbers(const struct guards_excess *e, enum color stable, char *buf, size_t n)
-{
-    struct guards_ratio c = {e->candidate_failures, e->candidate_requests, e->candidate_ratio};
-    struct guards_ratio s = {e->stable_failures, e->stable_requests, e->stable_ratio};
-    char ratios[RATIOS];
-    ratios_text(color_name(color_other(stable)), &c, color_name(stable), &s, ratios,
-                sizeof ratios);
-    snprintf(buf, n, "%.79s, %+.2f points", ratios, e->excess_points);
-}
-
-/* "2m34s", or "26 s" under a minute: a countdown's size at a glance. */
-static void duration_text(double s, char *buf, size_t n)
-{
-    /* A sustain is at most a day (the config's bound): the cast is safe. */
-    int t = (int)ceil(s < 0 ? 0 : s > 86400 ? 86400 : s);
-    if (t >= 60)
-        snprintf(buf, n, "%dm%02ds", t / 60, t % 60);
-    else
-        snprintf(buf, n, "%d s", t);
-}
-
-/* The row leads with what will happen, so a cut line still says it:
- * "auto-rollback in 2m34s: green 5xx 5.00% (50/1000) vs ...". */
-static void excess_text(struct guards_excess *e, const struct guards_params *p, enum color stable,
-                        const char *unjudged)
-{
-    char nums[PART], left[24];
-    excess_numbers(e, stable, nums, sizeof nums);
-    if (e->level == GUARDS_TRIPPED)
-        snprintf(e->text, sizeof e->text, "tripped: %s, over %g for %d s", nums,
-                 p->excess_5xx_points, p->excess_5xx_for_s);
-    else if (unjudged != NULL)
-        snprintf(e->text, sizeof e->text, "ok: %s", unjudged);
-    else if (e->level == GUARDS_WATCHING) {
-        duration_text(p->excess_5xx_for_s - e->exceeding_s, left, sizeof left);
-        snprintf(e->text, sizeof e->text, "%s in %s: %s, over %g for %.0f s of %d s",
-                 p->auto_rollback ? "auto-rollback" : "alarm", left, nums, p->excess_5xx_points,
-                 e->exceeding_s, p->excess_5xx_for_s);
-    } else
-        snprintf(e->text, sizeof e->text, "ok: %s (limit %g)", nums, p->excess_5xx_points);
-}
-
-bool guards_excess_update(struct guards_excess *e, const struct guards_params *p, double now,
-                          enum color stable, const int weight[COLOR_COUNT],
-                          const struct window_stats st[COLOR_COUNT])
-{
-    const struct window_stats *c = &st[color_other(stable)], *s = &st[stable];
-    char why[PART];
-    const char *unjudged;
-    bool exceeding, trips = false;
-    e->candidate_weight = weight[color_other(stable)];
-    struct guards_ratio cr = failure_ratio(c), sr = failure_ratio(s);
-    e->candidate_requests = cr.requests;
-    e->stable_requests = sr.requests;
-    e->candidate_failures = cr.failed;
-    e->stable_failures = sr.failed;
-    e->candidate_ratio = cr.ratio;
-    e->stable_ratio = sr.ratio;
-    e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
-    unjudged = excess_unjudged(e, p, stable, why, sizeof why);
-    e->judged = unjudged == NULL;
-    if (e->candidate_weight <= 0) {          /* rolled back or not begun: start over */
-        e->level = GUARDS_OK;
-        e->tripped_at = -1;
-    }
-    exceeding = e->judged && e->excess_points > p->excess_5xx_points;
-    if (!exceeding)
-        e->since = -1;
-    else if (e->since < 0)
-        e->since = now;
-    e->exceeding_s = exceeding && now > e->since ? now - e->since : 0;
-    if (e->level != GUARDS_TRIPPED) {
-        e->level = exceeding ? GUARDS_WATCHING : GUARDS_OK;
-        if (exceeding && e->exceeding_s >= p->excess_5xx_for_s) {
-            e->level = GUARDS_TRIPPED;
-            e->tripped_at = now;
-            trips = true;
-        }
-    }
-    excess_text(e, p, stable, unjudged);
-    return trips;
 }
 
 /* ---- the table ---------------------------------------------------------- */

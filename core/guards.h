@@ -19,7 +19,7 @@
 
 /* Three parts (failures, TTFT, dwell) and their glue fit, so a refusal that
  * names every reason is never cut. */
-#define GUARDS_TEXT 512
+#define GUARDS_TEXT 576
 
 struct guards_params {
     double ttft_halt_pct;          /* refuse when the candidate's TTFT is more than this % over */
@@ -68,6 +68,7 @@ struct guards_probes {
 /* A failure ratio with the counts behind it. */
 struct guards_ratio {
     uint64_t failed, requests;
+    uint64_t part[2];              /* failed by the failure row's parts (5xx, in-stream) */
     double ratio;                  /* failed / requests; 0 when no requests */
 };
 
@@ -147,6 +148,7 @@ struct guards_excess {
     double excess_points;          /* (candidate - stable) * 100 */
     uint64_t candidate_requests, stable_requests;
     uint64_t candidate_failures, stable_failures;   /* of those requests, failed */
+    struct guards_ratio candidate, stable;          /* the same, with the parts */
     bool judged;                   /* both ratios were comparable */
     double tripped_at;             /* < 0 until it trips */
     char text[GUARDS_TEXT];
@@ -158,6 +160,14 @@ void guards_excess_init(struct guards_excess *e);
 bool guards_excess_update(struct guards_excess *e, const struct guards_params *p, double now,
                           enum color stable, const int weight[COLOR_COUNT],
                           const struct window_stats st[COLOR_COUNT]);
+
+/* The auto-rollback's reason, whole, from a tripped excess: "green 5xx
+ * 12.20% vs blue 0.00% for 180 s (+12.20 points, limit 0.5)"; when the
+ * gateway's log counted in-stream failures, "green failures 12.20% vs blue 0.00% for 180 s (5xx 0.40% +
+ * in-stream 11.80%: nginx access log + gateway log; +12.20 points, limit
+ * 0.5)". The part before " (" labels the chart marker of its reload. */
+void guards_excess_reason(const struct guards_excess *e, const struct guards_params *p,
+                          enum color stable, char *buf, size_t n);
 
 /* ---- drain -------------------------------------------------------------- */
 

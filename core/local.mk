@@ -11,7 +11,9 @@ libcore_a_SOURCES = \
 	core/confcheck.c core/confcheck.h \
 	core/control.c core/control.h \
 	core/exitcode.h \
-	core/guards.c core/guards.h core/guards_watch.c \
+	core/guards.c core/guards.h core/guards_failures.c core/guards_priv.h \
+	core/guards_watch.c \
+	core/gwlog.c core/gwlog.h \
 	core/hist.c core/hist.h \
 	core/intent.c core/intent.h \
 	core/journal.c core/journal.h \

@@ -32,6 +32,8 @@ enum metric_id {
     METRIC_TTFT,
     METRIC_PROBES,
     METRIC_PROBE_ERRORS,
+    METRIC_GW_FAILURES,     /* in-stream failures the gateway's own log records */
+    METRIC_FAILURES,        /* 5xx + in-stream failures: what the failure guards read */
     METRIC_COUNT
 };
 
@@ -70,6 +72,13 @@ struct metric {
      * status key ("ratio_5xx"; "<ratio_key>_window" in the export file). */
     const char *ratio_key;
     enum metric_id ratio_of;
+    /* Its name in a sentence ("green failures 12.2% (5xx 0.4% + ...)"). */
+    const char *label;
+    /* A SUM that also counts the events of other SUMs (the failures: 5xx
+     * and in-stream): window_add() adds a sample's parts to it, so every
+     * reader sees one count. n_parts 0: fed by its sources alone. */
+    enum metric_id parts[2];
+    int n_parts;
     /* The export file's column (NULL: not exported); a SUM is written as
      * its total since the server started. */
     const char *export_key;
@@ -81,6 +90,8 @@ struct metric {
     /* The chart strip: its title over the legend, a 4-letter tag when the
      * strip has no legend row, the smallest top of its scale. */
     enum metric_draw draw;
+    int chart_strip;            /* its place, top first from 1 (the table's order is
+                                   the wire formats'; the chart's is said here) */
     const char *chart_title;
     const char *chart_tag;
     double chart_min_max;
@@ -116,6 +127,9 @@ struct metric_sample {
 
 /* Sets signal id of s to v (has[id] true). */
 void metric_sample_set(struct metric_sample *s, enum metric_id id, int64_t v);
+/* Adds the parts s has into each row that counts them (.parts), so a
+ * source sets only what it saw. */
+void metric_sample_add_parts(struct metric_sample *s);
 
 extern const struct metric metric_table[METRIC_COUNT];
 

@@ -107,7 +107,7 @@ static int field_bits(const struct metric *m)
 }
 
 /* Packs the table's fields into as few words as first fit takes them,
- * widest first (today's seven signals fill two words exactly). -1 when
+ * widest first (nine signals: three words). -1 when
  * the table outgrows MAX_WORDS. */
 static int layout_make(struct layout *l)
 {
@@ -443,10 +443,12 @@ static void set_level(struct window *w, enum color c, int id, double now, int64_
     w->level_at[c][id] = now;
 }
 
-void window_add(struct window *w, enum color c, double now, const struct metric_sample *s)
+void window_add(struct window *w, enum color c, double now, const struct metric_sample *in)
 {
     if (!color_ok(c))
         return;
+    struct metric_sample whole = *in, *s = &whole;
+    metric_sample_add_parts(s);
     bool counted = false;
     for (int i = 0; i < METRIC_COUNT; i++)
         counted |= s->has[i] && metric_table[i].kind != METRIC_GAUGE;

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One strip per signal the table draws (core/metric.h), in table order. */
+/* One strip per signal the table draws (core/metric.h), in its chart_strip order. */
 /* Everything one drawing needs, worked out once. */
 struct frame {
     const struct model *m;
@@ -413,9 +413,11 @@ static void draw_age(const struct frame *f, int y, double now)
 static int layout(struct strip st[METRIC_COUNT], int top, int avail)
 {
     int n = 0;
-    for (int i = 0; i < METRIC_COUNT; i++)
-        if (metric_table[i].draw != METRIC_DRAW_NONE)
-            st[n++].id = (enum metric_id)i;
+    /* In the order the rows place them (chart_strip), not the table's. */
+    for (int place = 1; place <= METRIC_COUNT; place++)
+        for (int i = 0; i < METRIC_COUNT; i++)
+            if (metric_table[i].draw != METRIC_DRAW_NONE && metric_table[i].chart_strip == place)
+                st[n++].id = (enum metric_id)i;
     int y = top;
     for (int k = 0; k < n; k++) {
         /* Leftover rows go to the upper strips. */

@@ -9,13 +9,24 @@
 #include "backends/balancer.h"
 #include "backends/probe.h"
 #include "backends/sockets.h"
+#include "core/gwlog.h"
 #include "core/logparse.h"
+
+/* One color's gateway log (colors.<c>.log_file), tailed like the access log. */
+struct gw_tail {
+    struct collector *c;
+    enum color color;
+    struct accesslog *log;
+    uint64_t lines, failures, malformed;
+};
 
 struct collector {
     uv_loop_t *loop;
     const struct config *cfg;
     struct window *win;
     struct accesslog *log;
+    struct gwlog_rules gw_rules;
+    struct gw_tail gw[COLOR_COUNT];
     struct sockets *sockets;
     struct probe *probe;
     uv_timer_t tick;             /* every second: advance, count sockets */
@@ -124,6 +135,54 @@ static void on_log_line(const char *line, size_t len, void *data)
         if (a->status >= 500)
             note_5xx(c, t, color, &rec, a->status);
     }
+}
+
+/* A line of a color's gateway log: a failed user request is one in-stream
+ * failure of that color, stamped when it is read (the line's own time is
+ * local time with an offset, and the line was just written). */
+static void on_gw_line(const char *line, size_t len, void *data)
+{
+    struct gw_tail *g = data;
+    g->lines++;
+    switch (gwlog_line(&g->c->gw_rules, line, len)) {
+    case GWLOG_FAILURE: {
+        struct metric_sample sample;
+        gwlog_failure_sample(&sample);
+        window_add(g->c->win, g->color, collector_now(), &sample);
+        g->failures++;
+        break;
+    }
+    case GWLOG_MALFORMED:
+        g->malformed++;
+        break;
+    case GWLOG_OTHER:
+        break;
+    }
+}
+
+/* Each color with a log_file: its log is followed from its end, through
+ * rotation, by the access log's tailer. */
+static int start_gateway_logs(struct collector *c, char *msg, size_t msglen)
+{
+    const struct config *cfg = c->cfg;
+    char why[200];
+    if (gwlog_rules_parse((const char *const *)cfg->gateway.failure_patterns.argv,
+                          cfg->gateway.failure_patterns.argc, &c->gw_rules, why,
+                          sizeof why) != 0) {
+        snprintf(msg, msglen, "gateway.failure_patterns: %s", why);
+        return -1;
+    }
+    for (int i = 0; i < COLOR_COUNT; i++) {
+        c->gw[i].c = c;
+        c->gw[i].color = (enum color)i;
+        const char *path = cfg->colors[i].log_file;
+        if (!path || !*path)
+            continue;
+        struct accesslog_options lo = {.path = path, .on_line = on_gw_line, .data = &c->gw[i]};
+        if (accesslog_start(c->loop, &lo, &c->gw[i].log, msg, msglen) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static void on_probe_result(const struct probe_result *r, void *data)
@@ -240,6 +299,8 @@ static int start_backends(struct collector *c, const struct collector_options *o
         };
         if (accesslog_start(c->loop, &lo, &c->log, msg, msglen) != 0)
             return -1;
+        if (start_gateway_logs(c, msg, msglen) != 0)
+            return -1;
     }
     if (opt->sockets) {
         int impl = sockets_impl_parse(cfg->signals.sockets);
@@ -297,6 +358,12 @@ void collector_snapshot(struct collector *c, struct collector_snapshot *out)
                                         cc->probe_ms, SAMPLE_RING_CAP);
         cc->probe_fail_streak = c->probe_fail_streak[i];
         snprintf(cc->last_probe_error, sizeof cc->last_probe_error, "%s", c->last_probe_error[i]);
+        const struct gw_tail *g = &c->gw[i];
+        snprintf(cc->gw_log_state, sizeof cc->gw_log_state, "%s",
+                 g->log ? accesslog_state_name(accesslog_state(g->log)) : "off");
+        cc->gw_lines = g->lines;
+        cc->gw_failures = g->failures;
+        cc->gw_malformed = g->malformed;
     }
     out->log_lines = c->log_lines;
     out->malformed_total = c->malformed_total;
@@ -394,6 +461,9 @@ void collector_stop(struct collector *c)
         return;
     if (c->log)
         accesslog_stop(c->log);
+    for (int i = 0; i < COLOR_COUNT; i++)
+        if (c->gw[i].log)
+            accesslog_stop(c->gw[i].log);
     probe_free(c->probe);
     /* A count in flight carries its own state, so the sockets object can go
      * now; the collector itself waits for that count's callback. */

@@ -1,7 +1,8 @@
 /* collector: the three signals per color, gathered on one libuv loop. It
  * tails the access log (each upstream attempt counted for the color that
- * served it), counts established connections to each color's port every
- * second, and probes each color with streaming chats; everything lands in
+ * served it) and each color's gateway log (its in-stream failures,
+ * core/gwlog.h), counts established connections to each color's port
+ * every second, and probes each color with streaming chats; everything lands in
  * one core/window. The server runs one for its whole life; a one-shot
  * `cutover status --sample S` runs one for S seconds.
  *
@@ -37,6 +38,10 @@ struct collector_color {
     size_t probe_n;
     unsigned probe_fail_streak;         /* this color's latest probes that failed in a row */
     char last_probe_error[200];         /* "" when none yet; never a header value */
+    /* Its gateway log (colors.<c>.log_file): "following", "waiting",
+     * "failing", "off"; lines read, failures found, lines not understood. */
+    char gw_log_state[32];
+    uint64_t gw_lines, gw_failures, gw_malformed;
 };
 
 /* One recent failure: an upstream attempt answered >= 500, or a failed

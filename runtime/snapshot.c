@@ -23,6 +23,12 @@ static cJSON *color_json(const struct collector_color *cc)
     cJSON_AddItemToObject(o, "probe_errors_by_kind", probe_errors_json(cc));
     if (cc->last_probe_error[0])
         cJSON_AddStringToObject(o, "last_probe_error", cc->last_probe_error);
+    /* Its gateway log's reader, since the server started: never a line. */
+    cJSON *gw = cJSON_AddObjectToObject(o, "gateway_log");
+    cJSON_AddStringToObject(gw, "state", cc->gw_log_state);
+    cJSON_AddNumberToObject(gw, "lines", (double)cc->gw_lines);
+    cJSON_AddNumberToObject(gw, "failures", (double)cc->gw_failures);
+    cJSON_AddNumberToObject(gw, "malformed", (double)cc->gw_malformed);
     return o;
 }
 

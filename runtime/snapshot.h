@@ -12,7 +12,8 @@
 /* {"at", "window_s", "blue": {...}, "green": {...}, "access_log": {...},
  *  "sockets": {...}}: per color every signal of core/metric.h under its
  * status key (a latency as p50/p95/p99 quantiles, null without samples),
- * then probe_errors_by_kind and last_probe_error. */
+ * then probe_errors_by_kind, last_probe_error and gateway_log (its
+ * colors.<c>.log_file reader: state, lines, failures, malformed). */
 cJSON *snapshot_signals_json(const struct collector_snapshot *snap, int window_s);
 
 /* Per-second history for the chart: {"from": S, "fields": [...], "blue":

@@ -179,7 +179,7 @@ static enum step_verdict guards_allow(struct engine *e, struct client *c,
 {
     struct pending *p = &e->pending;
     struct guards_step gs;
-    char detail[600];
+    char detail[GUARDS_TEXT + 64];
     if (engine_check_step(e, &p->cur, after, &gs) == 0)
         return STEP_GO;
     if (cmd->force) {

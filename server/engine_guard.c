@@ -54,10 +54,7 @@ static void run_rollback_hooks(struct engine *e, const char *reason, const struc
  * before " (" is the chart marker's label (view/model reads it so). */
 static void excess_reason(const struct engine *e, enum color stable, char *buf, size_t len)
 {
-    const struct guards_excess *x = &e->excess;
-    snprintf(buf, len, "%s 5xx %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, limit %g)",
-             color_name(color_other(stable)), x->candidate_ratio * 100.0, color_name(stable),
-             x->stable_ratio * 100.0, x->exceeding_s, x->excess_points, e->gp.excess_5xx_points);
+    guards_excess_reason(&e->excess, &e->gp, stable, buf, len);
 }
 
 /* The auto-rollback's start names the move it makes (before -> after), so

@@ -13,6 +13,7 @@ cutover_sim_SOURCES = \
 	sim/tunables.c sim/tunables.h \
 	sim/rng.c sim/rng.h \
 	sim/simlog.c sim/simlog.h \
+	sim/oclog.c sim/oclog.h \
 	sim/loadgen.c sim/loadgen.h \
 	sim/loadstats.c sim/loadstats.h \
 	sim/loadsse.c sim/loadsse.h \

@@ -67,7 +67,8 @@ static int parse_tunable(int argc, char **argv, int *i, struct sim_tunables *t, 
 }
 
 /* Fills opts from argv; returns 0, or -1 after printing why. */
-static int parse_args(int argc, char **argv, struct gateway_opts *o, const char **log_path)
+static int parse_args(int argc, char **argv, struct gateway_opts *o, const char **log_path,
+                      const char **gw_log_path)
 {
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
@@ -80,6 +81,8 @@ static int parse_args(int argc, char **argv, struct gateway_opts *o, const char 
             o->version = v;
         else if ((m = opt_match(argc, argv, &i, "--log", &v)) != 0)
             *log_path = v;
+        else if ((m = opt_match(argc, argv, &i, "--gateway-log", &v)) != 0)
+            *gw_log_path = v;
         else if ((m = opt_match(argc, argv, &i, "--seed", &v)) != 0)
             o->seed = v ? strtoull(v, NULL, 10) : 0;
         else if (parse_tunable(argc, argv, &i, &o->tun, &bad)) {
@@ -139,15 +142,17 @@ int serve_main(int argc, char **argv)
         .listen = "127.0.0.1:8787", .name = "sim", .version = "dev",
         .seed = uv_hrtime() ^ (uint64_t)getpid(),
     };
-    const char *log_path = NULL;
+    const char *log_path = NULL, *gw_log_path = NULL;
     struct simlog *log = NULL;
     char err[256];
     uv_loop_t loop;
     tunables_default(&opts.tun);
-    if (parse_args(argc, argv, &opts, &log_path) < 0)
+    if (parse_args(argc, argv, &opts, &log_path, &gw_log_path) < 0)
         return 2;
-    if (log_path && simlog_open(log_path, &log, err, sizeof err) < 0) {
+    if ((log_path && simlog_open(log_path, &log, err, sizeof err) < 0) ||
+        (gw_log_path && simlog_open_gateway(gw_log_path, &log, err, sizeof err) < 0)) {
         fprintf(stderr, "cutover-sim serve: %s\n", err);
+        simlog_close(log);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN); /* a vanished client is an EPIPE, not a dead gateway */

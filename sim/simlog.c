@@ -1,6 +1,7 @@
 /* JSON lines through cJSON so names and request ids are always escaped correctly. Headers are
  * never logged wholesale, so an Authorization header cannot leak into the file. */
 #include "sim/simlog.h"
+#include "sim/oclog.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,7 +12,8 @@
 #include <uv.h>
 
 struct simlog {
-    FILE *f;
+    FILE *f;            /* the request log; NULL without --log */
+    struct oclog *oc;   /* the OpenClaw-format log; NULL without --gateway-log */
 };
 
 int simlog_open(const char *path, struct simlog **out, char *err, size_t errlen)
@@ -43,9 +45,33 @@ static void format_time(char *buf, size_t len)
     snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000));
 }
 
+int simlog_open_gateway(const char *path, struct simlog **log, char *err, size_t errlen)
+{
+    if (!*log && !(*log = calloc(1, sizeof **log))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return oclog_open(path, &(*log)->oc, err, errlen);
+}
+
+/* A chat in OpenClaw's words: level "error" is a failed model (in the 200
+ * stream, or a 500), "info" a completed chat; a client that hung up
+ * ("warn") is no failure of the model. */
+static void write_gateway(struct simlog *log, const struct simlog_entry *e)
+{
+    if (!log->oc || strncmp(e->path, "/v1/chat/completions", 20) != 0 ||
+        strcmp(e->level, "warn") == 0)
+        return;
+    oclog_chat(log->oc, e->rid, e->status, strcmp(e->level, "error") == 0,
+               "upstream model failed");
+}
+
 void simlog_write(struct simlog *log, const struct simlog_entry *e)
 {
     if (!log)
+        return;
+    write_gateway(log, e);
+    if (!log->f)
         return;
     char when[40];
     format_time(when, sizeof when);
@@ -81,6 +107,8 @@ void simlog_close(struct simlog *log)
 {
     if (!log)
         return;
-    fclose(log->f);
+    if (log->f)
+        fclose(log->f);
+    oclog_close(log->oc);
     free(log);
 }

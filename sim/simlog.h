@@ -1,5 +1,6 @@
 /* The sim's request log: one JSON line per request, appended to a file, the way the real
- * gateway logs. The log owns its FILE; a NULL log (no --log) writes nothing. */
+ * gateway logs; and, with --gateway-log, each chat's lines in OpenClaw's own log format
+ * (sim/oclog.h). The log owns its files; a NULL log (neither option) writes nothing. */
 #ifndef SIM_SIMLOG_H
 #define SIM_SIMLOG_H
 
@@ -21,6 +22,9 @@ struct simlog_entry {
 
 /* Opens FILE for appending. Returns 0, or -1 with a message. */
 int simlog_open(const char *path, struct simlog **out, char *err, size_t errlen);
+/* Also writes each chat to FILE as OpenClaw would (*log is created when NULL,
+ * writing no request log then). Returns 0, or -1 with a message. */
+int simlog_open_gateway(const char *path, struct simlog **log, char *err, size_t errlen);
 void simlog_write(struct simlog *log, const struct simlog_entry *e);
 void simlog_close(struct simlog *log);
 

@@ -262,6 +262,12 @@ static void merge_row(struct model *m, enum color c, const cJSON *jrow,
     p->sec = sec;
     for (int i = 0; i < METRIC_COUNT; i++)
         p->v[i] = cell(row, n, col[i], metric_table[i].kind == METRIC_GAUGE ? -1 : 0);
+    /* A row of parts (the failures) that an older server or timeline did
+     * not write is the sum of its parts, so old recordings still plot it. */
+    for (int i = 0; i < METRIC_COUNT; i++)
+        if (col[i] < 0 && metric_table[i].n_parts > 0)
+            for (int k = 0; k < metric_table[i].n_parts; k++)
+                p->v[i] += p->v[metric_table[i].parts[k]];
     if (sec > m->newest_sec)
         m->newest_sec = sec;
 }
@@ -303,6 +309,20 @@ static void apply_signal(struct model_signal *s, const cJSON *o)
     memset(s, 0, sizeof *s);
     for (int i = 0; i < METRIC_COUNT; i++)
         apply_value(&s->value[i], &metric_table[i], o);
+    /* Likewise a value of parts an older server did not send at all. */
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        struct model_value *v = &s->value[i];
+        if (metric_table[i].n_parts == 0 ||
+            cJSON_GetObjectItemCaseSensitive(o, metric_table[i].status_key) ||
+            cJSON_GetObjectItemCaseSensitive(o, metric_table[i].ratio_key))
+            continue;
+        for (int k = 0; k < metric_table[i].n_parts; k++) {
+            const struct model_value *part = &s->value[metric_table[i].parts[k]];
+            v->has |= part->has;
+            v->v += part->v;
+            v->ratio += part->ratio;
+        }
+    }
     str(o, "last_probe_error", s->last_probe_error, sizeof s->last_probe_error);
 }
 

@@ -3,10 +3,11 @@
 # passes as the demo is built, and fails, naming what is wrong, on a gateway
 # listening on 0.0.0.0, on nginx buffering the stream, on a read timeout
 # that differs from the gateway's, on secret files that differ, on an open
-# debug path and on a low open-files limit.
+# debug path, on one log file for both colors and on a low open-files
+# limit.
 . "$top_srcdir/tests/integration/lib.sh"
 
-tap_plan 19
+tap_plan 20
 start_sandbox
 EXTRA_PID=""
 cleanup_extra() { [ -n "$EXTRA_PID" ] && kill -TERM "$EXTRA_PID" 2>/dev/null; cleanup; }
@@ -49,14 +50,14 @@ is "check passes on the demo sandbox" "$RC" 0
 [ "$RC" = 0 ] || cat "$WORK/out" | sed 's/^/#   /'
 names=$(awk '{print $2}' "$WORK/out" | tr '\n' ' ')
 is "every check reported, in order" "$names" \
-    "loopback.blue loopback.green health.blue health.green nginx.include nginx.streaming nginx.xff secrets debug_routes ports nofile.blue nofile.green moves "
+    "loopback.blue loopback.green health.blue health.green nginx.include nginx.streaming nginx.xff secrets log_files debug_routes ports nofile.blue nofile.green moves "
 "$CUTOVER" -c "$CONFIG" check --json >"$WORK/json" 2>&1
 passed=$(python3 -c 'import json,sys
 r=json.load(open(sys.argv[1]))
 bad=[c for c in r["checks"] if c["status"] not in ("ok","warn","skipped")]
 print(str(r["passed"]).lower(), len(r["checks"]), len(bad))' "$WORK/json")
 # moves: the last move finished (nginx runs what the file holds), issue 14
-is "--json: passed, 13 checks, none failed" "$passed" "true 13 0"
+is "--json: passed, 14 checks, none failed" "$passed" "true 14 0"
 
 # 4-5: a gateway bound to every interface, named with its address.
 "$SIM" serve --listen 0.0.0.0:0 --name green >"$WORK/wide.out" 2>&1 &
@@ -128,7 +129,16 @@ rm "$WORK/green/api.key"
 run_check "$WORK/sec.json"
 expect_line "a missing secret file is named" secrets fail "cannot read $WORK/green/api.key"
 
-# 16: an open debug route (the sim's own control endpoint answers 200).
+# 16: blue and green logging to one file, named through a symlink for one
+# of them (compared after realpath): the runbook's separate output files.
+mkdir -p "$WORK/logs" && : >"$WORK/logs/gw.log" && ln -sfn "$WORK/logs" "$WORK/logs-link"
+with_config "$WORK/samelog.json" "colors.blue.log_file=\"$WORK/logs/gw.log\"" \
+    "colors.green.log_file=\"$WORK/logs-link/gw.log\""
+run_check "$WORK/samelog.json"
+expect_line "one log file for both colors fails, naming the runbook rule" log_files fail \
+    "blue and green both log to $(cd "$WORK/logs" && pwd -P)/gw.log: the runbook asks separate output files per color"
+
+# 16b: an open debug route (the sim's own control endpoint answers 200).
 with_config "$WORK/debug.json" 'gateway.debug_paths=["/debug", "/_sim/stats"]'
 run_check "$WORK/debug.json"
 expect_line "an open debug path fails, naming path, color and status" debug_routes fail \

@@ -10,6 +10,7 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_intent \
 	tests/unit/test_hist \
 	tests/unit/test_window \
+	tests/unit/test_gwlog \
 	tests/unit/test_logparse \
 	tests/unit/test_protocol \
 	tests/unit/test_control \
@@ -72,6 +73,10 @@ tests_unit_test_metric_LDADD = $(CORE_LDADD)
 tests_unit_test_median_shift_SOURCES = tests/unit/test_median_shift.c
 tests_unit_test_median_shift_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_median_shift_LDADD = $(CORE_LDADD)
+tests_unit_test_gwlog_SOURCES = tests/unit/test_gwlog.c
+tests_unit_test_gwlog_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_gwlog_LDADD = $(CORE_LDADD)
+
 tests_unit_test_logparse_SOURCES = tests/unit/test_logparse.c
 tests_unit_test_logparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_logparse_LDADD = $(CORE_LDADD)

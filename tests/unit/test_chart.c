@@ -30,20 +30,23 @@ static void feed(struct model *m, int64_t from, int64_t to, struct rowvals v[COL
     cJSON *series = cJSON_AddObjectToObject(s, "series");
     static const char *const fields[] = {"sec", "requests", "status_5xx", "connections",
                                          "win_ttft_p95_ms", "win_header_p95_ms", "probes",
-                                         "probe_errors"};
-    cJSON_AddItemToObject(series, "fields", cJSON_CreateStringArray(fields, 8));
+                                         "probe_errors", "gw_failures", "failures"};
+    cJSON_AddItemToObject(series, "fields", cJSON_CreateStringArray(fields, 10));
     for (int c = 0; c < COLOR_COUNT; c++) {
         cJSON *cs = cJSON_AddObjectToObject(sig, color_name((enum color)c));
         cJSON_AddNumberToObject(cs, "connections", v[c].connections);
         cJSON_AddNumberToObject(cs, "requests", v[c].requests);
         cJSON_AddNumberToObject(cs, "ratio_5xx", v[c].requests ? v[c].status_5xx / v[c].requests : 0);
+        /* the failure row counts the 5xx (no gateway log here) */
+        cJSON_AddNumberToObject(cs, "ratio_failures",
+                                v[c].requests ? v[c].status_5xx / v[c].requests : 0);
         cJSON *t = cJSON_AddObjectToObject(cs, "ttft_ms");
         cJSON_AddNumberToObject(t, "p95", v[c].ttft);
         cJSON *arr = cJSON_AddArrayToObject(series, color_name((enum color)c));
         for (int64_t sec = from; sec <= to; sec++) {
-            double row[8] = {(double)sec, v[c].requests, v[c].status_5xx, v[c].connections,
-                             v[c].ttft, 1, 1, 0};
-            cJSON_AddItemToArray(arr, cJSON_CreateDoubleArray(row, 8));
+            double row[10] = {(double)sec, v[c].requests, v[c].status_5xx, v[c].connections,
+                              v[c].ttft, 1, 1, 0, 0, v[c].status_5xx};
+            cJSON_AddItemToArray(arr, cJSON_CreateDoubleArray(row, 10));
         }
     }
     assert_int_equal(model_apply(m, o), MODEL_MSG_SNAPSHOT);
@@ -76,7 +79,7 @@ static const struct grid_cell *at(const struct grid *g, int x, int y)
 }
 
 /* At 80x20 the layout is: row 0 marker labels; connections legend row 1,
- * plot rows 2-6; 5xx legend 7, plot 8-12; TTFT legend 13, plot 14-18;
+ * plot rows 2-6; failures (5xx + in-stream) legend 7, plot 8-12; TTFT legend 13, plot 14-18;
  * axis row 19. The plot starts at column 6. */
 static void test_flat_lines_at_their_rows(void **state)
 {
@@ -103,7 +106,7 @@ static void test_flat_lines_at_their_rows(void **state)
     }
     char *text = grid_dump(g);
     assert_non_null(strstr(text, "connections  blue 10  green 5"));
-    assert_non_null(strstr(text, "5xx %  blue 2.00%  green 0.00%"));
+    assert_non_null(strstr(text, "failures % (5xx + in-stream)  blue 2.00%  green 0.00%"));
     assert_non_null(strstr(text, "TTFT p95  blue 250 ms  green 100 ms"));
     assert_non_null(strstr(text, "   10│"));      /* the connections scale */
     assert_non_null(strstr(text, "   2%│"));
@@ -309,7 +312,7 @@ static void test_small_sizes_degrade(void **state)
     chart_draw(m, g, &o);
     char *text = grid_dump(g);
     assert_non_null(strstr(text, "conn"));
-    assert_non_null(strstr(text, "5xx%"));
+    assert_non_null(strstr(text, "fail"));
     assert_non_null(strstr(text, "ttft"));
     free(text);
     grid_free(g);

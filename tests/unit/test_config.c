@@ -52,6 +52,9 @@ static void assert_issue6_defaults(const struct config *cfg)
     assert_argv(&cfg->gateway.debug_paths, 3, debug);
     assert_int_equal(cfg->gateway.min_nofile, 4096);
     assert_string_equal(cfg->gateway.health_path, "/healthz");
+    /* issue 12: OpenClaw's one WARN per failed streamed run */
+    static const char *const failure[] = { "WARN:streaming chat completion failed" };
+    assert_argv(&cfg->gateway.failure_patterns, 1, failure);
     for (int c = 0; c < COLOR_COUNT; c++) {
         assert_argv(&cfg->colors[c].secret_files, 0, NULL);
         assert_string_equal(cfg->colors[c].log_file, "");
@@ -517,6 +520,9 @@ static void test_guard_and_preflight_key_errors(void **state)
                  "cutover.json:1: gateway.debug_paths: element 2 is empty");
     expect_error("{\"gateway\": {\"debug_paths\": [\"/debug\", \"admin\"]}}",
                  "cutover.json:1: gateway.debug_paths: 'admin' must start with /");
+    expect_error("{\"gateway\": {\"failure_patterns\": [\"WARN:\"]}}",
+                 "cutover.json:1: gateway.failure_patterns: pattern 1 \"WARN:\" has no text to "
+                 "match (write \"LEVEL:text\" or \"text\")");
     expect_error("{\"gateway\": {\"health_path\": \"healthz\"}}",
                  "cutover.json:1: gateway.health_path: 'healthz' must start with /");
     expect_error("{\"gateway\": {\"health_path\": \"\"}}",

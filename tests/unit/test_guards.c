@@ -364,6 +364,22 @@ static void test_ttft_and_dwell_both_named(void **state)
 
 /* ---- 5xx excess --------------------------------------------------------- */
 
+
+/* n 5xx in a window: the failure row counts them too, as window_add does
+ * (the failure guards read that row). */
+static void set_5xx(struct window_stats *st, uint64_t n)
+{
+    st->v[METRIC_STATUS_5XX].sum = n;
+    st->v[METRIC_FAILURES].sum = n;
+}
+
+/* n in-stream failures from the gateway's log, likewise. */
+static void add_instream(struct window_stats *st, uint64_t n)
+{
+    st->v[METRIC_GW_FAILURES].sum = n;
+    st->v[METRIC_FAILURES].sum += n;
+}
+
 static bool feed(struct guards_excess *e, const struct guards_params *p, enum color stable,
                  double now, int cand_weight, uint64_t cand_req, uint64_t cand_5xx,
                  uint64_t stable_req, uint64_t stable_5xx)
@@ -373,9 +389,9 @@ static bool feed(struct guards_excess *e, const struct guards_params *p, enum co
     enum color cand = color_other(stable);
     memset(st, 0, sizeof st);
     st[cand].v[METRIC_REQUESTS].sum = cand_req;
-    st[cand].v[METRIC_STATUS_5XX].sum = cand_5xx;
+    set_5xx(&st[cand], cand_5xx);
     st[stable].v[METRIC_REQUESTS].sum = stable_req;
-    st[stable].v[METRIC_STATUS_5XX].sum = stable_5xx;
+    set_5xx(&st[stable], stable_5xx);
     weight[cand] = cand_weight;
     weight[stable] = 100 - cand_weight;
     return guards_excess_update(e, p, now, stable, weight, st);
@@ -598,6 +614,53 @@ static void test_excess_row_leads_with_the_consequence(void **state)
     assert_non_null(strstr(e.text, "alarm in 2m33s: "));
 }
 
+/* The guard reads failures of any HTTP status: green's nginx log shows 4
+ * 5xx of 1020, its gateway log (log_file) 120 in-stream failures. The
+ * excess trips on them, and every text says what the ratio counts and
+ * where it came from. */
+static void test_excess_counts_in_stream_failures(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    struct window_stats st[COLOR_COUNT];
+    int weight[COLOR_COUNT] = {50, 50};
+    char reason[GUARDS_TEXT];
+    (void)state;
+    memset(st, 0, sizeof st);
+    st[COLOR_GREEN].v[METRIC_REQUESTS].sum = 1020;
+    set_5xx(&st[COLOR_GREEN], 4);
+    add_instream(&st[COLOR_GREEN], 120);
+    st[COLOR_BLUE].v[METRIC_REQUESTS].sum = 1000;
+    guards_excess_init(&e);
+    assert_false(guards_excess_update(&e, &p, T0, COLOR_BLUE, weight, st));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    assert_int_equal(e.candidate_failures, 124);
+    assert_string_equal(e.text, "auto-rollback in 3m00s: green failures 12.16% (5xx 0.39% + "
+                                "in-stream 11.76%, 124/1020) vs blue 0.00% (0/1000), +12.16 "
+                                "points, over 0.5 for 0 s of 180 s");
+    assert_true(guards_excess_update(&e, &p, T0 + 180, COLOR_BLUE, weight, st));
+    guards_excess_reason(&e, &p, COLOR_BLUE, reason, sizeof reason);
+    assert_string_equal(reason, "green failures 12.16% vs blue 0.00% for 180 s (5xx 0.39% + "
+                                "in-stream 11.76% of 1020 requests: nginx's access log + green's "
+                                "gateway log; +12.16 points, limit 0.5)");
+    /* the step toward green is refused on the same ratio, saying so */
+    struct guards_step s;
+    int before[COLOR_COUNT] = {50, 50}, after[COLOR_COUNT] = {40, 60};
+    probes(&st[COLOR_BLUE], 150000, 30, 0);
+    probes(&st[COLOR_GREEN], 150000, 30, 0);
+    guards_check_step(&p, COLOR_BLUE, before, after, st, tight(150, 150), T0, T0 + 100, &s);
+    assert_true(s.refused & GUARDS_REFUSED_FAILURES);
+    assert_non_null(strstr(s.text, "refused: green failures 12.16% (5xx 0.39% + in-stream "
+                                   "11.76%, 124/1020) vs blue 0.00% (0/1000)"));
+    /* without in-stream failures the ratio is the 5xx one and says so */
+    set_5xx(&st[COLOR_GREEN], 124);
+    st[COLOR_GREEN].v[METRIC_GW_FAILURES].sum = 0;
+    assert_false(guards_excess_update(&e, &p, T0 + 181, COLOR_BLUE, weight, st));
+    guards_excess_reason(&e, &p, COLOR_BLUE, reason, sizeof reason);
+    assert_string_equal(reason, "green 5xx 12.16% vs blue 0.00% for 181 s (+12.16 points, "
+                                "limit 0.5)");
+}
+
 /* ---- failure parity before a step --------------------------------------- */
 
 /* A step at 50/50 with TTFT and dwell fine, the 5xx counts given. */
@@ -611,9 +674,9 @@ static void check_failures(const struct guards_params *p, int from, int to, uint
     probes(&st[COLOR_BLUE], 150000, 30, 0);
     probes(&st[COLOR_GREEN], 150000, 30, 0);
     st[COLOR_GREEN].v[METRIC_REQUESTS].sum = cand_req;
-    st[COLOR_GREEN].v[METRIC_STATUS_5XX].sum = cand_5xx;
+    set_5xx(&st[COLOR_GREEN], cand_5xx);
     st[COLOR_BLUE].v[METRIC_REQUESTS].sum = stable_req;
-    st[COLOR_BLUE].v[METRIC_STATUS_5XX].sum = stable_5xx;
+    set_5xx(&st[COLOR_BLUE], stable_5xx);
     guards_check_step(p, COLOR_BLUE, before, after, st, tight(150, 150), T0, T0 + 100, out);
 }
 
@@ -691,7 +754,7 @@ static void test_step_names_every_reason_whole(void **state)
     probes(&st[COLOR_BLUE], 150000, 30, 0);
     probes(&st[COLOR_GREEN], 181234, 30, 0);
     st[COLOR_GREEN].v[METRIC_REQUESTS].sum = 250;
-    st[COLOR_GREEN].v[METRIC_STATUS_5XX].sum = 29;
+    set_5xx(&st[COLOR_GREEN], 29);
     st[COLOR_BLUE].v[METRIC_REQUESTS].sum = 480;
     guards_check_step(&p, COLOR_BLUE, before, after, st, tight(150, 181.234), T0, T0 + 18, &s);
     assert_int_equal(s.refused, GUARDS_REFUSED_FAILURES | GUARDS_REFUSED_TTFT | GUARDS_REFUSED_DWELL);
@@ -1016,6 +1079,7 @@ int main(void)
         cmocka_unit_test(test_excess_candidate_at_zero_resets),
         cmocka_unit_test(test_excess_green_stable),
         cmocka_unit_test(test_excess_row_leads_with_the_consequence),
+        cmocka_unit_test(test_excess_counts_in_stream_failures),
         cmocka_unit_test(test_step_refused_while_failures_surely_over),
         cmocka_unit_test(test_step_failures_need_evidence),
         cmocka_unit_test(test_step_names_every_reason_whole),

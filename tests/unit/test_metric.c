@@ -25,7 +25,7 @@ static void test_row_schema_is_the_documented_one(void **state)
     (void)state;
     assert_json(metric_json_row_fields(),
                 "[\"sec\",\"requests\",\"status_5xx\",\"connections\",\"win_ttft_p95_ms\","
-                "\"win_header_p95_ms\",\"probes\",\"probe_errors\"]");
+                "\"win_header_p95_ms\",\"probes\",\"probe_errors\",\"gw_failures\",\"failures\"]");
 }
 
 static void test_rows_are_consistent(void **state)
@@ -61,10 +61,22 @@ static void test_rows_are_consistent(void **state)
     }
     for (int c = 1; c < METRIC_ROW_COLS; c++)
         assert_int_equal(seen[c], 1);
+    /* each drawn signal has its own strip place; a part is a SUM */
+    int strips[METRIC_COUNT + 1] = {0};
+    for (int i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *m = &metric_table[i];
+        if (m->draw != METRIC_DRAW_NONE) {
+            assert_true(m->chart_strip >= 1 && m->chart_strip <= METRIC_COUNT);
+            assert_int_equal(strips[m->chart_strip]++, 0);
+        }
+        for (int k = 0; k < m->n_parts; k++)
+            assert_int_equal(metric_table[m->parts[k]].kind, METRIC_SUM);
+    }
 }
 
 /* The status object's keys and their order, as `cutover status --json`
- * and every snapshot have always written them. */
+ * and every snapshot have always written them; issue 12's failure rows
+ * come after them. */
 static void test_status_object_bytes(void **state)
 {
     (void)state;
@@ -78,18 +90,22 @@ static void test_status_object_bytes(void **state)
                                               .p99_us = 130000};
     st.v[METRIC_PROBES].sum = 4;
     st.v[METRIC_PROBE_ERRORS].sum = 1;
+    st.v[METRIC_GW_FAILURES].sum = 1;
+    st.v[METRIC_FAILURES].sum = 3;
     cJSON *o = cJSON_CreateObject();
     metric_json_status(o, &st);
     assert_json(o, "{\"connections\":null,\"requests\":8,\"status_5xx\":2,\"ratio_5xx\":0.25,"
                    "\"header_ms\":null,\"ttft_ms\":{\"p50\":100,\"p95\":120.5,\"p99\":130},"
-                   "\"probes\":4,\"probe_errors\":1}");
+                   "\"probes\":4,\"probe_errors\":1,\"gw_failures\":1,\"ratio_gw_failures\":0.125,"
+                   "\"failures\":3,\"ratio_failures\":0.375}");
     st.v[METRIC_CONNECTIONS].level = 7;
     st.v[METRIC_REQUESTS].sum = 0;
     o = cJSON_CreateObject();
     metric_json_status(o, &st);
     assert_json(o, "{\"connections\":7,\"requests\":0,\"status_5xx\":2,\"ratio_5xx\":0,"
                    "\"header_ms\":null,\"ttft_ms\":{\"p50\":100,\"p95\":120.5,\"p99\":130},"
-                   "\"probes\":4,\"probe_errors\":1}");
+                   "\"probes\":4,\"probe_errors\":1,\"gw_failures\":1,\"ratio_gw_failures\":0,"
+                   "\"failures\":3,\"ratio_failures\":0}");
 }
 
 /* A row reads back from a closed second: counts, the gauge, latencies in ms. */
@@ -105,7 +121,8 @@ static void test_row_from_a_second(void **state)
     s.v[METRIC_TTFT] = 120500;
     s.v[METRIC_HEADER] = 2000;
     s.v[METRIC_PROBES] = 1;
-    assert_json(metric_json_row(&s), "[1764000000,10,1,-1,120.5,2,1,0]");
+    s.v[METRIC_FAILURES] = 1;
+    assert_json(metric_json_row(&s), "[1764000000,10,1,-1,120.5,2,1,0,0,1]");
     int col[METRIC_COUNT], sec_col;
     cJSON *f = cJSON_Parse("[\"probes\",\"sec\",\"win_ttft_p95_ms\",\"new_one\"]");
     metric_json_row_columns(f, col, &sec_col);

@@ -319,6 +319,29 @@ static void test_failures(void **state)
     model_free(m);
 }
 
+/* A snapshot or timeline from before the failure row (issue 12): its
+ * failures are its 5xx, in the signals and in the rows, so an old
+ * recording still plots them on the failures strip. */
+static void test_failures_of_an_older_server(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    char err[128];
+    const char *s = "{\"snapshot\":{\"at\":1000.5,\"signals\":{\"green\":{\"requests\":100,"
+                    "\"status_5xx\":3,\"ratio_5xx\":0.03}},\"series\":{\"fields\":[\"sec\","
+                    "\"requests\",\"status_5xx\",\"connections\",\"win_ttft_p95_ms\","
+                    "\"win_header_p95_ms\",\"probes\",\"probe_errors\"],"
+                    "\"green\":[[999,100,3,2,120,1,1,0]]}}}";
+    assert_int_equal(model_apply_line(m, s, strlen(s), err, sizeof err), MODEL_MSG_SNAPSHOT);
+    const struct model_value *v = &m->signal[COLOR_GREEN].value[METRIC_FAILURES];
+    assert_true(v->has);
+    assert_true(v->v == 3 && v->ratio == 0.03);
+    const struct model_point *p = model_point_at(m, COLOR_GREEN, 999);
+    assert_non_null(p);
+    assert_true(p->v[METRIC_FAILURES] == 3);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_failed_moves_are_not_markers),
         cmocka_unit_test(test_bounds_and_order),
         cmocka_unit_test(test_age_and_bad_input),
+        cmocka_unit_test(test_failures_of_an_older_server),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
