@@ -29,6 +29,8 @@ struct config_color {
                                         compares their SHA-256 across colors */
     char *log_file;                /* "": the gateway's own log, when known */
     char *pid_file;                /* "": the gateway's pid file (open-files check) */
+    char *config_file;             /* "": the gateway's own config (JSON5), which
+                                      preflight compares across colors */
 };
 
 /* HTTP headers sent with each probe. A value may name environment variables
@@ -103,6 +105,8 @@ struct config {
                                            answer 403/404: /debug /admin /_internal */
         int min_nofile;            /* 4096: the gateway's open-files limit floor */
         char *health_path;         /* "/healthz" */
+        char *ready_path;          /* "/readyz": asked first; a 404 falls back to
+                                      health_path; "" asks health_path only */
     } gateway;
     struct {
         char *theme;               /* "": default (mono with NO_COLOR); a name or a .theme path */

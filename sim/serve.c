@@ -22,7 +22,8 @@ struct serve {
 
 static const char *const tunable_opts[] = {
     "--ttft-ms", "--token-ms", "--tokens", "--error-rate", "--stream-error-rate",
-    "--stream-error-after", "--stream-error-text", "--jitter-pct",
+    "--stream-error-after", "--stream-error-text", "--jitter-pct", "--starting",
+    "--catch-all-html",
 };
 
 static void on_signal(uv_signal_t *s, int signum)

@@ -32,6 +32,10 @@ static const char usage[] =
     "  --stream-error-text B     1: the failure is an 'Error: ...' content chunk (OpenClaw\n"
     "                            before 2026.9); 0: a data: {\"error\":{...}} event (0)\n"
     "  --jitter-pct N            +- spread on every delay, percent (10)\n"
+    "  --starting B              1: /readyz and /startupz answer 503 startup-sidecars, as\n"
+    "                            OpenClaw's do while it starts (0)\n"
+    "  --catch-all-html B        1: every unknown GET answers 200 text/html, as OpenClaw's\n"
+    "                            Control UI does (0)\n"
     "  --log FILE                append one JSON line per request\n"
     "  --seed N                  seed the random choices, for repeatable runs\n"
     "  endpoints: POST /v1/chat/completions (OpenAI's chunks: a real OpenClaw can use the sim\n"
@@ -54,7 +58,9 @@ static const char usage[] =
     "\n"
     "ctl: exit 0 on a 2xx answer, 1 otherwise; 'version' prints the version only;\n"
     "  'set' keys: ttft_ms token_ms tokens error_rate stream_error_rate stream_error_after\n"
-    "  stream_error_text jitter_pct draining\n"
+    "  stream_error_text jitter_pct draining starting catch_all_html\n"
+    "  (starting: /readyz 503 startup-sidecars as OpenClaw's while it starts;\n"
+    "  catch_all_html: 200 text/html on every unknown path, as OpenClaw's Control UI)\n"
     "\n"
     "exit codes: 0 ok, 1 failure, 2 usage error\n";
 

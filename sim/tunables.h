@@ -17,6 +17,10 @@ struct sim_tunables {
                                  data: {"error":{...}} event */
     double jitter_pct;        /* +- spread applied to every delay */
     int draining;             /* health answers 503 */
+    int starting;             /* /readyz and /startupz answer 503 as OpenClaw's do while
+                                 its startup sidecars are pending (/health stays 200) */
+    int catch_all_html;       /* every unknown path answers 200 text/html, as OpenClaw's
+                                 Control UI does */
 };
 
 void tunables_default(struct sim_tunables *t);
