@@ -177,6 +177,16 @@ static int matching_zone(const struct nginxconf *nc, double per_s)
     return -1;
 }
 
+/* Green's limit l is blue's too (same key, same rate): judged once, unnamed. */
+static bool also_on_blue(const struct limits *lim, const struct cfgdiff_limit *l)
+{
+    for (int i = 0; i < lim->n[COLOR_BLUE]; i++)
+        if (strcmp(lim->l[COLOR_BLUE][i].path, l->path) == 0
+            && lim->l[COLOR_BLUE][i].per_s == l->per_s)
+            return true;
+    return false;
+}
+
 static void judge_limits(const struct limits *lim, const struct nginxconf *nc,
                          struct preflight_report *r)
 {
@@ -186,8 +196,8 @@ static void judge_limits(const struct limits *lim, const struct nginxconf *nc,
     for (int c = 0; c < COLOR_COUNT; c++)
         for (int i = 0; i < lim->n[c]; i++) {
             const struct cfgdiff_limit *l = &lim->l[c][i];
-            bool dup = c == COLOR_GREEN && strstr(good, l->path);
-            if (l->note || l->per_s < 0 || dup)
+            bool both = also_on_blue(lim, l);
+            if (l->note || l->per_s < 0 || (c == COLOR_GREEN && both))
                 continue;
             rated++;
             char one[300];
@@ -199,8 +209,11 @@ static void judge_limits(const struct limits *lim, const struct nginxconf *nc,
                          l->path, nc->zones[z].name);
                 continue;
             }
-            snprintf(one, sizeof one, "%s's %s allows %.3g r/s", color_name((enum color)c),
-                     l->path, l->per_s);
+            if (c == COLOR_BLUE && both)
+                snprintf(one, sizeof one, "%s allows %.3g r/s", l->path, l->per_s);
+            else
+                snprintf(one, sizeof one, "%s's %s allows %.3g r/s", color_name((enum color)c),
+                         l->path, l->per_s);
             used = strlen(bad);
             snprintf(bad + used, sizeof bad - used, "%s%s", nbad++ ? "; " : "", one);
         }

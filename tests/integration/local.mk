@@ -3,6 +3,7 @@
 # small C drivers of one backend each. test_sim.sh is in sim/local.mk.
 TESTS += \
 	tests/integration/test_check.sh \
+	tests/integration/test_check_gateway.sh \
 	tests/integration/test_cli_help.sh \
 	tests/integration/test_config_errors.sh \
 	tests/integration/test_demo.sh \
