@@ -116,8 +116,11 @@ enum preflight_status preflight_ready_state(const struct config *cfg, int color,
                        "through nginx"
 
 /* Does this color answer a path nobody serves with a 200 HTML page? Two
- * random paths, so one real page at an unlucky name cannot fool it. */
-static bool catch_all(const struct config *cfg, enum color c, char *seen, size_t len)
+ * random paths, so one real page at an unlucky name cannot fool it.
+ * *openclaw: the page is OpenClaw's Control UI (its <html> carries
+ * data-openclaw-control-ui-* attributes, seen on 2026.9.6). */
+static bool catch_all(const struct config *cfg, enum color c, char *seen, size_t len,
+                      bool *openclaw)
 {
     unsigned long salt = (unsigned long)uv_hrtime() ^ (unsigned long)getpid();
     for (int i = 0; i < 2; i++) {
@@ -129,6 +132,7 @@ static bool catch_all(const struct config *cfg, enum color c, char *seen, size_t
         if (h.status != 200 || !preflight_http_is_html(&h))
             return false;
         snprintf(seen, len, "GET %s answered 200 text/html", path);
+        *openclaw |= strstr(h.body, "openclaw-control-ui") != NULL;
     }
     return true;
 }
@@ -142,27 +146,28 @@ static void append(char *list, size_t len, int *count, const char *one)
 }
 
 static void add_control_ui(struct preflight_report *r, const bool ui[COLOR_COUNT],
-                           const char *seen)
+                           const char *seen, bool openclaw)
 {
     if (!ui[COLOR_BLUE] && !ui[COLOR_GREEN]) {
         preflight_add(r, "control_ui", PREFLIGHT_OK,
                       "no admin surface answers every path (a random path is not a page)");
         return;
     }
-    const char *who = ui[COLOR_BLUE] && ui[COLOR_GREEN] ? "blue and green"
-                      : ui[COLOR_BLUE] ? "blue" : "green";
+    const char *who = ui[COLOR_BLUE] && ui[COLOR_GREEN] ? "blue and green answer"
+                      : ui[COLOR_BLUE] ? "blue answers" : "green answers";
     preflight_add(r, "control_ui", PREFLIGHT_FAIL,
-                  "%s answer every path with an HTML page (%s): that is OpenClaw's Control UI, "
-                  "an admin surface, reachable wherever nginx proxies more than /v1/: "
-                  CONTROL_UI_FIX, who, seen);
+                  "%s every path with an HTML page (%s): %s, an admin surface, reachable "
+                  "wherever nginx proxies more than /v1/: " CONTROL_UI_FIX, who, seen,
+                  openclaw ? "that is OpenClaw's Control UI"
+                           : "a single-page admin UI, as OpenClaw's Control UI is");
 }
 
 void preflight_debug_routes(const struct config *cfg, struct preflight_report *r)
 {
-    bool ui[COLOR_COUNT];
+    bool ui[COLOR_COUNT], openclaw = false;
     char seen[160] = "";
     for (int c = 0; c < COLOR_COUNT; c++)
-        ui[c] = catch_all(cfg, (enum color)c, seen, sizeof seen);
+        ui[c] = catch_all(cfg, (enum color)c, seen, sizeof seen, &openclaw);
     const struct config_argv *paths = &cfg->gateway.debug_paths;
     char bad[480] = "";
     int nbad = 0, by_ui = 0;
@@ -196,5 +201,5 @@ void preflight_debug_routes(const struct config *cfg, struct preflight_report *r
     else
         preflight_add(r, "debug_routes", PREFLIGHT_OK, "%d path(s) answer 403/404 on both colors",
                       paths->argc);
-    add_control_ui(r, ui, seen);
+    add_control_ui(r, ui, seen, openclaw);
 }

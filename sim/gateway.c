@@ -262,8 +262,10 @@ static void on_request(void *arg, struct httpd_conn *c, const struct httpd_req *
     } else if (strncmp(req->path, "/_sim/", 6) == 0) {
         handle_control(gw, c, req);
     } else if (gw->tun.catch_all_html && is_get) {
-        /* A single-page admin UI serves its page on every path. */
-        static const char page[] = "<!doctype html><html><head><title>Control</title></head>"
+        /* A single-page admin UI serves its page on every path; the attribute is
+         * the one OpenClaw 2026.9.6's Control UI page carries. */
+        static const char page[] = "<!doctype html><html data-openclaw-control-ui-base-path=\"\">"
+                                   "<head><title>Control</title></head>"
                                    "<body><div id=\"app\"></div></body></html>\n";
         httpd_respond(c, 200, "text/html; charset=utf-8", page, sizeof page - 1);
         log_req(gw, req, 200, "catch-all page");
