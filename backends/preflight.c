@@ -99,7 +99,7 @@ void preflight_run(uv_loop_t *loop, const struct config *cfg, struct preflight_r
     preflight_health(loop, cfg, r);
     preflight_nginx(loop, cfg, r);
     preflight_secrets(cfg, r);
-    preflight_debug_routes(cfg, r);
+    preflight_debug_routes(loop, cfg, r);
     preflight_gateway_config(loop, cfg, r);
     preflight_ports(cfg, r);
     preflight_nofile(loop, cfg, r);

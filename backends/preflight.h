@@ -74,8 +74,10 @@ void preflight_secrets(const struct config *cfg, struct preflight_report *r);
  * control_ui: no admin surface answers every path (a random path answering
  * 200 text/html is a catch-all UI, OpenClaw's Control UI; its answers on the
  * debug paths are then its pages, not debug routes, and this row names it
- * and how to close it). */
-void preflight_debug_routes(const struct config *cfg, struct preflight_report *r);
+ * and how to close it: it fails, or warns when nginx -T shows that nginx
+ * proxies only /v1/ to the gateway, so the UI is reachable on loopback only). */
+void preflight_debug_routes(uv_loop_t *loop, const struct config *cfg,
+                            struct preflight_report *r);
 /* gateway.config, gateway.secrets, gateway.limits: the colors' own gateway
  * configs (colors.<c>.config_file, JSON5) compared key by key, beyond the
  * keys each instance has its own of; secret values only as "differs"; rate

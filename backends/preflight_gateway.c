@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/color.h"
+#include "core/nginxconf.h"
 
 /* ---- readiness ---- */
 
@@ -145,7 +146,33 @@ static void append(char *list, size_t len, int *count, const char *one)
         snprintf(list + used, len - used, "%s%s", (*count)++ ? "; " : "", one);
 }
 
-static void add_control_ui(struct preflight_report *r, const bool ui[COLOR_COUNT],
+/* A location that passes only /v1/ paths: "/v1/", "^~ /v1/", "= /v1/chat/completions",
+ * "~ ^/v1/". */
+static bool location_is_v1(const char *match)
+{
+    const char *uri = strrchr(match, ' ');
+    uri = uri ? uri + 1 : match;
+    bool regex = match[0] == '~';
+    return strncmp(uri + (regex && uri[0] == '^'), "/v1/", 4) == 0 && (!regex || uri[0] == '^');
+}
+
+/* Does nginx proxy nothing but /v1/ to the gateway? Then the UI is reachable
+ * on loopback only. False when nginx -T cannot tell. */
+static bool nginx_only_v1(uv_loop_t *loop, const struct config *cfg)
+{
+    struct nginxconf *nc = NULL;
+    char why[420];
+    if (preflight_nginx_read(loop, cfg, &nc, why, sizeof why) != 0)
+        return false;
+    bool only = nc->location_total > 0 && nc->location_total == nc->location_count;
+    for (int i = 0; only && i < nc->location_count; i++)
+        only = location_is_v1(nc->locations[i].match);
+    nginxconf_free(nc);
+    return only;
+}
+
+static void add_control_ui(uv_loop_t *loop, const struct config *cfg,
+                           struct preflight_report *r, const bool ui[COLOR_COUNT],
                            const char *seen, bool openclaw)
 {
     if (!ui[COLOR_BLUE] && !ui[COLOR_GREEN]) {
@@ -155,14 +182,21 @@ static void add_control_ui(struct preflight_report *r, const bool ui[COLOR_COUNT
     }
     const char *who = ui[COLOR_BLUE] && ui[COLOR_GREEN] ? "blue and green answer"
                       : ui[COLOR_BLUE] ? "blue answers" : "green answers";
-    preflight_add(r, "control_ui", PREFLIGHT_FAIL,
-                  "%s every path with an HTML page (%s): %s, an admin surface, reachable "
-                  "wherever nginx proxies more than /v1/: " CONTROL_UI_FIX, who, seen,
-                  openclaw ? "that is OpenClaw's Control UI"
-                           : "a single-page admin UI, as OpenClaw's Control UI is");
+    const char *what = openclaw ? "that is OpenClaw's Control UI"
+                                : "a single-page admin UI, as OpenClaw's Control UI is";
+    if (nginx_only_v1(loop, cfg))
+        preflight_add(r, "control_ui", PREFLIGHT_WARN,
+                      "%s every path with an HTML page (%s): %s; nginx proxies only /v1/ to "
+                      "the gateway, so it is reachable on loopback only (gateway.controlUi."
+                      "enabled false closes it there too)", who, seen, what);
+    else
+        preflight_add(r, "control_ui", PREFLIGHT_FAIL,
+                      "%s every path with an HTML page (%s): %s, an admin surface, reachable "
+                      "wherever nginx proxies more than /v1/: " CONTROL_UI_FIX, who, seen, what);
 }
 
-void preflight_debug_routes(const struct config *cfg, struct preflight_report *r)
+void preflight_debug_routes(uv_loop_t *loop, const struct config *cfg,
+                            struct preflight_report *r)
 {
     bool ui[COLOR_COUNT], openclaw = false;
     char seen[160] = "";
@@ -201,5 +235,5 @@ void preflight_debug_routes(const struct config *cfg, struct preflight_report *r
     else
         preflight_add(r, "debug_routes", PREFLIGHT_OK, "%d path(s) answer 403/404 on both colors",
                       paths->argc);
-    add_control_ui(r, ui, seen, openclaw);
+    add_control_ui(loop, cfg, r, ui, seen, openclaw);
 }

@@ -10,7 +10,7 @@
 # missing readiness path falling back to the health path.
 . "$top_srcdir/tests/integration/lib.sh"
 
-tap_plan 22
+tap_plan 23
 start_sandbox
 
 run_check() {
@@ -107,7 +107,7 @@ cp "$WORK/nginx.conf.orig" "$SANDBOX/nginx.conf"
 expect_line "a zone at another rate warns, naming both" gateway.limits warn \
     "allows 10 r/s, but nginx's limit_req zones are: acme 5r/s"
 
-# 13-17: green's Control UI answers every path with its page: named with the
+# 13-18: green's Control UI answers every path with its page: named with the
 # fix; its pages on the debug paths are not debug routes, a real one still is.
 gw_config green 18909 tok-SAME-1234 ""
 "$SIM" ctl "$GREEN_ADDR" set catch_all_html=1 >/dev/null
@@ -119,6 +119,14 @@ expect_line "its pages on the debug paths are not debug routes" debug_routes ok 
     "3 path(s) answer 403/404 or only the Control UI's page (see control_ui)"
 expect_line "health is unaffected (readiness is not an HTML page)" health.green ok \
     "ready: GET /readyz 200"
+# Proxying only /v1/ through nginx (the sandbox's location / made /v1/)
+# keeps the UI on loopback: a warning that says so.
+cp "$SANDBOX/nginx.conf" "$WORK/nginx.conf.orig"
+sed -i 's|location / {|location /v1/ {|' "$SANDBOX/nginx.conf"
+run_check
+cp "$WORK/nginx.conf.orig" "$SANDBOX/nginx.conf"
+expect_line "behind nginx proxying only /v1/ it warns" control_ui warn \
+    "nginx proxies only /v1/ to the gateway, so it is reachable on loopback only"
 set_config gateway.debug_paths '["/debug", "/_sim/stats"]'
 run_check
 expect_line "a real debug route still fails beside the UI" debug_routes fail \
@@ -126,7 +134,7 @@ expect_line "a real debug route still fails beside the UI" debug_routes fail \
 set_config gateway.debug_paths '["/debug", "/admin", "/_internal"]'
 "$SIM" ctl "$GREEN_ADDR" set catch_all_html=0 >/dev/null
 
-# 18-20: a gateway still starting (/readyz 503 startup-sidecars) warns with
+# 19-21: a gateway still starting (/readyz 503 startup-sidecars) warns with
 # its uptime; the check passes.
 "$SIM" ctl "$GREEN_ADDR" set starting=1 >/dev/null
 run_check
@@ -137,7 +145,7 @@ if line health.green | grep -qE 'starting, [0-9]+ s \(GET /readyz 503 startup-si
 else not_ok "with its uptime and the reason" "$(line health.green)"; fi
 "$SIM" ctl "$GREEN_ADDR" set starting=0 >/dev/null
 
-# 21-22: no readiness path (404) falls back to the health path; "" skips it.
+# 22-23: no readiness path (404) falls back to the health path; "" skips it.
 set_config gateway.ready_path '"/no-readyz-here"'
 run_check
 expect_line "a 404 readiness path falls back to the health path" health.blue ok \
