@@ -143,12 +143,22 @@ static void handle_health(struct gateway *gw, struct httpd_conn *c, const struct
         answer_json(gw, c, req, 503, o, "health draining");
         return;
     }
-    /* OpenClaw's readiness while its sidecars start: live, not ready. */
-    if (gw->tun.starting && (!strcmp(req->path, "/readyz") || !strcmp(req->path, "/startupz"))) {
+    /* OpenClaw's answers (to a local caller) while its sidecars start: live,
+     * not ready, not started. */
+    double up_ms = (double)(uv_now(gw->loop) - gw->started_ms);
+    if (gw->tun.starting && !strcmp(req->path, "/readyz")) {
         cJSON_AddFalseToObject(o, "ready");
         cJSON_AddItemToObject(o, "failing", cJSON_CreateStringArray(
             (const char *const[]){"startup-sidecars"}, 1));
-        cJSON_AddNumberToObject(o, "uptimeMs", (double)((uv_now(gw->loop) - gw->started_ms)));
+        cJSON_AddNumberToObject(o, "uptimeMs", up_ms);
+        answer_json(gw, c, req, 503, o, "health starting");
+        return;
+    }
+    if (gw->tun.starting && !strcmp(req->path, "/startupz")) {
+        cJSON_AddFalseToObject(o, "ok");
+        cJSON_AddStringToObject(o, "status", "starting");
+        cJSON_AddNumberToObject(o, "uptimeMs", up_ms);
+        cJSON_AddStringToObject(o, "pendingReason", "startup-sidecars");
         answer_json(gw, c, req, 503, o, "health starting");
         return;
     }
