@@ -13,6 +13,8 @@ libbackends_a_SOURCES = \
 	backends/balancer_nginx_ops.c \
 	backends/preflight.c backends/preflight.h \
 	backends/preflight_logs.c \
+	backends/preflight_gateway.c \
+	backends/preflight_gwconfig.c \
 	backends/preflight_net.c \
 	backends/preflight_nginx.c \
 	backends/preflight_nofile.c \

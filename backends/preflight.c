@@ -86,7 +86,7 @@ void preflight_ports(const struct config *cfg, struct preflight_report *r)
     else
         preflight_add(r, "ports", PREFLIGHT_WARN,
                       "%d and %d are %d apart: the gateway derives helper ports from its base "
-                      "port (keep them at least %d apart)",
+                      "port (OpenClaw reaches base + 110: keep them at least %d apart)",
                       p[COLOR_BLUE], p[COLOR_GREEN], gap, PREFLIGHT_PORT_GAP);
 }
 
@@ -100,7 +100,8 @@ void preflight_run(uv_loop_t *loop, const struct config *cfg, struct preflight_r
     preflight_nginx(loop, cfg, r);
     preflight_secrets(cfg, r);
     preflight_logs(cfg, r);
-    preflight_debug_routes(cfg, r);
+    preflight_debug_routes(loop, cfg, r);
+    preflight_gateway_config(loop, cfg, r);
     preflight_ports(cfg, r);
     preflight_nofile(loop, cfg, r);
     if (curl_ok)

@@ -1,10 +1,12 @@
 /* preflight_net: what the colors show on the network: who listens on their
- * ports, whether they are healthy and stream a first token, and whether
- * their debug routes are closed. */
+ * ports, whether they are ready and stream a first token, and plain HTTP
+ * for the other families (readiness and the admin surfaces are judged in
+ * preflight_gateway.c). */
 #include "backends/preflight.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <curl/curl.h>
 
 #include "backends/probe.h"
@@ -79,16 +81,21 @@ void preflight_loopback(uv_loop_t *loop, const struct config *cfg, struct prefli
 
 /* ---- plain HTTP ---- */
 
-static size_t discard(char *p, size_t size, size_t n, void *data)
+/* Keeps the start of the body, cut at the buffer's end. */
+static size_t keep_body(char *p, size_t size, size_t n, void *data)
 {
-    (void)p;
-    (void)data;
+    struct preflight_http *res = data;
+    size_t used = strlen(res->body), room = sizeof res->body - 1 - used, len = size * n;
+    memcpy(res->body + used, p, len < room ? len : room);
+    res->body[used + (len < room ? len : room)] = '\0';
     return size * n;
 }
 
-int preflight_http_get(const char *addr, const char *path, double timeout_s, char *msg,
-                       size_t msglen)
+int preflight_http_fetch(const char *addr, const char *path, double timeout_s,
+                         struct preflight_http *res, char *msg, size_t msglen)
 {
+    memset(res, 0, sizeof *res);
+    res->status = -1;
     CURL *easy = curl_easy_init();
     if (!easy) {
         snprintf(msg, msglen, "curl_easy_init failed");
@@ -106,16 +113,34 @@ int preflight_http_get(const char *addr, const char *path, double timeout_s, cha
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");    /* loopback: never via a proxy */
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)((timeout_s > 0 ? timeout_s : 10) * 1000));
-    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, keep_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, res);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
     CURLcode rc = curl_easy_perform(easy);
     long status = -1;
-    if (rc == CURLE_OK)
+    if (rc == CURLE_OK) {
+        char *type = NULL;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    else
+        curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &type);
+        snprintf(res->content_type, sizeof res->content_type, "%s", type ? type : "");
+    } else {
         snprintf(msg, msglen, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
     curl_easy_cleanup(easy);
-    return (int)status;
+    res->status = (int)status;
+    return res->status;
+}
+
+int preflight_http_get(const char *addr, const char *path, double timeout_s, char *msg,
+                       size_t msglen)
+{
+    struct preflight_http res;
+    return preflight_http_fetch(addr, path, timeout_s, &res, msg, msglen);
+}
+
+bool preflight_http_is_html(const struct preflight_http *res)
+{
+    return strncasecmp(res->content_type, "text/html", 9) == 0;
 }
 
 /* ---- health and one probe ---- */
@@ -177,64 +202,24 @@ static void describe_probe(const struct probe_result *res, char *buf, size_t len
 
 void preflight_health(uv_loop_t *loop, const struct config *cfg, struct preflight_report *r)
 {
-    int status[COLOR_COUNT];
-    char hmsg[COLOR_COUNT][256], pmsg[256] = "";
+    enum preflight_status ready[COLOR_COUNT];
+    char ready_text[COLOR_COUNT][300], pmsg[256] = "";
     for (int c = 0; c < COLOR_COUNT; c++)
-        status[c] = preflight_http_get(cfg->colors[c].addr, cfg->gateway.health_path,
-                                       cfg->probe.timeout_s, hmsg[c], sizeof hmsg[c]);
+        ready[c] = preflight_ready_state(cfg, (enum color)c, ready_text[c], sizeof ready_text[c]);
     struct probe_wait w;
     memset(&w, 0, sizeof w);
     int probed = probe_once(loop, cfg, &w, pmsg, sizeof pmsg);
     for (int c = 0; c < COLOR_COUNT; c++) {
-        char name[32], probe_text[300], health_text[400];
+        char name[32], probe_text[300];
         snprintf(name, sizeof name, "health.%s", color_name((enum color)c));
         if (probed == 0)
             describe_probe(&w.res[c], probe_text, sizeof probe_text);
         else
             snprintf(probe_text, sizeof probe_text, "probe not sent: %s", pmsg);
-        if (status[c] < 0)
-            snprintf(health_text, sizeof health_text, "GET %s on %s: %s",
-                     cfg->gateway.health_path, cfg->colors[c].addr, hmsg[c]);
-        else
-            snprintf(health_text, sizeof health_text, "GET %s %d", cfg->gateway.health_path,
-                     status[c]);
-        bool ok = status[c] >= 200 && status[c] < 300 && probed == 0
-                  && w.res[c].outcome == PROBE_OK;
-        preflight_add(r, name, ok ? PREFLIGHT_OK : PREFLIGHT_FAIL, "%s; %s", health_text,
-                      probe_text);
+        /* A gateway still starting is a warning whatever its probe says:
+         * it is on its way, not broken. */
+        bool probe_ok = probed == 0 && w.res[c].outcome == PROBE_OK;
+        enum preflight_status st = ready[c] == PREFLIGHT_OK && !probe_ok ? PREFLIGHT_FAIL : ready[c];
+        preflight_add(r, name, st, "%s; %s", ready_text[c], probe_text);
     }
-}
-
-/* ---- debug routes ---- */
-
-void preflight_debug_routes(const struct config *cfg, struct preflight_report *r)
-{
-    const struct config_argv *paths = &cfg->gateway.debug_paths;
-    if (paths->argc == 0) {
-        preflight_add(r, "debug_routes", PREFLIGHT_SKIPPED, "gateway.debug_paths is empty");
-        return;
-    }
-    char bad[480] = "";
-    int nbad = 0;
-    for (int i = 0; i < paths->argc; i++)
-        for (int c = 0; c < COLOR_COUNT; c++) {
-            char msg[256], one[300];
-            int st = preflight_http_get(cfg->colors[c].addr, paths->argv[i], cfg->probe.timeout_s,
-                                        msg, sizeof msg);
-            if (st == 403 || st == 404)
-                continue;
-            if (st < 0)
-                snprintf(one, sizeof one, "GET %s on %s: %s", paths->argv[i],
-                         color_name((enum color)c), msg);
-            else
-                snprintf(one, sizeof one, "GET %s on %s answered %d", paths->argv[i],
-                         color_name((enum color)c), st);
-            size_t used = strlen(bad);
-            snprintf(bad + used, sizeof bad - used, "%s%s", nbad++ ? "; " : "", one);
-        }
-    if (nbad)
-        preflight_add(r, "debug_routes", PREFLIGHT_FAIL, "%s (must be 403 or 404)", bad);
-    else
-        preflight_add(r, "debug_routes", PREFLIGHT_OK, "%d path(s) answer 403/404 on both colors",
-                      paths->argc);
 }

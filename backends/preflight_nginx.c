@@ -115,37 +115,48 @@ static void fail_all(struct preflight_report *r, const char *why)
     preflight_add(r, "nginx.xff", PREFLIGHT_SKIPPED, "no nginx -T output to read");
 }
 
-void preflight_nginx(uv_loop_t *loop, const struct config *cfg, struct preflight_report *r)
+int preflight_nginx_read(uv_loop_t *loop, const struct config *cfg, struct nginxconf **nc,
+                         char *why, size_t whylen)
 {
+    *nc = NULL;
     if (cfg->nginx.test.argc == 0) {
-        fail_all(r, "nginx.test is empty");
-        return;
+        snprintf(why, whylen, "nginx.test is empty");
+        return -1;
     }
     char **argv = dump_argv(&cfg->nginx.test);
     if (!argv) {
-        fail_all(r, "out of memory");
-        return;
+        snprintf(why, whylen, "out of memory");
+        return -1;
     }
     struct spawn_result res;
     spawn_run(loop, argv, NULL, cfg->command_timeout_ms, &res);
     free(argv);
-    char how[200], line[200], err[300], why[420];
+    char how[200], line[200], err[300];
     spawn_describe(&res, how, sizeof how);
     first_line(res.err, line, sizeof line);
-    struct nginxconf *nc = NULL;
-    if (!spawn_succeeded(&res)) {
-        snprintf(why, sizeof why, "%s: %s", how, line);
-        fail_all(r, why);
-    } else if (res.out_len >= SPAWN_OUT_CAP - 1) {
+    int rc = -1;
+    if (!spawn_succeeded(&res))
+        snprintf(why, whylen, "%s: %s", how, line);
+    else if (res.out_len >= SPAWN_OUT_CAP - 1)
         /* A cut dump could hide the location that matters: refuse to judge. */
-        fail_all(r, "the dump is larger than 64 KiB (spawn's capture limit)");
-    } else if (nginxconf_parse(res.out, cfg->nginx.upstream_name, &nc, err, sizeof err) != 0) {
-        snprintf(why, sizeof why, "cannot read its output: %s", err);
-        fail_all(r, why);
-    } else {
-        check_include(cfg, nc, r);
-        check_locations(cfg, nc, r);
-    }
-    nginxconf_free(nc);
+        snprintf(why, whylen, "the dump is larger than 64 KiB (spawn's capture limit)");
+    else if (nginxconf_parse(res.out, cfg->nginx.upstream_name, nc, err, sizeof err) != 0)
+        snprintf(why, whylen, "cannot read its output: %s", err);
+    else
+        rc = 0;
     spawn_result_clear(&res);
+    return rc;
+}
+
+void preflight_nginx(uv_loop_t *loop, const struct config *cfg, struct preflight_report *r)
+{
+    struct nginxconf *nc = NULL;
+    char why[420];
+    if (preflight_nginx_read(loop, cfg, &nc, why, sizeof why) != 0) {
+        fail_all(r, why);
+        return;
+    }
+    check_include(cfg, nc, r);
+    check_locations(cfg, nc, r);
+    nginxconf_free(nc);
 }

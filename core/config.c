@@ -46,6 +46,7 @@ void config_free(struct config *cfg)
         config_argv_clear(&cfg->colors[c].secret_files);
         free(cfg->colors[c].log_file);
         free(cfg->colors[c].pid_file);
+        free(cfg->colors[c].config_file);
     }
     free(cfg->probe.path);
     free(cfg->probe.body);
@@ -57,6 +58,7 @@ void config_free(struct config *cfg)
     config_argv_clear(&cfg->gateway.debug_paths);
     config_argv_clear(&cfg->gateway.failure_patterns);
     free(cfg->gateway.health_path);
+    free(cfg->gateway.ready_path);
     free(cfg->ui.theme);
     free(cfg->export.file);
     free(cfg->export.format);
@@ -398,6 +400,10 @@ static int validate_gateway(const struct ctx *c, const struct config *cfg)
     if (cfg->gateway.health_path[0] != '/')
         return fail(c, find_key(gw, "health_path"), "gateway.health_path",
                     "'%s' must start with /", cfg->gateway.health_path);
+    if (cfg->gateway.ready_path[0] != '\0' && cfg->gateway.ready_path[0] != '/')
+        return fail(c, find_key(gw, "ready_path"), "gateway.ready_path",
+                    "'%s' must start with / (or be \"\" to ask health_path only)",
+                    cfg->gateway.ready_path);
     for (int i = 0; i < dbg->argc; i++)
         if (dbg->argv[i][0] != '/')
             return fail(c, find_key(gw, "debug_paths"), "gateway.debug_paths",

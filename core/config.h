@@ -29,6 +29,8 @@ struct config_color {
                                         compares their SHA-256 across colors */
     char *log_file;                /* "": the gateway's own log, when known */
     char *pid_file;                /* "": the gateway's pid file (open-files check) */
+    char *config_file;             /* "": the gateway's own config (JSON5), which
+                                      preflight compares across colors */
 };
 
 /* HTTP headers sent with each probe. A value may name environment variables
@@ -110,6 +112,8 @@ struct config {
         struct config_argv failure_patterns; /* a list (not a command): lines of a color's
                                            log_file that are a failed user request,
                                            "LEVEL:text" or "text" (core/gwlog.h) */
+        char *ready_path;          /* "/readyz": asked first; a 404 falls back to
+                                      health_path; "" asks health_path only */
     } gateway;
     struct {
         char *theme;               /* "": default (mono with NO_COLOR); a name or a .theme path */

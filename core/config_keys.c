@@ -91,6 +91,7 @@ static const struct config_key gateway_keys[] = {
     { "min_nofile", CONFIG_INT, GW(min_nofile), 1, 16777216, false },
     { "health_path", CONFIG_STR, GW(health_path), 0, 0, true },
     { "failure_patterns", CONFIG_LIST, GW(failure_patterns), 0, 0, false },
+    { "ready_path", CONFIG_STR, GW(ready_path), 0, 0, false },
     { NULL, CONFIG_STR, 0, 0, 0, false }
 };
 
@@ -125,6 +126,7 @@ static const struct config_key color_keys[] = {
     { "secret_files", CONFIG_LIST, COL(secret_files), 0, 0, false },
     { "log_file", CONFIG_STR, COL(log_file), 0, 0, false },
     { "pid_file", CONFIG_STR, COL(pid_file), 0, 0, false },
+    { "config_file", CONFIG_STR, COL(config_file), 0, 0, false },
     { NULL, CONFIG_STR, 0, 0, 0, false }
 };
 
@@ -249,6 +251,7 @@ int config_load_defaults(struct config *cfg)
         rc |= config_argv_set(&cfg->colors[c].secret_files, NULL, 0);
         rc |= config_set_str(&cfg->colors[c].log_file, "");
         rc |= config_set_str(&cfg->colors[c].pid_file, "");
+        rc |= config_set_str(&cfg->colors[c].config_file, "");
     }
     cfg->rollout.step = 10;
     cfg->rollout.ttft_halt_pct = 8;
@@ -289,6 +292,7 @@ int config_load_defaults(struct config *cfg)
     cfg->gateway.min_nofile = 4096;
     rc |= config_set_str(&cfg->gateway.health_path, "/healthz");
     rc |= config_argv_set(&cfg->gateway.failure_patterns, failure, 1);
+    rc |= config_set_str(&cfg->gateway.ready_path, "/readyz");
     rc |= config_set_str(&cfg->ui.theme, "");
     cfg->timeline.preroll_s = 60;
     cfg->timeline.postroll_s = 120;

@@ -8,6 +8,7 @@ libcore_a_SOURCES = \
 	core/config_keys.c core/config_keys.h \
 	core/errcode.h \
 	core/config_json.c \
+	core/cfgdiff.c core/cfgdiff.h \
 	core/confcheck.c core/confcheck.h \
 	core/control.c core/control.h \
 	core/exitcode.h \
@@ -17,6 +18,7 @@ libcore_a_SOURCES = \
 	core/hist.c core/hist.h \
 	core/intent.c core/intent.h \
 	core/journal.c core/journal.h \
+	core/json5.c core/json5.h \
 	core/logparse.c core/logparse.h \
 	core/median_shift.c core/median_shift.h \
 	core/metric.c core/metric.h core/metric_json.c core/metric_json.h \

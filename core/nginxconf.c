@@ -336,6 +336,25 @@ static void add_location(struct parser *ps, int pass)
     lookup(ps, level, "proxy_http_version", &l->http_version);
     lookup(ps, level, "proxy_read_timeout", &l->read_timeout);
     lookup_xff(ps, level, &l->xff);
+    lookup(ps, level, "limit_req", &l->limit_req);
+}
+
+/* limit_req_zone KEY zone=NAME:SIZE rate=R: its name and rate. */
+static void add_zone(struct parser *ps, const struct directive *d)
+{
+    struct nginxconf *nc = ps->nc;
+    if (nc->zone_count == NGINXCONF_MAX_ZONES)
+        return;
+    struct nginxconf_zone *z = &nc->zones[nc->zone_count++];
+    memset(z, 0, sizeof *z);
+    for (int i = 0; i < d->argc && i < MAX_ARGS; i++) {
+        const char *a = d->argv[i];
+        if (strncmp(a, "zone=", 5) == 0)
+            snprintf(z->name, sizeof z->name, "%.*s", (int)strcspn(a + 5, ":"), a + 5);
+        else if (strncmp(a, "rate=", 5) == 0)
+            snprintf(z->rate, sizeof z->rate, "%s", a + 5);
+    }
+    set_where(ps, d, z->where, sizeof z->where);
 }
 
 static int analyze(struct parser *ps, const char *name)
@@ -351,6 +370,8 @@ static int analyze(struct parser *ps, const char *name)
         }
         if (proxies_to(d, name))
             add_location(ps, i);
+        if (strcmp(d->name, "limit_req_zone") == 0 && !d->block)
+            add_zone(ps, d);
     }
     return 0;
 }
@@ -458,6 +479,21 @@ int nginxconf_time_ms(const char *text, long long *ms)
     if (parts == 0)
         return -1;
     *ms = total;
+    return 0;
+}
+
+int nginxconf_rate_per_s(const char *rate, double *per_s)
+{
+    char *end;
+    double n = strtod(rate, &end);
+    if (end == rate || !(n >= 0))
+        return -1;
+    if (strcmp(end, "r/s") == 0)
+        *per_s = n;
+    else if (strcmp(end, "r/m") == 0)
+        *per_s = n / 60.0;
+    else
+        return -1;
     return 0;
 }
 

@@ -32,6 +32,18 @@ struct nginxconf_location {
     /* proxy_set_header X-Forwarded-For: only from the nearest level that sets
      * any proxy_set_header at all (nginx inherits them all or none). */
     struct nginxconf_value xff;
+    /* limit_req in force ("zone=tenant burst=20 nodelay"): the first of the
+     * nearest level that has any (nginx inherits them all or none). */
+    struct nginxconf_value limit_req;
+};
+
+#define NGINXCONF_MAX_ZONES 8
+
+/* One limit_req_zone, anywhere in the http block. */
+struct nginxconf_zone {
+    char name[64];         /* from zone=NAME:SIZE */
+    char rate[32];         /* "10r/s", "30r/m" as written */
+    char where[320];       /* "FILE:LINE" */
 };
 
 struct nginxconf {
@@ -42,6 +54,8 @@ struct nginxconf {
     int location_total;    /* locations proxying to NAME (may exceed the array) */
     int location_count;    /* how many of them are in locations[] */
     struct nginxconf_location locations[NGINXCONF_MAX_LOCATIONS];
+    int zone_count;        /* limit_req_zone directives kept in zones[] */
+    struct nginxconf_zone zones[NGINXCONF_MAX_ZONES];
 };
 
 /* Parses nginx -T output, looking for `upstream upstream_name` and the
@@ -54,6 +68,10 @@ void nginxconf_free(struct nginxconf *nc);
 /* nginx's time syntax ("300", "300s", "5m", "1m30s", "500ms", "1h") in
  * milliseconds. Returns 0, or -1 when it is not a time. */
 int nginxconf_time_ms(const char *text, long long *ms);
+
+/* nginx's rate syntax ("10r/s", "30r/m") in requests a second. Returns 0,
+ * or -1 when it is not a rate. */
+int nginxconf_rate_per_s(const char *rate, double *per_s);
 
 /* The streaming settings at one location: proxy_buffering off,
  * proxy_http_version 1.1, proxy_read_timeout equal to idle_timeout_s.

@@ -26,6 +26,7 @@ struct gateway {
     struct chat_env env;
     unsigned long requests, chat_requests, chat_5xx, stream_errors;
     long in_flight;
+    uint64_t started_ms;      /* uv_now at creation: the uptime /readyz reports */
     int quitting, finishing;
     void (*closed)(void *arg);
     void *arg;
@@ -142,6 +143,25 @@ static void handle_health(struct gateway *gw, struct httpd_conn *c, const struct
         answer_json(gw, c, req, 503, o, "health draining");
         return;
     }
+    /* OpenClaw's answers (to a local caller) while its sidecars start: live,
+     * not ready, not started. */
+    double up_ms = (double)(uv_now(gw->loop) - gw->started_ms);
+    if (gw->tun.starting && !strcmp(req->path, "/readyz")) {
+        cJSON_AddFalseToObject(o, "ready");
+        cJSON_AddItemToObject(o, "failing", cJSON_CreateStringArray(
+            (const char *const[]){"startup-sidecars"}, 1));
+        cJSON_AddNumberToObject(o, "uptimeMs", up_ms);
+        answer_json(gw, c, req, 503, o, "health starting");
+        return;
+    }
+    if (gw->tun.starting && !strcmp(req->path, "/startupz")) {
+        cJSON_AddFalseToObject(o, "ok");
+        cJSON_AddStringToObject(o, "status", "starting");
+        cJSON_AddNumberToObject(o, "uptimeMs", up_ms);
+        cJSON_AddStringToObject(o, "pendingReason", "startup-sidecars");
+        answer_json(gw, c, req, 503, o, "health starting");
+        return;
+    }
     cJSON_AddStringToObject(o, "status", "ok");
     cJSON_AddStringToObject(o, "name", gw->name);
     cJSON_AddStringToObject(o, "version", gw->version);
@@ -176,6 +196,8 @@ static cJSON *config_json(const struct gateway *gw)
     cJSON_AddNumberToObject(o, "jitter_pct", t->jitter_pct);
     cJSON_AddNumberToObject(o, "ttft_sigma", t->ttft_sigma);
     cJSON_AddBoolToObject(o, "draining", t->draining);
+    cJSON_AddBoolToObject(o, "starting", t->starting);
+    cJSON_AddBoolToObject(o, "catch_all_html", t->catch_all_html);
     return o;
 }
 
@@ -250,6 +272,14 @@ static void on_request(void *arg, struct httpd_conn *c, const struct httpd_req *
             answer_error(gw, c, req, 405, "method not allowed");
     } else if (strncmp(req->path, "/_sim/", 6) == 0) {
         handle_control(gw, c, req);
+    } else if (gw->tun.catch_all_html && is_get) {
+        /* A single-page admin UI serves its page on every path; the attribute is
+         * the one OpenClaw 2026.9.6's Control UI page carries. */
+        static const char page[] = "<!doctype html><html data-openclaw-control-ui-base-path=\"\">"
+                                   "<head><title>Control</title></head>"
+                                   "<body><div id=\"app\"></div></body></html>\n";
+        httpd_respond(c, 200, "text/html; charset=utf-8", page, sizeof page - 1);
+        log_req(gw, req, 200, "catch-all page");
     } else {
         answer_error(gw, c, req, 404, "not found");
     }
@@ -333,6 +363,7 @@ int gateway_new(uv_loop_t *loop, const struct gateway_opts *opts, struct gateway
         return -1; /* nothing on the loop yet; gateway_free copes with the half-made struct */
     }
     gw->loop = loop;
+    gw->started_ms = uv_now(loop);
     gw->tun = opts->tun;
     gw->log = opts->log;
     gw->closed = opts->closed;

@@ -23,6 +23,7 @@ struct serve {
 static const char *const tunable_opts[] = {
     "--ttft-ms", "--token-ms", "--tokens", "--error-rate", "--stream-error-rate",
     "--stream-error-after", "--stream-error-text", "--jitter-pct", "--ttft-sigma",
+    "--starting", "--catch-all-html",
 };
 
 static void on_signal(uv_signal_t *s, int signum)

@@ -34,6 +34,10 @@ static const char usage[] =
     "  --jitter-pct N            +- spread on every delay, percent (10)\n"
     "  --ttft-sigma S            > 0: TTFT lognormal, median --ttft-ms, S the sd of its log\n"
     "                            (0: TTFT takes --jitter-pct like the other delays) (0)\n"
+    "  --starting B              1: /readyz and /startupz answer 503 startup-sidecars, as\n"
+    "                            OpenClaw's do while it starts (0)\n"
+    "  --catch-all-html B        1: every unknown GET answers 200 text/html, as OpenClaw's\n"
+    "                            Control UI does (0)\n"
     "  --log FILE                append one JSON line per request\n"
     "  --gateway-log FILE        append each chat as OpenClaw 2026.9 logs it: a stream that\n"
     "                            fails writes ERROR 'lane task error', WARN 'model fallback\n"
@@ -59,7 +63,9 @@ static const char usage[] =
     "\n"
     "ctl: exit 0 on a 2xx answer, 1 otherwise; 'version' prints the version only;\n"
     "  'set' keys: ttft_ms token_ms tokens error_rate stream_error_rate stream_error_after\n"
-    "  stream_error_text jitter_pct ttft_sigma draining\n"
+    "  stream_error_text jitter_pct ttft_sigma draining starting catch_all_html\n"
+    "  (starting: /readyz 503 startup-sidecars as OpenClaw's while it starts;\n"
+    "  catch_all_html: 200 text/html on every unknown path, as OpenClaw's Control UI)\n"
     "\n"
     "exit codes: 0 ok, 1 failure, 2 usage error\n";
 

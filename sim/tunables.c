@@ -21,6 +21,8 @@ void tunables_default(struct sim_tunables *t)
     t->jitter_pct = 10.0;
     t->ttft_sigma = 0.0;
     t->draining = 0;
+    t->starting = 0;
+    t->catch_all_html = 0;
 }
 
 static int get_long(const char *v, long lo, long hi, long *out)
@@ -86,6 +88,10 @@ int tunables_set(struct sim_tunables *t, const char *key, const char *value, cha
         want = "a number 0..3", rc = get_double(value, 0, 3, &t->ttft_sigma);
     else if (!strcmp(k, "draining"))
         want = "0 or 1", rc = get_bool(value, &t->draining);
+    else if (!strcmp(k, "starting"))
+        want = "0 or 1", rc = get_bool(value, &t->starting);
+    else if (!strcmp(k, "catch_all_html"))
+        want = "0 or 1", rc = get_bool(value, &t->catch_all_html);
     else {
         snprintf(err, errlen, "unknown tunable '%s'", key);
         return -1;

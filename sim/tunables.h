@@ -19,6 +19,10 @@ struct sim_tunables {
     double ttft_sigma;        /* > 0: TTFT is lognormal, median ttft_ms, this sd of its log
                                  (model latency is heavy-tailed; replaces jitter for TTFT) */
     int draining;             /* health answers 503 */
+    int starting;             /* /readyz and /startupz answer 503 as OpenClaw's do while
+                                 its startup sidecars are pending (/health stays 200) */
+    int catch_all_html;       /* every unknown path answers 200 text/html, as OpenClaw's
+                                 Control UI does */
 };
 
 void tunables_default(struct sim_tunables *t);

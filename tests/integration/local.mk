@@ -4,6 +4,7 @@
 TESTS += \
 	tests/integration/test_check.sh \
 	tests/integration/test_deciding_cli.sh \
+	tests/integration/test_check_gateway.sh \
 	tests/integration/test_cli_help.sh \
 	tests/integration/test_config_errors.sh \
 	tests/integration/test_demo.sh \

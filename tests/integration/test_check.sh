@@ -50,14 +50,15 @@ is "check passes on the demo sandbox" "$RC" 0
 [ "$RC" = 0 ] || cat "$WORK/out" | sed 's/^/#   /'
 names=$(awk '{print $2}' "$WORK/out" | tr '\n' ' ')
 is "every check reported, in order" "$names" \
-    "loopback.blue loopback.green health.blue health.green nginx.include nginx.streaming nginx.xff secrets log_files debug_routes ports nofile.blue nofile.green moves "
+    "loopback.blue loopback.green health.blue health.green nginx.include nginx.streaming nginx.xff secrets log_files debug_routes control_ui gateway.config gateway.secrets gateway.limits ports nofile.blue nofile.green moves "
 "$CUTOVER" -c "$CONFIG" check --json >"$WORK/json" 2>&1
 passed=$(python3 -c 'import json,sys
 r=json.load(open(sys.argv[1]))
 bad=[c for c in r["checks"] if c["status"] not in ("ok","warn","skipped")]
 print(str(r["passed"]).lower(), len(r["checks"]), len(bad))' "$WORK/json")
-# moves: the last move finished (nginx runs what the file holds), issue 14
-is "--json: passed, 14 checks, none failed" "$passed" "true 14 0"
+# moves: the last move finished (nginx runs what the file holds), issue 14;
+# log_files, control_ui and the gateway.* config parity rows, issue 12
+is "--json: passed, 18 checks, none failed" "$passed" "true 18 0"
 
 # 4-5: a gateway bound to every interface, named with its address.
 "$SIM" serve --listen 0.0.0.0:0 --name green >"$WORK/wide.out" 2>&1 &
@@ -80,7 +81,8 @@ kill -TERM "$EXTRA_PID" 2>/dev/null; wait "$EXTRA_PID" 2>/dev/null; EXTRA_PID=""
 with_config "$WORK/none.json" "colors.green.addr=\"127.0.0.1:$WIDE_PORT\""
 run_check "$WORK/none.json"
 expect_line "a port nobody listens on fails" loopback.green fail "nothing listens on 127.0.0.1:$WIDE_PORT"
-expect_line "and its health check fails" health.green fail "GET /healthz on 127.0.0.1:$WIDE_PORT"
+# Readiness is asked first (/readyz, issue 12).
+expect_line "and its health check fails" health.green fail "GET /readyz on 127.0.0.1:$WIDE_PORT"
 
 # 8-9: nginx buffering the stream (the sandbox's own nginx.conf, edited and put back).
 cp "$SANDBOX/nginx.conf" "$WORK/nginx.conf.orig"

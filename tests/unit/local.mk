@@ -19,6 +19,8 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_sample_ring \
 	tests/unit/test_sse \
 	tests/unit/test_nginxconf \
+	tests/unit/test_json5 \
+	tests/unit/test_cfgdiff \
 	tests/unit/test_sha256 \
 	tests/unit/test_scenario \
 	tests/unit/test_report \
@@ -101,6 +103,12 @@ tests_unit_test_sse_LDADD = $(CORE_LDADD)
 tests_unit_test_nginxconf_SOURCES = tests/unit/test_nginxconf.c
 tests_unit_test_nginxconf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_nginxconf_LDADD = $(CORE_LDADD)
+tests_unit_test_json5_SOURCES = tests/unit/test_json5.c
+tests_unit_test_json5_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_json5_LDADD = $(CORE_LDADD)
+tests_unit_test_cfgdiff_SOURCES = tests/unit/test_cfgdiff.c
+tests_unit_test_cfgdiff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_cfgdiff_LDADD = $(CORE_LDADD)
 tests_unit_test_sha256_SOURCES = tests/unit/test_sha256.c
 tests_unit_test_sha256_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sha256_LDADD = $(CORE_LDADD)

@@ -55,10 +55,12 @@ static void assert_issue6_defaults(const struct config *cfg)
     /* issue 12: OpenClaw's one WARN per failed streamed run */
     static const char *const failure[] = { "WARN:streaming chat completion failed" };
     assert_argv(&cfg->gateway.failure_patterns, 1, failure);
+    assert_string_equal(cfg->gateway.ready_path, "/readyz");   /* issue 12 */
     for (int c = 0; c < COLOR_COUNT; c++) {
         assert_argv(&cfg->colors[c].secret_files, 0, NULL);
         assert_string_equal(cfg->colors[c].log_file, "");
         assert_string_equal(cfg->colors[c].pid_file, "");
+        assert_string_equal(cfg->colors[c].config_file, "");
     }
 }
 
@@ -463,7 +465,8 @@ static void test_guard_and_preflight_keys_are_read(void **state)
         " \"gateway\": {\"idle_timeout_s\": 600, \"debug_paths\": [\"/metrics-admin\"],\n"
         "   \"min_nofile\": 65536, \"health_path\": \"/readyz\"},\n"
         " \"colors\": {\"blue\": {\"secret_files\": [\"/etc/gw/blue.env\", \"/etc/gw/keys.json\"],\n"
-        "   \"log_file\": \"/var/log/gw-blue.log\", \"pid_file\": \"/run/gw-blue.pid\"}}}\n");
+        "   \"log_file\": \"/var/log/gw-blue.log\", \"pid_file\": \"/run/gw-blue.pid\",\n"
+        "   \"config_file\": \"/etc/gw/blue.json5\"}}}\n");
     assert_int_equal(cfg->rollout.min_samples, 30);
     assert_false(cfg->rollout.auto_rollback);
     assert_int_equal(cfg->hooks.on_rollback.count, 2);
@@ -477,6 +480,8 @@ static void test_guard_and_preflight_keys_are_read(void **state)
     assert_string_equal(cfg->colors[COLOR_BLUE].log_file, "/var/log/gw-blue.log");
     assert_string_equal(cfg->colors[COLOR_BLUE].pid_file, "/run/gw-blue.pid");
     assert_string_equal(cfg->colors[COLOR_GREEN].pid_file, "");
+    assert_string_equal(cfg->colors[COLOR_BLUE].config_file, "/etc/gw/blue.json5");
+    assert_string_equal(cfg->colors[COLOR_GREEN].config_file, "");
     /* And back: config_to_json renders every new key so `init` shows them. */
     char *text = config_to_json(cfg);
     struct config *back = parse_ok(text);
@@ -527,6 +532,9 @@ static void test_guard_and_preflight_key_errors(void **state)
                  "cutover.json:1: gateway.health_path: 'healthz' must start with /");
     expect_error("{\"gateway\": {\"health_path\": \"\"}}",
                  "cutover.json:1: gateway.health_path: must not be empty");
+    expect_error("{\"gateway\": {\"ready_path\": \"readyz\"}}",
+                 "cutover.json:1: gateway.ready_path: 'readyz' must start with / (or be \"\" "
+                 "to ask health_path only)");
     expect_error("{\"gateway\": {\"idle_timeout_s\": 0}}",
                  "cutover.json:1: gateway.idle_timeout_s: 0 out of range (1-86400)");
     expect_error("{\"gateway\": {\"min_nofile\": 4096.5}}",

@@ -248,6 +248,39 @@ static void test_malformed(void **state)
     assert_non_null(strstr(err, "nested deeper"));
 }
 
+/* limit_req_zone anywhere in http, and the limit_req in force at a location
+ * (its own, else inherited), for the gateway.limits check. */
+static void test_limit_req_zones(void **state)
+{
+    (void)state;
+    char dump[4096];
+    demo_with(dump, sizeof dump, "    server {\n",
+              "    limit_req_zone $binary_remote_addr zone=tenant:10m rate=10r/s;\n"
+              "    limit_req_zone $http_x_tenant zone=slow:1m rate=30r/m;\n"
+              "    limit_req zone=tenant burst=20 nodelay;\n"
+              "    server {\n");
+    struct nginxconf *nc = parse_ok(dump);
+    assert_int_equal(nc->zone_count, 2);
+    assert_string_equal(nc->zones[0].name, "tenant");
+    assert_string_equal(nc->zones[0].rate, "10r/s");
+    assert_string_equal(nc->zones[0].where, "/srv/sb/nginx.conf:6");
+    assert_string_equal(nc->zones[1].name, "slow");
+    assert_true(nc->locations[0].limit_req.set);
+    assert_string_equal(nc->locations[0].limit_req.value, "zone=tenant burst=20 nodelay");
+    nginxconf_free(nc);
+    nc = parse_ok(demo_dump);
+    assert_int_equal(nc->zone_count, 0);
+    assert_false(nc->locations[0].limit_req.set);
+    nginxconf_free(nc);
+    double r;
+    assert_int_equal(nginxconf_rate_per_s("10r/s", &r), 0);
+    assert_true(r == 10);
+    assert_int_equal(nginxconf_rate_per_s("30r/m", &r), 0);
+    assert_true(r == 0.5);
+    assert_int_equal(nginxconf_rate_per_s("10", &r), -1);
+    assert_int_equal(nginxconf_rate_per_s("r/s", &r), -1);
+}
+
 static void test_time_syntax(void **state)
 {
     (void)state;
@@ -279,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_upstream_missing),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_time_syntax),
+        cmocka_unit_test(test_limit_req_zones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
