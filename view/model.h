@@ -174,6 +174,10 @@ int64_t model_newest_sec(const struct model *m);
  * alarm, the stop that follows): its actors are named "cutover (...)". */
 bool model_event_by_server(const struct model_event *ev);
 
+/* One journal event object ({"time","user","action",...}) decoded; missing
+ * fields are empty, unknown weights -1. */
+void model_decode_event(const cJSON *j, struct model_event *ev);
+
 /* The first sentence of an auto-rollback's or alarm's reason: the server
  * writes "green 5xx 2.80% vs blue 0.00% for 180 s (+2.80 points, limit
  * 0.5)", and a chart label takes the part before " (". */

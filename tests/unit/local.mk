@@ -31,6 +31,7 @@ UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	tests/unit/test_model \
 	tests/unit/test_chart tests/unit/test_panels \
 	tests/unit/test_wrap tests/unit/test_chartmarks tests/unit/test_announce \
+	tests/unit/test_castmark \
 	tests/unit/test_theme \
 	tests/unit/test_cast tests/unit/test_replay tests/unit/test_screen \
 	tests/unit/test_keymap tests/unit/test_layout
@@ -155,6 +156,9 @@ tests_unit_test_wrap_LDADD = $(VIEW_LDADD)
 tests_unit_test_chartmarks_SOURCES = tests/unit/test_chartmarks.c
 tests_unit_test_chartmarks_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chartmarks_LDADD = libpanels.a $(VIEW_LDADD)
+tests_unit_test_castmark_SOURCES = tests/unit/test_castmark.c
+tests_unit_test_castmark_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_castmark_LDADD = $(VIEW_LDADD)
 tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
 tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_announce_LDADD = libpanels.a $(VIEW_LDADD)
