@@ -370,12 +370,31 @@ static void apply_failures(struct model *m, const cJSON *arr)
     }
 }
 
+/* Held while the snapshots carry it; since is when it first showed. */
+static void apply_reconcile(struct model *m, const cJSON *r)
+{
+    struct model_reconcile *o = &m->reconcile;
+    if (!cJSON_IsObject(r)) {
+        memset(o, 0, sizeof *o);
+        return;
+    }
+    if (!o->have)
+        o->since = m->at;
+    o->have = true;
+    o->interrupted = flag(r, "interrupted");
+    o->may_apply = flag(r, "may_apply");
+    str(r, "text", o->text, sizeof o->text);
+    weights(cJSON_GetObjectItemCaseSensitive(r, "confirmed"), o->confirmed);
+    weights(cJSON_GetObjectItemCaseSensitive(r, "file"), o->file);
+}
+
 static void apply_snapshot(struct model *m, const cJSON *s)
 {
     m->have_snapshot = true;
     m->seq = num(s, "seq", 0);
     m->at = num(s, "at", 0);
     apply_weights(m, s);
+    apply_reconcile(m, cJSON_GetObjectItemCaseSensitive(s, "reconcile"));
     const cJSON *busy = cJSON_GetObjectItemCaseSensitive(s, "busy");
     m->busy = cJSON_IsString(busy);
     str(s, "busy", m->busy_text, sizeof m->busy_text);
