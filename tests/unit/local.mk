@@ -26,7 +26,7 @@ UNIT_CORE_TESTS = \
 UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	test_spawn test_atomicfile tests/unit/test_balancer \
 	tests/unit/test_sockets tests/unit/test_accesslog tests/unit/test_probe \
-	tests/unit/test_timeline tests/unit/test_statedir \
+	tests/unit/test_timeline tests/unit/test_timeline_replay tests/unit/test_statedir \
 	tests/unit/test_conn tests/unit/test_prom \
 	tests/unit/test_model \
 	tests/unit/test_chart tests/unit/test_panels \
@@ -136,6 +136,9 @@ tests_unit_test_statedir_LDADD = libruntime.a $(BACKENDS_LDADD)
 tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h \
 	tests/unit/feed.h
 tests_unit_test_timeline_CFLAGS = $(UV_UNIT_CFLAGS)
+tests_unit_test_timeline_replay_SOURCES = tests/unit/test_timeline_replay.c
+tests_unit_test_timeline_replay_CFLAGS = $(UV_UNIT_CFLAGS)
+tests_unit_test_timeline_replay_LDADD = libruntime.a $(BACKENDS_LDADD)
 tests_unit_test_timeline_LDADD = libruntime.a $(BACKENDS_LDADD)
 
 # server: the socket layer and the Prometheus/Grafana exporters.
