@@ -241,6 +241,7 @@ static int build_actions(struct report *r, const struct timeline *t)
         weights_of(cJSON_GetObjectItemCaseSensitive(ev, "before"), a->before);
         weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), a->after);
         a->forced = strcmp(a->action, "override") == 0;
+        a->from_journal = strcmp(str_item(t->event[i], "from"), "journal") == 0;
         if (a->forced)
             override_reason(a->detail, a->user, a->reason, sizeof a->reason);
     }

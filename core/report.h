@@ -60,6 +60,8 @@ struct report_action {
     char ssh_client[128];        /* "" when local */
     int before[COLOR_COUNT], after[COLOR_COUNT];   /* -1 unknown */
     bool forced;                 /* an override of a guard or preflight */
+    bool from_journal;           /* written from the journal at a server's start:
+                                    no server ran when it happened */
     char reason[REPORT_TEXT];    /* the override's reason; "" otherwise */
     char detail[REPORT_TEXT];    /* the journal's error/detail text */
 };

@@ -232,8 +232,9 @@ static void md_actions(struct buf *b, const struct report *r)
         utc(a->at, false, t, sizeof t);
         weights_text(a->before, w0, sizeof w0);
         weights_text(a->after, w1, sizeof w1);
-        bprintf(b, "| %s | %s | %s | %s → %s | %s | %s | ", t, a->action, a->outcome, w0, w1,
-                a->user[0] ? a->user : "–", a->ssh_client[0] ? a->ssh_client : "local");
+        bprintf(b, "| %s | %s | %s | %s → %s | %s | %s%s | ", t, a->action, a->outcome, w0, w1,
+                a->user[0] ? a->user : "–", a->ssh_client[0] ? a->ssh_client : "local",
+                a->from_journal ? " (no server ran: from the journal)" : "");
         if (a->forced) {
             bprintf(b, "forced: ");
             md_text(b, a->reason[0] ? a->reason : a->detail);
@@ -357,6 +358,7 @@ static cJSON *actions_json(const struct report *r)
         cJSON_AddItemToObject(o, "before", weights_json(a->before));
         cJSON_AddItemToObject(o, "after", weights_json(a->after));
         cJSON_AddBoolToObject(o, "forced", a->forced);
+        cJSON_AddBoolToObject(o, "from_journal", a->from_journal);
         add_str_or_null(o, "reason", a->reason);
         add_str_or_null(o, "detail", a->detail);
         cJSON_AddItemToArray(arr, o);

@@ -249,8 +249,13 @@ static void test_completed_by_moves_after_the_last_sample(void **state)
     build(HEAD SAMPLE(1000, 100, 0)
           EV(1000, "alice", "shift", "ok", 100, 0, 50, 50, "")
           SAMPLE(1001, 50, 50)
-          EV(1100, "alice", "shift", "ok", 50, 50, 0, 100, ",\"from\":\"journal\""), &b);
+          "{\"type\":\"event\",\"event\":{\"time\":1100,\"user\":\"alice\",\"action\":"
+          "\"shift\",\"outcome\":\"ok\",\"candidate\":\"green\",\"before\":{\"blue\":50,"
+          "\"green\":50},\"after\":{\"blue\":0,\"green\":100}},\"from\":\"journal\"}\n", &b);
+    assert_non_null(strstr(b.md, "| local (no server ran: from the journal) |"));
     assert_string_equal(b.r.result, "completed");
+    assert_true(b.r.action[1].from_journal);
+    assert_false(b.r.action[0].from_journal);
     assert_int_equal(b.r.final_weight[COLOR_GREEN], 100);
     assert_true(fabs(b.r.total_s - 100) < 1e-6);
     unbuild(&b);
