@@ -422,6 +422,21 @@ static int count_file(const struct options *o, int fd, struct stats *total)
     return rc;
 }
 
+/* Every attempt went to neither color: the colors are likely not this
+ * log's (the built-in defaults, when no config was found). Said on stderr,
+ * with the config paths tried. */
+static void hint_no_color(struct app *app, const struct stats *st)
+{
+    if (st->slot[SLOT_OTHER].requests == 0 || st->slot[COLOR_BLUE].requests ||
+        st->slot[COLOR_GREEN].requests)
+        return;
+    app_errorf(app, "stats: no attempt went to blue (%s) or green (%s): %llu went to other "
+               "upstreams; is this the config of that nginx?",
+               st->addr[COLOR_BLUE] ? st->addr[COLOR_BLUE] : "?",
+               st->addr[COLOR_GREEN] ? st->addr[COLOR_GREEN] : "?",
+               (unsigned long long)st->slot[SLOT_OTHER].requests);
+}
+
 int cmd_stats(struct app *app, int argc, char **argv)
 {
     struct options o;
@@ -453,6 +468,8 @@ int cmd_stats(struct app *app, int argc, char **argv)
         print_json(app, total);
     else
         print_text(app, &o, total);
+    if (rc >= 0)
+        hint_no_color(app, total);
     free(total);
     return rc < 0 ? EXIT_FAILURE_IO : EXIT_OK;
 }

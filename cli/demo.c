@@ -1,6 +1,8 @@
 /* cutover demo: nginx and two simulated gateways on loopback, with load,
  * until Ctrl-C. Every process is a child on our loop; all of them are
- * stopped, and the sandbox removed, on exit. */
+ * stopped, a cutover server a console started on the sandbox too, and the
+ * sandbox removed, on exit. Each phase of the start is a line on stderr
+ * ("cutover demo: ..."), so nobody stares at a blank screen. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,6 +19,7 @@
 #include "cli/commands.h"
 #include "cli/drill.h"
 #include "cli/sandbox.h"
+#include "server/server.h"
 
 enum { CHILD_BLUE, CHILD_GREEN, CHILD_NGINX, CHILD_LOAD, CHILD_COUNT };
 
@@ -132,6 +135,13 @@ static int start_load(struct demo *d)
     return start_child(d, CHILD_LOAD, argv, "load.out");
 }
 
+/* One line per phase of the start; the console flow echoes them. */
+static void phase(const char *what)
+{
+    fprintf(stderr, "cutover demo: %s\n", what);
+    fflush(stderr);
+}
+
 static bool port_accepts(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -189,7 +199,7 @@ static void print_banner(struct demo *d)
            "  %s -c %s shift +10\n"
            "  %s -c %s stats %s\n"
            "  %s -c %s rollback\n"
-           "Ctrl-C stops everything%s.\n",
+           "Ctrl-C stops everything (a cutover server started on the sandbox too)%s.\n",
            sb->config_file, self, sb->config_file, self, sb->config_file, self, sb->config_file,
            sb->access_log, self, sb->config_file, sb->own_dir ? " and removes the sandbox" : "");
     fflush(stdout);
@@ -199,6 +209,7 @@ static void print_banner(struct demo *d)
 static void mark_ready(struct demo *d)
 {
     char path[700];
+    phase(d->load ? "load started; ready" : "ready");
     snprintf(path, sizeof path, "%s/READY", d->sb.dir);
     FILE *f = fopen(path, "w");
     if (f) {
@@ -230,6 +241,7 @@ static void on_ready_poll(uv_timer_t *t)
         return;
     }
     uv_timer_stop(t);
+    phase("nginx and both gateways answer");
     if (d->load && start_load(d) != 0) {
         d->exit_code = EXIT_FAILURE_IO;
         begin_stop(d);
@@ -255,11 +267,35 @@ static void on_signal_closed(uv_handle_t *h)
     (void)h;
 }
 
+/* A console opened on the sandbox started a cutover server there: it goes
+ * with the sandbox, as `q` in the demo's own console stops it. */
+static void stop_sandbox_server(struct demo *d)
+{
+    char state[700];
+    snprintf(state, sizeof state, "%s/state", d->sb.dir);
+    pid_t pid = server_running_pid(state);
+    if (pid <= 0)
+        return;
+    if (kill(pid, SIGTERM) == 0)
+        fprintf(stderr, "cutover demo: stopping the cutover server (pid %ld) on the sandbox\n",
+                (long)pid);
+}
+
+/* Before the sandbox goes: the server writes into it until it is gone. */
+static void wait_sandbox_server(struct demo *d)
+{
+    char state[700];
+    snprintf(state, sizeof state, "%s/state", d->sb.dir);
+    for (int i = 0; i < 100 && server_running_pid(state) > 0; i++)
+        usleep(100 * 1000);
+}
+
 static void begin_stop(struct demo *d)
 {
     if (d->stopping)
         return;
     d->stopping = true;
+    stop_sandbox_server(d);
     drill_stop(d->drill);
     for (int i = CHILD_COUNT - 1; i >= 0; i--)
         if (d->child[i].running)
@@ -356,10 +392,12 @@ int cmd_demo(int argc, char **argv, const char *record_path)
         free(d);
         return EXIT_FAILURE_IO;
     }
+    phase("sandbox written (nginx.conf, upstream file, config)");
     uv_loop_init(&d->loop);
     watch_signals(d);
     uv_timer_init(&d->loop, &d->timer);
     d->timer.data = d;
+    phase("starting nginx and two simulated gateways");
     if (start_sims(d) != 0 || start_nginx(d) != 0) {
         d->exit_code = EXIT_FAILURE_IO;
         begin_stop(d);
@@ -372,6 +410,7 @@ int cmd_demo(int argc, char **argv, const char *record_path)
     uv_loop_close(&d->loop);
     drill_free(d->drill);
     rc = d->exit_code;
+    wait_sandbox_server(d);
     sandbox_remove(&d->sb);
     if (!d->sb.own_dir)
         fprintf(stderr, "cutover demo: stopped; the sandbox stays in %s\n", d->sb.dir);

@@ -38,18 +38,40 @@ static void run_self(const char *exe, char *const args[], bool quiet)
         waitpid(pid, NULL, 0);
 }
 
-static bool wait_ready(const char *dir, pid_t child)
+/* The sandbox child's phase lines ("cutover demo: ..."), from its log to
+ * our terminal as they come: the screen is never blank while it starts. */
+static void echo_phases(FILE *log)
+{
+    char line[1024];
+    if (!log)
+        return;
+    clearerr(log);
+    while (fgets(line, sizeof line, log))
+        if (strncmp(line, "cutover demo: ", 14) == 0)
+            fputs(line, stderr);
+}
+
+static bool wait_ready(const char *dir, const char *logpath, pid_t child)
 {
     char ready[600];
     snprintf(ready, sizeof ready, "%s/READY", dir);
-    for (int i = 0; i < 200; i++) {
+    FILE *log = NULL;
+    bool ok = false;
+    for (int i = 0; i < 200 && !ok; i++) {
+        if (!log)
+            log = fopen(logpath, "r");
+        echo_phases(log);
         if (access(ready, F_OK) == 0)
-            return true;
-        if (waitpid(child, NULL, WNOHANG) == child)
-            return false;
-        usleep(50 * 1000);
+            ok = true;
+        else if (waitpid(child, NULL, WNOHANG) == child)
+            break;
+        else
+            usleep(50 * 1000);
     }
-    return false;
+    echo_phases(log);
+    if (log)
+        fclose(log);
+    return ok;
 }
 
 /* With --scenario: a bad scenario stops us before anything starts, and the
@@ -120,7 +142,7 @@ int demo_with_console(int argc, char **argv, const char *record_path)
         _exit(127);
     }
     int rc = EXIT_FAILURE_IO;
-    if (child > 0 && wait_ready(dir, child)) {
+    if (child > 0 && wait_ready(dir, log, child)) {
         /* Where the sandbox is and the exact command that watches it, in
          * the console itself (the terminal's scrollback is hidden under it). */
         char note[2048];

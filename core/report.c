@@ -241,6 +241,7 @@ static int build_actions(struct report *r, const struct timeline *t)
         weights_of(cJSON_GetObjectItemCaseSensitive(ev, "before"), a->before);
         weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), a->after);
         a->forced = strcmp(a->action, "override") == 0;
+        a->from_journal = strcmp(str_item(t->event[i], "from"), "journal") == 0;
         if (a->forced)
             override_reason(a->detail, a->user, a->reason, sizeof a->reason);
     }
@@ -292,12 +293,15 @@ static void header_fields(struct report *r, const struct timeline *t)
 
 /* The move that put the weights where the cutover ended: the total time
  * runs from the first move to it. */
+static void weights_now(const struct timeline *t, struct report *r);
+
 static void done_time(struct report *r, const struct timeline *t)
 {
     const cJSON *w = t->end ? cJSON_GetObjectItemCaseSensitive(t->end, "weights") : NULL;
     if (!w && t->n_samples)
         w = cJSON_GetObjectItemCaseSensitive(t->sample[t->n_samples - 1], "weights");
     weights_of(w, r->final_weight);
+    weights_now(t, r);
     r->total_s = -1;
     for (size_t i = 0; i < t->n_events; i++) {
         const cJSON *ev = timeline_event_body(t->event[i]);
@@ -318,12 +322,132 @@ static void done_time(struct report *r, const struct timeline *t)
     }
 }
 
+/* ---- what happened ------------------------------------------------------- */
+
+/* An auto-rollback starts (the server's reason) and its rollback's reload
+ * follows within this many seconds. */
+#define AUTO_PAIR_S 60.0
+
+/* The newest journal line of a move (an intent or an outcome, by move_id):
+ * an intent last means the move never got its outcome. */
+static const cJSON *last_move_line(const struct timeline *t)
+{
+    for (size_t i = t->n_events; i-- > 0;) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(ev, "move_id")))
+            return ev;
+    }
+    return NULL;
+}
+
+/* The rollback that brought everything back: by the server's auto-rollback
+ * when one started shortly before it; its reason then says why. */
+static bool auto_rolled_back(const struct timeline *t, char *why, size_t whylen)
+{
+    double rb_at = -1;
+    size_t i = t->n_events;
+    while (i-- > 0) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        if (timeline_event_applied(ev) && timeline_event_moves(ev)) {
+            if (!timeline_event_is_rollback(ev))
+                return false;
+            rb_at = num_item(ev, "time", 0);
+            if (strcmp(str_item(ev, "action"), "auto-rollback") == 0) {
+                snprintf(why, whylen, "%s", str_item(ev, "error"));
+                return true;
+            }
+            break;
+        }
+    }
+    for (; rb_at >= 0 && i-- > 0;) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        if (rb_at - num_item(ev, "time", 0) > AUTO_PAIR_S)
+            break;
+        if (strcmp(str_item(ev, "action"), "auto-rollback") == 0) {
+            snprintf(why, whylen, "%s", str_item(ev, "error"));
+            return true;
+        }
+    }
+    return false;
+}
+
+static void interrupted_why(const cJSON *ev, char *why, size_t whylen)
+{
+    int b[COLOR_COUNT], a[COLOR_COUNT];
+    weights_of(cJSON_GetObjectItemCaseSensitive(ev, "before"), b);
+    weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), a);
+    const char *move = str_item(ev, "move");
+    const char *user = str_item(ev, "user");
+    snprintf(why, whylen, "a %s by %s (%d/%d -> %d/%d) %s; see cutover reconcile",
+             move[0] ? move : "move", user[0] ? user : "?", b[0], b[1], a[0], a[1],
+             strcmp(str_item(ev, "action"), "intent") == 0 ? "has no outcome: it did not finish"
+                                                           : "was found interrupted");
+}
+
+/* The weights now: the end line's or the last sample's, or a move's after
+ * that came later than the last sample (moves from the journal carry no
+ * samples of their own). */
+static void weights_now(const struct timeline *t, struct report *r)
+{
+    if (t->end)
+        return;
+    double last_sample = t->n_samples ? timeline_line_time(t->sample[t->n_samples - 1]) : 0;
+    for (size_t i = t->n_events; i-- > 0;) {
+        const cJSON *ev = timeline_event_body(t->event[i]);
+        if (!timeline_event_applied(ev) || !timeline_event_moves(ev))
+            continue;
+        if (num_item(ev, "time", 0) > last_sample)
+            weights_of(cJSON_GetObjectItemCaseSensitive(ev, "after"), r->final_weight);
+        return;
+    }
+}
+
+static void set_result(struct report *r, const char *result)
+{
+    snprintf(r->result, sizeof r->result, "%s", result);
+}
+
+static void result_of(struct report *r, const struct timeline *t)
+{
+    const cJSON *mv = last_move_line(t);
+    const char *mv_outcome = mv ? str_item(mv, "outcome") : "";
+    int at_end = timeline_weights_end(cJSON_GetObjectItemCaseSensitive(t->end, "weights"));
+    if (!t->end && r->final_weight[0] >= 0 && r->final_weight[1] >= 0)
+        at_end = r->final_weight[0] == 100 ? 0 : r->final_weight[1] == 100 ? 1 : COLOR_NONE;
+    if (mv && (strcmp(str_item(mv, "action"), "intent") == 0 ||
+               strcmp(mv_outcome, "interrupted") == 0)) {
+        set_result(r, "interrupted");
+        interrupted_why(mv, r->result_why, sizeof r->result_why);
+    } else if (t->end && strcmp(r->outcome, "continued") == 0) {
+        set_result(r, "continued");
+    } else if (at_end == (int)r->candidate) {
+        set_result(r, "completed");
+    } else if (at_end == (int)r->stable) {
+        bool rolled = t->end ? strcmp(r->outcome, "rolled-back") == 0 : false;
+        bool is_auto = auto_rolled_back(t, r->result_why, sizeof r->result_why);
+        if (!t->end)
+            for (size_t i = t->n_events; i-- > 0 && !rolled;) {
+                const cJSON *ev = timeline_event_body(t->event[i]);
+                if (timeline_event_applied(ev) && timeline_event_moves(ev)) {
+                    rolled = timeline_event_is_rollback(ev);
+                    break;
+                }
+            }
+        set_result(r, is_auto ? "auto-rolled-back" : rolled ? "rolled-back" : "abandoned");
+        if (!is_auto)
+            r->result_why[0] = '\0';
+    } else {
+        set_result(r, "in-progress");
+    }
+}
+
 int report_build(const struct timeline *t, struct report *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     header_fields(out, t);
     span(out, t);
     done_time(out, t);
+    result_of(out, t);
     if (build_steps(out, t) != 0 || build_guards(out, t) != 0 || build_actions(out, t) != 0) {
         report_free(out);
         snprintf(err, errlen, "out of memory");

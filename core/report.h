@@ -60,6 +60,8 @@ struct report_action {
     char ssh_client[128];        /* "" when local */
     int before[COLOR_COUNT], after[COLOR_COUNT];   /* -1 unknown */
     bool forced;                 /* an override of a guard or preflight */
+    bool from_journal;           /* written from the journal at a server's start:
+                                    no server ran when it happened */
     char reason[REPORT_TEXT];    /* the override's reason; "" otherwise */
     char detail[REPORT_TEXT];    /* the journal's error/detail text */
 };
@@ -70,6 +72,14 @@ struct report {
     double started;              /* the header's start (the first move) */
     double first_at, last_at;    /* the first and last line's time */
     char outcome[32];            /* the end line's, or "unfinished" */
+    /* What happened, read from the moves as well as the end line:
+     * "completed", "rolled-back", "auto-rolled-back", "abandoned",
+     * "interrupted" (the last move's intent has no outcome, or it was
+     * found interrupted), "in-progress" or "continued"; result_why says
+     * why when there is more to say (the auto-rollback's reason, the
+     * interrupted move). */
+    char result[24];
+    char result_why[REPORT_TEXT];
     double end_at;               /* the end line's time; 0 when unfinished */
     double done_at;              /* the move that reached the final weights; 0 none */
     double total_s;              /* started -> done_at; -1 when never done */

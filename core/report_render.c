@@ -114,6 +114,40 @@ static void md_signals(struct buf *b, const struct report_signals *g)
     }
 }
 
+/* The outcome in words: what happened, why, and where the file stands. */
+static void md_outcome(struct buf *b, const struct report *r)
+{
+    char t[64], w[32];
+    const char *words = r->result;
+    static const struct { const char *key, *words; } said[] = {
+        {"completed", "completed"},       {"rolled-back", "rolled back"},
+        {"auto-rolled-back", "auto-rolled back"}, {"abandoned", "abandoned"},
+        {"interrupted", "interrupted"},   {"in-progress", "in progress"},
+        {"continued", "continued in the next file"},
+    };
+    for (size_t i = 0; i < sizeof said / sizeof said[0]; i++)
+        if (strcmp(said[i].key, r->result) == 0)
+            words = said[i].words;
+    bprintf(b, "- outcome: **%s**", words[0] ? words : r->outcome);
+    weights_text(r->final_weight, w, sizeof w);
+    bprintf(b, " (");
+    if (r->result_why[0]) {
+        md_text(b, r->result_why);
+        bprintf(b, "; ");
+    }
+    bprintf(b, "at %s", w);
+    if (r->end_at > 0) {
+        utc(r->end_at, true, t, sizeof t);
+        bprintf(b, "; file closed %s", t);
+    } else if (r->final_weight[0] == 100 || r->final_weight[1] == 100) {
+        /* At an end but inside the post-roll: say why it is not closed. */
+        bprintf(b, "; the file closes once that has held timeline.postroll_s");
+    } else {
+        bprintf(b, "; the file is still open");
+    }
+    bprintf(b, ")\n");
+}
+
 static void md_head(struct buf *b, const struct report *r)
 {
     char t[64], d[64];
@@ -121,16 +155,7 @@ static void md_head(struct buf *b, const struct report *r)
     utc(r->started, true, t, sizeof t);
     bprintf(b, "- host: %s\n- direction: %s → %s\n- started: %s\n", r->host,
             color_name(r->stable), color_name(r->candidate), t);
-    bprintf(b, "- outcome: **%s**", r->outcome);
-    if (r->end_at > 0) {
-        utc(r->end_at, true, t, sizeof t);
-        bprintf(b, " (file closed %s)", t);
-    } else if (r->final_weight[0] == 100 || r->final_weight[1] == 100) {
-        /* At an end but inside the post-roll: say why it is not closed. */
-        weights_text(r->final_weight, t, sizeof t);
-        bprintf(b, " (at %s; the file closes once that has held timeline.postroll_s)", t);
-    }
-    bprintf(b, "\n");
+    md_outcome(b, r);
     if (r->total_s >= 0) {
         duration(r->total_s, d, sizeof d);
         weights_text(r->final_weight, t, sizeof t);
@@ -207,8 +232,9 @@ static void md_actions(struct buf *b, const struct report *r)
         utc(a->at, false, t, sizeof t);
         weights_text(a->before, w0, sizeof w0);
         weights_text(a->after, w1, sizeof w1);
-        bprintf(b, "| %s | %s | %s | %s → %s | %s | %s | ", t, a->action, a->outcome, w0, w1,
-                a->user[0] ? a->user : "–", a->ssh_client[0] ? a->ssh_client : "local");
+        bprintf(b, "| %s | %s | %s | %s → %s | %s | %s%s | ", t, a->action, a->outcome, w0, w1,
+                a->user[0] ? a->user : "–", a->ssh_client[0] ? a->ssh_client : "local",
+                a->from_journal ? " (no server ran: from the journal)" : "");
         if (a->forced) {
             bprintf(b, "forced: ");
             md_text(b, a->reason[0] ? a->reason : a->detail);
@@ -332,6 +358,7 @@ static cJSON *actions_json(const struct report *r)
         cJSON_AddItemToObject(o, "before", weights_json(a->before));
         cJSON_AddItemToObject(o, "after", weights_json(a->after));
         cJSON_AddBoolToObject(o, "forced", a->forced);
+        cJSON_AddBoolToObject(o, "from_journal", a->from_journal);
         add_str_or_null(o, "reason", a->reason);
         add_str_or_null(o, "detail", a->detail);
         cJSON_AddItemToArray(arr, o);
@@ -349,6 +376,8 @@ char *report_json(const struct report *r)
     cJSON_AddStringToObject(o, "candidate", color_name(r->candidate));
     cJSON_AddNumberToObject(o, "started", r->started);
     cJSON_AddStringToObject(o, "outcome", r->outcome);
+    cJSON_AddStringToObject(o, "result", r->result);
+    add_str_or_null(o, "result_why", r->result_why);
     add_num_or_null(o, "ended", r->end_at, r->end_at > 0);
     add_num_or_null(o, "done_at", r->done_at, r->done_at > 0);
     add_num_or_null(o, "total_s", r->total_s, r->total_s >= 0);

@@ -294,6 +294,22 @@ char *timeline_event_line(const char *line)
     return out;
 }
 
+char *timeline_event_line_from(const char *line, const char *from)
+{
+    char *el = timeline_event_line(line);
+    if (!el)
+        return NULL;
+    size_t n = strlen(el), extra = strlen(from) + 10;
+    char *out = realloc(el, n + extra + 1);
+    if (!out) {
+        free(el);
+        return NULL;
+    }
+    /* before the closing brace: ,"from":"FROM"} */
+    snprintf(out + n - 1, extra + 2, ",\"from\":\"%s\"}", from);
+    return out;
+}
+
 cJSON *timeline_end_json(double at, const char *outcome, const cJSON *weights)
 {
     cJSON *o = cJSON_CreateObject();

@@ -71,6 +71,11 @@ cJSON *timeline_history_sample_json(const struct window_second rows[COLOR_COUNT]
  * the line's bytes unchanged); NULL when line is not a JSON object. */
 char *timeline_event_line(const char *line);
 
+/* The same, marked where the line came from:
+ * {"type":"event","event":LINE,"from":"journal"} for a line replayed from
+ * the journal at a server's start (a move made while none ran). */
+char *timeline_event_line_from(const char *line, const char *from);
+
 /* {"type":"end","at":at,"outcome":outcome,"weights":weights}. */
 cJSON *timeline_end_json(double at, const char *outcome, const cJSON *weights);
 

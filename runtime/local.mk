@@ -10,5 +10,6 @@ libruntime_a_SOURCES = \
 	runtime/snapshot.c runtime/snapshot.h \
 	runtime/statedir.c runtime/statedir.h \
 	runtime/timeline_dir.c runtime/timeline_priv.h \
+	runtime/timeline_replay.c \
 	runtime/timeline_writer.c runtime/timeline_writer.h
 libruntime_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CURL_CFLAGS) $(CJSON_CFLAGS)

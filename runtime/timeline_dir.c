@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,8 +135,17 @@ static void resume_state(struct timeline_writer *t, const struct timeline *tl)
         if (!timeline_event_moves(ev))
             continue;
         t->last_move_at = timeline_line_time(tl->event[i]);
-        if (timeline_event_applied(ev))
-            t->rolled_back = timeline_event_is_rollback(ev);
+        t->end_since = 0;
+        if (!timeline_event_applied(ev))
+            continue;
+        t->rolled_back = timeline_event_is_rollback(ev);
+        const cJSON *after = cJSON_GetObjectItemCaseSensitive(ev, "after");
+        for (int c = 0; c < COLOR_COUNT; c++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(after, color_name((enum color)c));
+            t->moved_to[c] = cJSON_IsNumber(v) ? (int)v->valuedouble : -1;
+        }
+        if (t->moved_to[COLOR_BLUE] == 100 || t->moved_to[COLOR_GREEN] == 100)
+            t->end_since = t->last_move_at;
     }
 }
 
@@ -173,4 +183,32 @@ void timeline_dir_resume(struct timeline_writer *t)
         t->path[0] = '\0';   /* not resumed: no file is ours */
     timeline_free(&tl);
     free(text);
+}
+
+/* ---- where the record stops --------------------------------------------- */
+
+double timeline_dir_recorded_until(const struct timeline_writer *t)
+{
+    size_t n, len = 0;
+    struct tl_file *f = list_files(t->dir, &n);
+    char path[1400];
+    if (n > 0)
+        snprintf(path, sizeof path, "%s/%s", t->dir, f[n - 1].name);
+    free(f);
+    if (n == 0)
+        return 0;
+    char *text = read_all(path, &len);
+    struct timeline tl = {0};
+    char err[200];
+    double until = 0;
+    if (text && timeline_parse(text, len, &tl, err, sizeof err) == 0) {
+        until = timeline_line_time(tl.header);
+        if (tl.n_events)
+            until = fmax(until, timeline_line_time(tl.event[tl.n_events - 1]));
+        if (tl.end)
+            until = fmax(until, timeline_line_time(tl.end));
+    }
+    timeline_free(&tl);
+    free(text);
+    return until;
 }

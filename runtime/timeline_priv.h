@@ -33,6 +33,7 @@ struct timeline_writer {
     double last_move_at;            /* the newest move's journal time */
     double end_since;               /* when the weights reached an end; 0 not there */
     bool rolled_back;               /* the last applied move was a rollback */
+    int moved_to[COLOR_COUNT];      /* the weights the last applied move left */
     bool resumed;
     char **seen;                    /* a resumed file's events, to skip the journal's replay */
     size_t n_seen;
@@ -49,5 +50,16 @@ void timeline_dir_rotate(struct timeline_writer *t);
 /* A server restarted mid-cutover goes on in the newest file without an
  * end: opens it for appending and takes up its state. */
 void timeline_dir_resume(struct timeline_writer *t);
+/* When the newest file's record stops: its last event's journal time or
+ * its end line's, whichever is later; 0 without any file. */
+double timeline_dir_recorded_until(const struct timeline_writer *t);
+
+/* One journal line, as timeline_writer_event; from_journal marks a line
+ * replayed from the journal at start (a move made while no server ran),
+ * which history rules do not skip. */
+void timeline_writer_event_from(struct timeline_writer *t, const char *line, bool from_journal);
+/* At open: the journal's lines newer than the timelines' record and older
+ * than this server, written as they would have been (runtime/timeline_replay.c). */
+void timeline_replay_journal(struct timeline_writer *t);
 
 #endif

@@ -257,6 +257,7 @@ int timeline_writer_open(const struct config *cfg, struct timeline_writer **out,
         snprintf(t->host, sizeof t->host, "unknown");
     t->host[sizeof t->host - 1] = '\0';
     timeline_dir_resume(t);
+    timeline_replay_journal(t);
     timeline_dir_rotate(t);
     *out = t;
     return 0;
@@ -355,7 +356,59 @@ static bool seen_before(struct timeline_writer *t, const cJSON *ev)
     return found;
 }
 
-void timeline_writer_event(struct timeline_writer *t, const char *line)
+/* The weights a move left, for an end decided by the journal's times. */
+static void note_move(struct timeline_writer *t, const cJSON *ev, double at)
+{
+    t->last_move_at = at;
+    t->end_since = 0;
+    if (!timeline_event_applied(ev))
+        return;
+    t->rolled_back = timeline_event_is_rollback(ev);
+    const cJSON *after = cJSON_GetObjectItemCaseSensitive(ev, "after");
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(after, color_name((enum color)c));
+        t->moved_to[c] = cJSON_IsNumber(v) ? (int)v->valuedouble : -1;
+    }
+    /* at an end from the move on: the same as the next sample would say,
+     * since the post-roll counts from the later of the two */
+    if (t->moved_to[COLOR_BLUE] == 100 || t->moved_to[COLOR_GREEN] == 100)
+        t->end_since = at;
+}
+
+/* Replayed moves have no samples between them: a cutover they finished
+ * ends postroll_s after it reached its end, before the next one opens. */
+static void end_by_event_time(struct timeline_writer *t, double at)
+{
+    if (t->fd < 0 || t->end_since <= 0)
+        return;
+    double since = t->end_since > t->last_move_at ? t->end_since : t->last_move_at;
+    if (at - since < t->cfg->timeline.postroll_s)
+        return;
+    cJSON *w = cJSON_CreateObject();
+    for (int c = 0; c < COLOR_COUNT; c++)
+        cJSON_AddNumberToObject(w, color_name((enum color)c), t->moved_to[c]);
+    const char *outcome = timeline_outcome(w, t->stable, t->candidate, t->rolled_back);
+    if (outcome) {
+        cJSON *e = timeline_end_json(since + t->cfg->timeline.postroll_s, outcome, w);
+        write_json(t, e);
+        cJSON_Delete(e);
+        close_file(t);
+    }
+    cJSON_Delete(w);
+}
+
+static void remember_seen(struct timeline_writer *t, const cJSON *ev)
+{
+    char **g = realloc(t->seen, (t->n_seen + 1) * sizeof *g);
+    if (!g)
+        return;
+    t->seen = g;
+    t->seen[t->n_seen] = cJSON_PrintUnformatted(ev);
+    if (t->seen[t->n_seen])
+        t->n_seen++;
+}
+
+void timeline_writer_event_from(struct timeline_writer *t, const char *line, bool from_journal)
 {
     cJSON *ev = cJSON_Parse(line);
     const cJSON *tm = cJSON_GetObjectItemCaseSensitive(ev, "time");
@@ -365,9 +418,12 @@ void timeline_writer_event(struct timeline_writer *t, const char *line)
     }
     double at = tm->valuedouble;
     bool moves = timeline_event_moves(ev);
+    if (from_journal)
+        end_by_event_time(t, at);
     /* The journal tail replays the file's end at start: those lines are
-     * history, or already in a resumed file. */
-    double oldest = t->resumed ? t->started : t->opened_at - 1;
+     * history, or already in a resumed file (the replay from the journal
+     * wrote the ones that were missing). */
+    double oldest = from_journal ? 0 : t->resumed ? t->started : t->opened_at - 1;
     /* Only a real move opens a file: a refusal or a rollback at 100/0 would
      * make a file that ends "abandoned" and hides the last real cutover
      * from `latest`. An open file records refusals too. */
@@ -378,17 +434,20 @@ void timeline_writer_event(struct timeline_writer *t, const char *line)
         cJSON_Delete(ev);
         return;
     }
-    char *el = timeline_event_line(line);
+    char *el = from_journal ? timeline_event_line_from(line, "journal") : timeline_event_line(line);
     if (el)
         write_text(t, el);
     free(el);
-    if (moves) {
-        t->last_move_at = at;
-        t->end_since = 0;
-        if (timeline_event_applied(ev))
-            t->rolled_back = timeline_event_is_rollback(ev);
-    }
+    if (from_journal && t->resumed)
+        remember_seen(t, ev);   /* the tail delivers it again */
+    if (moves)
+        note_move(t, ev, at);
     cJSON_Delete(ev);
+}
+
+void timeline_writer_event(struct timeline_writer *t, const char *line)
+{
+    timeline_writer_event_from(t, line, false);
 }
 
 void timeline_writer_set_file_cap(struct timeline_writer *t, long long bytes)

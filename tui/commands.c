@@ -492,7 +492,8 @@ bool commands_banner(const struct commands *k, const struct model *m, double now
                      struct announce *out)
 {
     announce_latest(m, out);
-    return out->have && out->time > k->banner_closed && now - out->time < ANNOUNCE_KEEP_S;
+    return out->have && out->time > k->banner_closed &&
+           (out->standing || now - out->time < ANNOUNCE_KEEP_S);
 }
 
 /* Something the server did alone, new to this console: the bell (the
@@ -508,7 +509,7 @@ static void announce_new(struct commands *k, const struct commands_env *env)
         return;
     k->announce_seen = an.time;
     double now = m->have_snapshot && m->at > an.time ? m->at : an.time;
-    if (now - an.time >= ANNOUNCE_KEEP_S)
+    if (!an.standing && now - an.time >= ANNOUNCE_KEEP_S)
         return;
     screen_beep(env->screen);
     snprintf(k->message, sizeof k->message, "%s", an.line);

@@ -29,6 +29,7 @@
 #include "tui/replay.h"
 #include "tui/screen.h"
 #include "view/announce.h"
+#include "view/castmark.h"
 
 #define PLAY_TICK_MS 100
 
@@ -351,24 +352,25 @@ static void on_hangup(void *ud)
 /* ---- server messages ------------------------------------------------------ */
 
 /* Every journal event is a marker in the recording: a trainer jumps
- * between "shift 90/10" and "auto-rollback: green 5xx ..." with them. */
-static void mark_event(struct console *c)
+ * between "shift 90/10 -> 80/20" and "auto-rollback 50/50 -> 100/0: green
+ * 5xx ..." with them. The event is the line's own (the model's newest may
+ * be another: an intent is not kept). */
+static void mark_event(struct console *c, const char *line, size_t len)
 {
-    const struct model_event *ev = model_event_count(c->model) > 0 ? model_event_get(c->model, 0)
-                                                                   : NULL;
-    if (!c->cast || !ev)
+    if (!c->cast)
         return;
-    char label[320];
-    int n = snprintf(label, sizeof label, "%s", ev->action);
-    if (ev->after[COLOR_BLUE] >= 0 && ev->after[COLOR_GREEN] >= 0 &&
-        (ev->before[COLOR_BLUE] != ev->after[COLOR_BLUE] || strcmp(ev->action, "shift") == 0 ||
-         strcmp(ev->action, "rollback") == 0))
-        n += snprintf(label + n, sizeof label - (size_t)n, " %d/%d", ev->after[COLOR_BLUE],
-                      ev->after[COLOR_GREEN]);
-    if (ev->outcome[0] && strcmp(ev->outcome, "ok") != 0)
-        n += snprintf(label + n, sizeof label - (size_t)n, " %s", ev->outcome);
-    if (ev->error[0])
-        snprintf(label + n, sizeof label - (size_t)n, ": %.160s", ev->error);
+    cJSON *o = cJSON_ParseWithLength(line, len);
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, "event");
+    struct model_event ev;
+    char label[1400];
+    bool mark = cJSON_IsObject(j);
+    if (mark) {
+        model_decode_event(j, &ev);
+        mark = castmark_label(&ev, label, sizeof label);
+    }
+    cJSON_Delete(o);
+    if (!mark)
+        return;
     cast_marker(c->cast, label);
     if (cast_error(c->cast) && !c->cast_error_shown) {
         c->cast_error_shown = true;
@@ -387,7 +389,7 @@ static void on_line(const char *line, size_t len, void *data)
         snprintf(c->cmd.message, sizeof c->cmd.message, "server: %.180s", line);
     } else {
         if (model_apply_line(c->model, line, len, err, sizeof err) == MODEL_MSG_EVENT)
-            mark_event(c);
+            mark_event(c, line, len);
         commands_notice(&c->cmd, &env, line);
     }
     redraw(c);

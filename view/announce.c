@@ -1,6 +1,8 @@
 /* announce: the server's own acts, from the journal events. */
 #include "view/announce.h"
 
+#include "core/intent.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +23,7 @@ struct kind {
 static const struct kind kinds[] = {
     {"auto-rollback", "AUTO-ROLLBACK", false},
     {"alarm", "ALARM", false},
-    {"reconcile", "RECONCILED", false},
+    {"reconcile", "RECONCILE NEEDED", false},
     {"stop", "CANDIDATE STOPPED", true},
     {"rollback", "ROLLED BACK", true},
 };
@@ -80,6 +82,20 @@ static void follow(const struct model_event *ev, bool said_weights, char *buf, s
     add(buf, len, piece);
 }
 
+/* A reconcile the server asked for at start is over once a move went
+ * through after it (the restore or reload that resolved it). */
+static bool resolved_later(const struct model *m, int i)
+{
+    static const char *const moves[] = {"restore", "reload", "rollback", "shift", "auto-rollback"};
+    for (int j = 0; j < i; j++) {
+        const struct model_event *ev = model_event_get(m, j);
+        for (size_t k = 0; k < sizeof moves / sizeof moves[0]; k++)
+            if (strcmp(ev->action, moves[k]) == 0 && strcmp(ev->outcome, "ok") == 0)
+                return true;
+    }
+    return false;
+}
+
 /* The headline: the newest event the server took alone, a follow-up
  * replaced by the auto-rollback it followed. Events are newest first. */
 static int headline(const struct model *m, const struct kind **k)
@@ -88,6 +104,8 @@ static int headline(const struct model *m, const struct kind **k)
     for (int i = 0; i < n; i++) {
         const struct model_event *ev = model_event_get(m, i);
         if (!(*k = kind_of(ev)))
+            continue;
+        if (strcmp(ev->action, "reconcile") == 0 && resolved_later(m, i))
             continue;
         if (!(*k)->follow_up)
             return i;
@@ -151,10 +169,53 @@ static void compose(const struct model *m, int h, const struct kind *k, struct a
     memcpy(out->text, whole, sizeof whole);
 }
 
+static void clock_of(double t, char *buf, size_t len)
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    localtime_r(&s, &tm);
+    strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+/* The snapshot's reconcile, short enough for a banner at 80 columns (the
+ * server's whole sentence is in `cutover reconcile` and on m): the numbers
+ * and the commands that resolve it. */
+static void compose_reconcile(const struct model_reconcile *r, struct announce *out)
+{
+    char clock[16];
+    const int *c = r->confirmed, *f = r->file;
+    clock_of(r->since, clock, sizeof clock);
+    out->have = true;
+    out->standing = true;
+    out->time = r->since;
+    snprintf(out->title, sizeof out->title, "RECONCILE NEEDED");
+    int n = snprintf(out->text, sizeof out->text, "%s  %s: nginx runs %d/%d as last confirmed, "
+                     "the upstream file holds %d/%d. Nothing moves until ", clock,
+                     r->interrupted ? "a move did not finish" : "the file changed",
+                     c[COLOR_BLUE], c[COLOR_GREEN], f[COLOR_BLUE], f[COLOR_GREEN]);
+    if (n < 0 || (size_t)n >= sizeof out->text)
+        return;
+    if (r->may_apply)
+        snprintf(out->text + n, sizeof out->text - (size_t)n, "`%s` (test and reload the file) or "
+                 "`%s` (put back %d/%d)", INTENT_CMD_APPLY, INTENT_CMD_RESTORE, c[COLOR_BLUE],
+                 c[COLOR_GREEN]);
+    else
+        snprintf(out->text + n, sizeof out->text - (size_t)n, "`%s` (put back %d/%d); applying "
+                 "the file would move nginx more than one step", INTENT_CMD_RESTORE,
+                 c[COLOR_BLUE], c[COLOR_GREEN]);
+    snprintf(out->line, sizeof out->line, "RECONCILE NEEDED: nothing moves until `%s`%s%s",
+             r->may_apply ? INTENT_CMD_APPLY : INTENT_CMD_RESTORE, r->may_apply ? " or " : "",
+             r->may_apply ? "--restore" : "");
+}
+
 void announce_latest(const struct model *m, struct announce *out)
 {
     const struct kind *k = NULL;
     memset(out, 0, sizeof *out);
+    if (m->reconcile.have) {
+        compose_reconcile(&m->reconcile, out);
+        return;
+    }
     int h = headline(m, &k);
     if (h >= 0 && k)
         compose(m, h, k, out);

@@ -5,7 +5,9 @@
  * the numbers and what followed: "AUTO-ROLLBACK 06:28:22  green 5xx
  * 12.20% vs blue 0.00% for 180 s (+12.20 points, limit 0.5); blue 50 /
  * green 50 -> blue 100 / green 0; green stopped". Which journal actions
- * count is the table in announce.c. Pure; the caller owns the struct. */
+ * count is the table in announce.c. A move that waits for `cutover
+ * reconcile` (the snapshot says so while it lasts) comes before them all:
+ * nothing moves until it is resolved. Pure; the caller owns the struct. */
 #ifndef CUTOVER_VIEW_ANNOUNCE_H
 #define CUTOVER_VIEW_ANNOUNCE_H
 
@@ -18,7 +20,10 @@
 struct announce {
     bool have;
     double time;                /* the headline event's: what identifies it */
-    char title[32];             /* "AUTO-ROLLBACK", "ALARM", "CANDIDATE STOPPED" */
+    bool standing;              /* a state that holds until resolved (a move to
+                                   reconcile): never aged out */
+    char title[32];             /* "AUTO-ROLLBACK", "ALARM", "CANDIDATE STOPPED",
+                                   "RECONCILE NEEDED" */
     char text[640];             /* the reason, the numbers and what followed, whole */
     char line[200];             /* one line for the status line */
 };

@@ -4,6 +4,7 @@
 noinst_LIBRARIES += libview.a
 libview_a_SOURCES = \
 	view/announce.c view/announce.h \
+	view/castmark.c view/castmark.h \
 	view/grid.c view/grid.h \
 	view/model.c view/model.h \
 	view/wrap.c view/wrap.h

@@ -84,7 +84,7 @@ static bool same_event(double t1, const char *a1, double t2, const char *a2)
     return llround(t1 * 1000.0) == llround(t2 * 1000.0) && strcmp(a1, a2) == 0;
 }
 
-static void decode_event(const cJSON *j, struct model_event *ev)
+void model_decode_event(const cJSON *j, struct model_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     ev->time = num(j, "time", 0);
@@ -126,8 +126,10 @@ static bool is_reload(const struct model_event *ev)
 {
     if (strcmp(ev->outcome, "ok") != 0)
         return false;
+    /* a restore (cutover reconcile --restore) reloads too */
     return strcmp(ev->action, "shift") == 0 || strcmp(ev->action, "rollback") == 0 ||
-           strcmp(ev->action, "auto-rollback") == 0 || strcmp(ev->action, "reload") == 0;
+           strcmp(ev->action, "auto-rollback") == 0 || strcmp(ev->action, "reload") == 0 ||
+           strcmp(ev->action, "restore") == 0;
 }
 
 bool model_event_by_server(const struct model_event *ev)
@@ -219,7 +221,7 @@ static void apply_event(struct model *m, const cJSON *j)
     if (!cJSON_IsObject(j))
         return;
     struct model_event ev;
-    decode_event(j, &ev);
+    model_decode_event(j, &ev);
     /* A move's intent is bookkeeping for a kill: its outcome line follows
      * and is the row that tells the move; one that never got an outcome
      * is the server's reconcile, which says so itself. */
@@ -388,12 +390,31 @@ static void apply_failures(struct model *m, const cJSON *arr)
     }
 }
 
+/* Held while the snapshots carry it; since is when it first showed. */
+static void apply_reconcile(struct model *m, const cJSON *r)
+{
+    struct model_reconcile *o = &m->reconcile;
+    if (!cJSON_IsObject(r)) {
+        memset(o, 0, sizeof *o);
+        return;
+    }
+    if (!o->have)
+        o->since = m->at;
+    o->have = true;
+    o->interrupted = flag(r, "interrupted");
+    o->may_apply = flag(r, "may_apply");
+    str(r, "text", o->text, sizeof o->text);
+    weights(cJSON_GetObjectItemCaseSensitive(r, "confirmed"), o->confirmed);
+    weights(cJSON_GetObjectItemCaseSensitive(r, "file"), o->file);
+}
+
 static void apply_snapshot(struct model *m, const cJSON *s)
 {
     m->have_snapshot = true;
     m->seq = num(s, "seq", 0);
     m->at = num(s, "at", 0);
     apply_weights(m, s);
+    apply_reconcile(m, cJSON_GetObjectItemCaseSensitive(s, "reconcile"));
     const cJSON *busy = cJSON_GetObjectItemCaseSensitive(s, "busy");
     m->busy = cJSON_IsString(busy);
     str(s, "busy", m->busy_text, sizeof m->busy_text);

@@ -100,6 +100,18 @@ struct model_failure {
     char detail[200];
 };
 
+/* An interrupted move the server found (the snapshot's "reconcile"):
+ * moves wait until `cutover reconcile --apply` or `--restore`. */
+struct model_reconcile {
+    bool have;
+    bool interrupted;               /* it comes from a move that did not finish */
+    bool may_apply;                 /* reloading the file stays within one step */
+    double since;                   /* the first snapshot that carried it */
+    int confirmed[COLOR_COUNT];     /* what nginx was last confirmed to run */
+    int file[COLOR_COUNT];          /* what the upstream file holds */
+    char text[700];                 /* what happened and what resolves it, whole */
+};
+
 struct model {
     struct model_hello hello;
     bool have_snapshot;
@@ -126,6 +138,7 @@ struct model {
     int old_workers_draining;       /* nginx workers from before the last reload
                                        still finishing streams; -1 unknown */
     bool auto_rollback;
+    struct model_reconcile reconcile;
     int failure_count;              /* failure[0] is the newest */
     struct model_failure failure[MODEL_FAILURES];
 
@@ -173,6 +186,10 @@ int64_t model_newest_sec(const struct model *m);
 /* True for what the server journaled on its own (an auto-rollback, an
  * alarm, the stop that follows): its actors are named "cutover (...)". */
 bool model_event_by_server(const struct model_event *ev);
+
+/* One journal event object ({"time","user","action",...}) decoded; missing
+ * fields are empty, unknown weights -1. */
+void model_decode_event(const cJSON *j, struct model_event *ev);
 
 /* The first sentence of an auto-rollback's or alarm's reason: the server
  * writes "green 5xx 2.80% vs blue 0.00% for 180 s (+2.80 points, limit

@@ -4,13 +4,15 @@
 # nginx snippets and a config that cutover itself accepts.
 . "$top_srcdir/tests/integration/lib.sh"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
-tap_plan 9
+tap_plan 12
 
 SANDBOX="$WORK/demo"
 "$CUTOVER" demo --dir "$SANDBOX" --rps 30 >"$WORK/demo.out" 2>&1 &
 DEMO_PID=$!
 for _ in $(seq 1 200); do [ -f "$SANDBOX/READY" ] && break; sleep 0.05; done
 check "the demo comes up (READY written)" test -f "$SANDBOX/READY"
+# Each phase of the start is a line: no blank screen while it comes up.
+check "the start says its phases" grep -q "cutover demo: starting nginx and two simulated gateways" "$WORK/demo.out"
 CONFIG="$SANDBOX/cutover.json"
 check "the banner names the binary and config to use" grep -q "$CUTOVER -c $CONFIG status" "$WORK/demo.out"
 # Counted before `status` runs: its probes go straight to both colors.
@@ -22,12 +24,19 @@ out=$("$CUTOVER" -c "$CONFIG" status)
 case "$out" in *"blue 100 / green 0"*) ok "status shows 100/0" ;; *) not_ok "status shows 100/0" "$out" ;; esac
 case "$out" in *"phase      Steady"*) ok "status names the phase Steady" ;; *) not_ok "status names the phase Steady" "$out" ;; esac
 
+# A console opened on the sandbox starts a server there; Ctrl-C on the demo
+# stops it with the rest, as q in the demo's own console does.
+"$CUTOVER" -c "$CONFIG" server start >"$WORK/server.out" 2>&1
+SERVER_PID=$(cat "$SANDBOX/state/server.pid" 2>/dev/null)
+check "a server runs on the sandbox" kill -0 "$SERVER_PID"
 kill -INT "$DEMO_PID"
 for _ in $(seq 1 100); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$DEMO_PID" 2>/dev/null; then not_ok "Ctrl-C stops the demo within 10 s"; else ok "Ctrl-C stops the demo within 10 s"; fi
 wait "$DEMO_PID"; DEMO_PID=""
 "$SIM" ctl "$BLUE_ADDR" stats >/dev/null 2>&1
 is "the sims are gone after Ctrl-C" "$?" "1"
+if kill -0 "$SERVER_PID" 2>/dev/null; then not_ok "Ctrl-C stopped the sandbox's cutover server" "$(cat "$WORK/demo.out")"
+else ok "Ctrl-C stopped the sandbox's cutover server"; fi
 
 "$CUTOVER" init >"$WORK/init.out"
 check "init prints our log_format" grep -q "^log_format cutover .*rid=\$request_id msec=\$msec';" "$WORK/init.out"

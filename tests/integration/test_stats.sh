@@ -81,7 +81,7 @@ for c in ("blue", "green"):
 PY
 }
 
-tap_plan 14
+tap_plan 15
 
 json=$(stats --json "$LOG" 2>"$WORK/err")
 is "stats --json exits 0" "$?" "0"
@@ -135,5 +135,14 @@ if [ "$rc" = 1 ] && [ "$(wc -l <"$WORK/err")" = 1 ] && grep -q "no-such.log" "$W
     ok "a missing file exits 1 with a one-line message"
 else
     not_ok "a missing file exits 1 with a one-line message" "rc=$rc" "$(cat "$WORK/err")"
+fi
+# Without -c no config is found: the defaults' colors match no upstream of
+# this log, and stats says so, naming the paths it tried (issue 14).
+sed -e 's/127\.0\.0\.1:8787/10.9.9.9:1/g' -e 's/\[::1\]:8788/10.9.9.9:2/g' "$LOG" >"$WORK/elsewhere.log"
+mkdir -p "$WORK/nocfg"; (cd "$WORK/nocfg" && HOME="$WORK/nocfg" CUTOVER_CONFIG= XDG_CONFIG_HOME= "$CUTOVER" stats "$WORK/elsewhere.log" >/dev/null 2>"$WORK/hint")
+if grep -q "no attempt went to blue" "$WORK/hint" && grep -q "name one with -c FILE" "$WORK/hint"; then
+    ok "a log none of whose attempts match the colors gets a hint at the config"
+else
+    not_ok "a log none of whose attempts match the colors gets a hint at the config" "$(cat "$WORK/hint")"
 fi
 exit $TAP_FAILED

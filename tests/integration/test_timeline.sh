@@ -84,7 +84,7 @@ want = [("100/0", "baseline", "–"), ("90/10", "shift", me), ("80/20", "shift",
 assert got == want, got
 actions = md.split("## Operator actions")[1]
 assert re.search(r"\| rollback \| ok \| 80/20 → 100/0 \| %s \|" % re.escape(me), actions), actions
-assert "outcome: **rolled-back**" in md
+assert "outcome: **rolled back** (at 100/0; file closed" in md  # issue 14: words, not the end line's key
 PY
 if [ $? -eq 0 ]; then ok "the Markdown report: steps 100/0, 90/10, 80/20, 100/0 and the rollback by $ME"
 else not_ok "the Markdown report: steps and the rollback by $ME" "$(tail -n 5 "$WORK/md.check")" "$(head -n 30 "$WORK/report.md")"; fi
@@ -95,7 +95,7 @@ is "cutover report ID --json exits 0" "$?" 0
 python3 - "$WORK/report.json" "$WORK/report.md" "$ME" "$id" <<'PY' >"$WORK/json.check" 2>&1
 import json, re, sys
 r, md, me, id_ = json.load(open(sys.argv[1])), open(sys.argv[2]).read(), sys.argv[3], sys.argv[4]
-assert r["id"] == id_ and r["outcome"] == "rolled-back", (r["id"], r["outcome"])
+assert r["id"] == id_ and r["outcome"] == "rolled-back" and r["result"] == "rolled-back", (r["id"], r["outcome"], r["result"])
 w = ["%d/%d" % (s["weights"]["blue"], s["weights"]["green"]) for s in r["steps"]]
 assert w == ["100/0", "90/10", "80/20", "100/0"], w
 for s in r["steps"][1:]:

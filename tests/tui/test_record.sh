@@ -62,7 +62,7 @@ assert h["env"]["TERM"] and "SHELL" in h["env"] and h["title"].startswith("cutov
 is "the header is asciicast v2 with the size, title and env" "$?" "0"
 is "the resize is recorded" "$(cast_events "$CAST" r | tail -n 1)" "90x26"
 cast_events "$CAST" m >"$WORK/markers"
-grep -qx "shift 90/10" "$WORK/markers"
+grep -qx "shift 100/0 -> 90/10" "$WORK/markers"   # issue 14: from -> to
 is "the shift is a marker" "$?" "0"
 is "no input events: keys are never recorded" "$(cast_events "$CAST" i | wc -l)" "0"
 is "the probe's auth header appears nowhere" "$(grep -c "$SECRET" "$CAST")" "0"

@@ -29,11 +29,12 @@ UNIT_CORE_TESTS = \
 UNIT_TESTS = $(UNIT_CORE_TESTS) \
 	test_spawn test_atomicfile tests/unit/test_balancer \
 	tests/unit/test_sockets tests/unit/test_accesslog tests/unit/test_probe \
-	tests/unit/test_timeline tests/unit/test_statedir \
+	tests/unit/test_timeline tests/unit/test_timeline_replay tests/unit/test_statedir \
 	tests/unit/test_conn tests/unit/test_prom \
 	tests/unit/test_model \
 	tests/unit/test_chart tests/unit/test_panels \
 	tests/unit/test_wrap tests/unit/test_chartmarks tests/unit/test_announce \
+	tests/unit/test_castmark \
 	tests/unit/test_theme \
 	tests/unit/test_cast tests/unit/test_replay tests/unit/test_screen \
 	tests/unit/test_keymap tests/unit/test_layout
@@ -148,6 +149,9 @@ tests_unit_test_statedir_LDADD = libruntime.a $(BACKENDS_LDADD)
 tests_unit_test_timeline_SOURCES = tests/unit/test_timeline.c tests/unit/fixture.c tests/unit/fixture.h \
 	tests/unit/feed.h
 tests_unit_test_timeline_CFLAGS = $(UV_UNIT_CFLAGS)
+tests_unit_test_timeline_replay_SOURCES = tests/unit/test_timeline_replay.c
+tests_unit_test_timeline_replay_CFLAGS = $(UV_UNIT_CFLAGS)
+tests_unit_test_timeline_replay_LDADD = libruntime.a $(BACKENDS_LDADD)
 tests_unit_test_timeline_LDADD = libruntime.a $(BACKENDS_LDADD)
 
 # server: the socket layer and the Prometheus/Grafana exporters.
@@ -168,6 +172,9 @@ tests_unit_test_wrap_LDADD = $(VIEW_LDADD)
 tests_unit_test_chartmarks_SOURCES = tests/unit/test_chartmarks.c
 tests_unit_test_chartmarks_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_chartmarks_LDADD = libpanels.a $(VIEW_LDADD)
+tests_unit_test_castmark_SOURCES = tests/unit/test_castmark.c
+tests_unit_test_castmark_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_castmark_LDADD = $(VIEW_LDADD)
 tests_unit_test_announce_SOURCES = tests/unit/test_announce.c
 tests_unit_test_announce_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_announce_LDADD = libpanels.a $(VIEW_LDADD)

@@ -199,6 +199,74 @@ static void test_status_message_wraps(void **state)
     model_free(m);
 }
 
+
+/* A move waiting for `cutover reconcile` (the snapshot says so while it
+ * lasts): a standing banner naming the commands, whole at 80 columns;
+ * gone with the snapshot that no longer carries it. */
+static void snapshot(struct model *m, double at, const char *reconcile)
+{
+    char line[2048], err[128];
+    snprintf(line, sizeof line, "{\"snapshot\":{\"seq\":1,\"at\":%.1f,\"weights\":"
+             "{\"blue\":80,\"green\":20}%s%s}}", at, reconcile ? ",\"reconcile\":" : "",
+             reconcile ? reconcile : "");
+    assert_int_equal(model_apply_line(m, line, strlen(line), err, sizeof err), MODEL_MSG_SNAPSHOT);
+}
+
+#define REC "{\"text\":\"a shift by root 3 s ago did not finish ...\",\"interrupted\":true," \
+            "\"may_apply\":true,\"confirmed\":{\"blue\":90,\"green\":10}," \
+            "\"file\":{\"blue\":80,\"green\":20}}"
+
+static void test_reconcile_banner(void **state)
+{
+    (void)state;
+    struct model *m = rolled_back(true);
+    snapshot(m, 5000.0, REC);
+    snapshot(m, 5001.0, REC);
+    struct announce a;
+    announce_latest(m, &a);
+    assert_true(a.have && a.standing);
+    assert_string_equal(a.title, "RECONCILE NEEDED");
+    assert_true(a.time == 5000.0);   /* when it first showed: rung once */
+    assert_non_null(strstr(a.text, "a move did not finish: nginx runs 90/10 as last confirmed, the "
+                                   "upstream file holds 80/20. Nothing moves until `cutover "
+                                   "reconcile --apply` (test and reload the file) or `cutover "
+                                   "reconcile --restore` (put back 90/10)"));
+    assert_non_null(strstr(a.line, "cutover reconcile --apply"));
+    int rows = banner_rows(&a, 80);
+    assert_true(rows <= BANNER_MAX_ROWS);
+    struct grid *g = grid_new(80, rows);
+    banner_draw(&a, g);
+    char *s = text_of(g);
+    join_rows(s);
+    assert_non_null(strstr(s, "(put back 90/10) (Esc closes)"));
+    free(s);
+    grid_free(g);
+    /* resolved: the next snapshot has none, and the auto-rollback is the
+     * newest announcement again */
+    snapshot(m, 5002.0, NULL);
+    announce_latest(m, &a);
+    assert_false(a.standing);
+    assert_string_equal(a.title, "AUTO-ROLLBACK");
+    model_free(m);
+}
+
+/* The server's "reconcile needed" line at start, in a replay: said until a
+ * move went through after it. */
+static void test_reconcile_event_until_resolved(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    event(m, 1000.0, "cutover (server start)", "reconcile", W(80, 20), W(80, 20), "needed",
+          "a shift did not finish");
+    struct announce a;
+    announce_latest(m, &a);
+    assert_string_equal(a.title, "RECONCILE NEEDED");
+    event(m, 1010.0, "root", "restore", W(80, 20), W(90, 10), "ok", "");
+    announce_latest(m, &a);
+    assert_false(a.have);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +275,8 @@ int main(void)
         cmocka_unit_test(test_marker_labelled_with_the_reason),
         cmocka_unit_test(test_banner_and_row_at_80x24),
         cmocka_unit_test(test_status_message_wraps),
+        cmocka_unit_test(test_reconcile_banner),
+        cmocka_unit_test(test_reconcile_event_until_resolved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -226,6 +226,10 @@ static void test_failed_moves_are_not_markers(void **state)
     apply_event(m, 1004.5, "rollback", "ok");
     assert_int_equal(model_marker_count(m), 1);
     assert_string_equal(model_marker_get(m, 0)->version, "0123456789abcdef");
+    /* a restore (cutover reconcile --restore) reloads nginx: a marker too */
+    apply_event(m, 1005.5, "restore", "ok");
+    assert_int_equal(model_marker_count(m), 2);
+    assert_string_equal(model_marker_get(m, 1)->action, "restore");
     model_free(m);
 }
 

@@ -317,6 +317,42 @@ static void test_guards_tripped(void **state)
     model_free(m);
 }
 
+
+/* At 80x24 the guards get 40 columns and 5 rows: the guard that decides
+ * (here the tripped 5xx guard) keeps its sentence whole, wrapped, and the
+ * ok ones give up their rows (issue 14: "tripped: green 5xx 10.39%" was
+ * all an operator read). */
+static void test_guards_deciding_text_whole_at_80x24(void **state)
+{
+    (void)state;
+    struct model *m = load_after();
+    const char *why = "tripped: green 5xx 10.39% vs blue 0.00% for 180 s (+10.39 points, limit "
+                      "0.5): rolling back";
+    snprintf(m->guard[2].level, sizeof m->guard[2].level, "tripped");
+    snprintf(m->guard[2].text, sizeof m->guard[2].text, "%s", why);
+    struct grid *g = grid_new(40, 6);
+    struct guardspanel_opts o = {.now = m->at};
+    guardspanel_draw(m, g, &o);
+    char *d = dump(g);
+    /* every word of it, in order, on the panel */
+    char words[256];
+    snprintf(words, sizeof words, "%s", why);
+    const char *at = d;
+    for (char *w = strtok(words, " "); w; w = strtok(NULL, " ")) {
+        const char *f = strstr(at, w);
+        if (!f)
+            fail_msg("\"%s\" missing after its earlier words in:\n%s", w, d);
+        at = f + strlen(w);
+    }
+    free(d);
+    assert_int_equal(row_of(g, "5xx   tripped"), 1);   /* the deciding one first */
+    /* the watching ones that no longer fit whole are named, never cut */
+    assert_int_equal(row_of(g, "watching dwell drain  ok ttft"), 4);
+    assert_not_shows(g, "next step in");
+    grid_free(g);
+    model_free(m);
+}
+
 /* ---- events -------------------------------------------------------------- */
 
 static void test_events_newest_first(void **state)
@@ -683,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_weights_unknown),
         cmocka_unit_test(test_guards_levels_and_countdown),
         cmocka_unit_test(test_guards_tripped),
+        cmocka_unit_test(test_guards_deciding_text_whole_at_80x24),
         cmocka_unit_test(test_events_newest_first),
         cmocka_unit_test(test_events_failure_text_clipped),
         cmocka_unit_test(test_status_control_and_keys),
