@@ -126,6 +126,9 @@ if [ "$(weights)" = "100/0" ] && [ $took -ge 7 ]; then
 else not_ok "5% errors at 50/50 roll back after the sustain" "weights $(weights) after ${took} s"; fi
 grep -q '"action":"auto-rollback","before":{"blue":50,"green":50},"after":{"blue":100,"green":0}.*"outcome":"started","error":"green 5xx [0-9.]*% vs blue [0-9.]*% for [0-9]* s (+' "$JOURNAL"
 is "the journal says why" "$?" "0"
+# The hook is a child the rollback spawns: its file may come a moment after
+# the weights moved.
+for _ in $(seq 1 100); do [ -s "$WORK/hook.out" ] && break; sleep 0.1; done
 case "$(cat "$WORK/hook.out" 2>/dev/null)" in
     *"green 5xx"*) ok "the hook ran with the reason: $(cat "$WORK/hook.out")" ;;
     *) not_ok "the hook ran with the reason" "$(cat "$WORK/hook.out" 2>&1)" ;;
