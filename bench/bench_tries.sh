@@ -29,21 +29,8 @@ stop_all() {
 }
 trap stop_all EXIT
 
-# conf DIR KEY VALUE...: edits a sandbox's config (dotted keys, JSON values).
-conf() {
-    python3 - "$1/cutover.json" "${@:2}" <<'PY'
-import json, sys
-path, args = sys.argv[1], sys.argv[2:]
-c = json.load(open(path))
-for key, value in zip(args[::2], args[1::2]):
-    node = c
-    *parents, last = key.split(".")
-    for k in parents:
-        node = node.setdefault(k, {})
-    node[last] = json.loads(value)
-json.dump(c, open(path, "w"), indent=2)
-PY
-}
+# conf DIR KEY VALUE...: edits a sandbox's config (scripts/json_set.py).
+conf() { python3 "$(dirname "$0")/../scripts/json_set.py" "$1/cutover.json" "${@:2}"; }
 get() { python3 -c 'import json,sys
 v=json.load(open(sys.argv[1]))
 for k in sys.argv[2].split("."): v=v[k]

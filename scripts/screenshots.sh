@@ -60,21 +60,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# set_config KEY VALUE...: dotted keys, JSON values (as tests/integration/lib.sh).
-set_config() {
-    python3 - "$CFG" "$@" <<'PY'
-import json, sys
-path, args = sys.argv[1], sys.argv[2:]
-c = json.load(open(path))
-for key, value in zip(args[::2], args[1::2]):
-    node = c
-    *parents, last = key.split(".")
-    for k in parents:
-        node = node.setdefault(k, {})
-    node[last] = json.loads(value)
-json.dump(c, open(path, "w"), indent=2)
-PY
-}
+# set_config KEY VALUE...: dotted keys, JSON values (scripts/json_set.py).
+set_config() { python3 "$TOP/scripts/json_set.py" "$CFG" "$@"; }
 
 # The sandbox, with its load; READY is written once nginx and both gateways
 # answer and the load generator runs.

@@ -1,6 +1,7 @@
 /* oclog: OpenClaw-shaped log lines, built with cJSON so every text is
  * escaped as the real gateway's JSON is. */
 #include "sim/oclog.h"
+#include "sim/simlog.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -36,13 +37,7 @@ int oclog_open(const char *path, struct oclog **out, char *err, size_t errlen)
 /* "2026-12-02T14:03:22.123+00:00", OpenClaw's long style (in UTC here). */
 static void long_time(char *buf, size_t len)
 {
-    uv_timeval64_t tv;
-    struct tm tm;
-    uv_gettimeofday(&tv);
-    time_t secs = (time_t)tv.tv_sec;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03d+00:00", (int)(tv.tv_usec / 1000));
+    simlog_utc_time(buf, len, "+00:00");
 }
 
 /* One line: a subsystem logger's ("0" its name object, "1" the text), or

@@ -34,7 +34,7 @@ int simlog_open(const char *path, struct simlog **out, char *err, size_t errlen)
     return 0;
 }
 
-static void format_time(char *buf, size_t len)
+void simlog_utc_time(char *buf, size_t len, const char *zone)
 {
     uv_timeval64_t tv;
     struct tm tm;
@@ -42,7 +42,7 @@ static void format_time(char *buf, size_t len)
     time_t secs = (time_t)tv.tv_sec;
     gmtime_r(&secs, &tm);
     size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%03dZ", (int)(tv.tv_usec / 1000));
+    snprintf(buf + n, len - n, ".%03d%s", (int)(tv.tv_usec / 1000), zone);
 }
 
 int simlog_open_gateway(const char *path, struct simlog **log, char *err, size_t errlen)
@@ -74,7 +74,7 @@ void simlog_write(struct simlog *log, const struct simlog_entry *e)
     if (!log->f)
         return;
     char when[40];
-    format_time(when, sizeof when);
+    simlog_utc_time(when, sizeof when, "Z");
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return;

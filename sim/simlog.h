@@ -27,5 +27,8 @@ int simlog_open(const char *path, struct simlog **out, char *err, size_t errlen)
 int simlog_open_gateway(const char *path, struct simlog **log, char *err, size_t errlen);
 void simlog_write(struct simlog *log, const struct simlog_entry *e);
 void simlog_close(struct simlog *log);
+/* Now in UTC with milliseconds, "2026-12-02T14:03:22.123" then zone ("Z",
+ * "+00:00"): the sim's log and its OpenClaw-format log differ only there. */
+void simlog_utc_time(char *buf, size_t len, const char *zone);
 
 #endif

@@ -73,23 +73,7 @@ start_sandbox() {
 }
 
 # set_config KEY VALUE...: edits the sandbox's config (dotted keys, JSON values).
-set_config() {
-    python3 - "$CONFIG" "$@" <<'PY'
-import json, sys
-path, args = sys.argv[1], sys.argv[2:]
-c = json.load(open(path))
-for key, value in zip(args[::2], args[1::2]):
-    node = c
-    *parents, last = key.split(".")
-    for k in parents:
-        node = node.setdefault(k, {})
-    try:
-        node[last] = json.loads(value)
-    except ValueError:
-        node[last] = value
-json.dump(c, open(path, "w"), indent=2)
-PY
-}
+set_config() { python3 "$top_srcdir/scripts/json_set.py" "$CONFIG" "$@"; }
 
 # json_get FILE dotted.key: prints a scalar from a JSON file.
 json_get() {

@@ -17,11 +17,14 @@ set_config rollout.ttft_halt_pct 8 rollout.min_samples 40 rollout.window_s 20 \
 check "cutover server start" "$CUTOVER" -c "$CONFIG" server start
 
 # Ctrl-C first: identical colors at sigma 0.5 take tens of seconds to decide.
-# Job control on: a script's background job otherwise ignores SIGINT.
-set -m
-"$CUTOVER" -c "$CONFIG" shift +10 >"$WORK/int.out" 2>"$WORK/int.err" &
+# As a terminal's foreground job: SIGINT at its default. A script's
+# background job ignores it, and so does everything started under a CI
+# runner that ran this suite in the background (an ignored signal stays
+# ignored across exec, and bash cannot reset it): python3 resets it first.
+python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$CUTOVER" -c "$CONFIG" shift +10 >"$WORK/int.out" 2>"$WORK/int.err" &
 pid=$!
-set +m
 for _ in $(seq 1 300); do grep -q "deciding the step" "$WORK/int.err" && break; sleep 0.1; done
 kill -INT "$pid"
 wait "$pid"
