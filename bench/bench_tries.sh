@@ -19,12 +19,13 @@ SIM=$BUILD/cutover-sim
 TRIES=${TRIES:-10}
 STEADY_S=${STEADY_S:-120}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench_tries.XXXXXX")
-PIDS=()
+# Each run is a background subshell: its demo's pid is kept in a file, for
+# the stop at the end (a variable set there would not reach this shell).
 stop_all() {
     for d in "$WORK"/*/; do
         [ -f "$d/cutover.json" ] && "$CUTOVER" -c "$d/cutover.json" server stop --force >/dev/null 2>&1
     done
-    for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+    for f in "$WORK"/*.pid; do [ -f "$f" ] && kill -TERM "$(cat "$f")" 2>/dev/null; done
     wait 2>/dev/null
 }
 trap stop_all EXIT
@@ -41,7 +42,7 @@ chats() { "$SIM" ctl "$1" stats | python3 -c 'import json,sys; print(json.load(s
 run() {
     local name=$1 green_ms=$2 dir="$WORK/$1" log="$WORK/$1.log"
     "$CUTOVER" demo --dir "$dir" --no-load >"$WORK/$name.demo" 2>&1 &
-    PIDS+=($!)
+    echo $! >"$WORK/$name.pid"
     for _ in $(seq 1 600); do [ -f "$dir/READY" ] && break; sleep 0.1; done
     [ -f "$dir/READY" ] || { echo "$name: demo not ready" >>"$log"; return 1; }
     local blue green window
