@@ -43,6 +43,7 @@ struct target {
     char *bodies[PROBE_MAX_SLOTS];  /* "{slot}" replaced by each slot's number */
     struct call *calls[PROBE_MAX_SLOTS];  /* non-NULL while that slot is in flight */
     uint64_t skipped;
+    uint64_t sent;             /* probes sent so far (each a connection while it runs) */
 };
 
 struct probe {
@@ -291,6 +292,7 @@ static void send_one(struct target *t, int slot)
     c->t = t;
     c->slot = slot;
     c->sent_at = sent_at;
+    t->sent++;
     t->calls[slot] = c;
     sse_reader_init(&c->sse);
     c->headers = probe_headers_build(p->header_names, p->header_values, p->header_count,
@@ -518,6 +520,13 @@ int probe_target_in_flight(const struct probe *p, int target)
     if (target < 0 || target >= p->target_count)
         return 0;
     return calls_in_flight(&p->targets[target]);
+}
+
+uint64_t probe_sent(const struct probe *p, int target)
+{
+    if (target < 0 || target >= p->target_count)
+        return 0;
+    return p->targets[target].sent;
 }
 
 uint64_t probe_skipped(const struct probe *p, int target)

@@ -111,8 +111,10 @@ int probe_in_flight(const struct probe *p);
 int probe_handles(const struct probe *p);
 uint64_t probe_skipped(const struct probe *p, int target);
 /* Probes to this target in flight now (each holds a connection to the
- * target, which a connection count should not take for traffic). */
+ * target, which a connection count should not take for traffic), and sent
+ * so far: a count that takes time may see any probe that ran meanwhile. */
 int probe_target_in_flight(const struct probe *p, int target);
+uint64_t probe_sent(const struct probe *p, int target);
 
 /* "ok", "refused", "timeout", "http status", "no content", "stream error",
  * "not sent", "failed". */

@@ -32,6 +32,8 @@ struct collector {
     uv_timer_t tick;             /* every second: advance, count sockets */
     bool counting;               /* a socket count is in flight: it calls back
                                     even after sockets_free, so we wait for it */
+    int probing_at_count[COLOR_COUNT];      /* probes in flight when it started */
+    uint64_t sent_at_count[COLOR_COUNT];    /* probes sent by then */
     uv_timer_t burst;            /* extra probe rounds while a verdict is undecided */
     unsigned burst_sent, burst_max;
     bool bursting;
@@ -239,10 +241,17 @@ static void on_sockets_counted(int status, const int counts[COLOR_COUNT], const 
     for (int i = 0; i < COLOR_COUNT; i++) {
         if (counts[i] < 0)
             continue;
-        /* Our own probe's connection is not traffic: without this, a color
-         * probed every interval would never read as drained. */
+        /* Our own probes' connections are not traffic: without this, a
+         * color probed every interval would never read as drained. The
+         * count ran for a while: any probe in flight when it started or
+         * sent since may be in it (the ones in flight at its end alone
+         * missed probes that ended meanwhile, and a drain never held on a
+         * busy machine probing every 0.2 s). */
         int n = counts[i];
-        int probing = c->probe ? probe_target_in_flight(c->probe, i) : 0;
+        int probing = 0;
+        if (c->probe)
+            probing = c->probing_at_count[i] +
+                      (int)(probe_sent(c->probe, i) - c->sent_at_count[i]);
         n = n > probing ? n - probing : 0;
         struct metric_sample sample = {0};
         metric_sample_set(&sample, METRIC_CONNECTIONS, n);
@@ -256,6 +265,10 @@ static void on_tick(uv_timer_t *t)
     char msg[256];
     window_advance(c->win, collector_now());
     if (c->sockets && !c->counting) {
+        for (int i = 0; c->probe && i < COLOR_COUNT; i++) {
+            c->probing_at_count[i] = probe_target_in_flight(c->probe, i);
+            c->sent_at_count[i] = probe_sent(c->probe, i);
+        }
         if (sockets_count_async(c->sockets, c->ports, on_sockets_counted, c, msg, sizeof msg) == 0)
             c->counting = true;
         else

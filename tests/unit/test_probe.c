@@ -827,6 +827,7 @@ static void burst_rounds_run_parallel_slots(void **state)
     for (int i = 0; i < 5; i++)
         probe_round(p, 3);                   /* two more, then skipped thrice */
     assert_int_equal(probe_target_in_flight(p, 0), 3);
+    assert_int_equal(probe_sent(p, 0), 3);
     assert_int_equal(probe_skipped(p, 0), 4);
     bool seen[3] = { false, false, false };
     int conns[3];
