@@ -132,20 +132,8 @@ static void resume_state(struct timeline_writer *t, const struct timeline *tl)
         const cJSON *ev = timeline_event_body(tl->event[i]);
         if (t->seen)
             t->seen[t->n_seen++] = cJSON_PrintUnformatted(ev);
-        if (!timeline_event_moves(ev))
-            continue;
-        t->last_move_at = timeline_line_time(tl->event[i]);
-        t->end_since = 0;
-        if (!timeline_event_applied(ev))
-            continue;
-        t->rolled_back = timeline_event_is_rollback(ev);
-        const cJSON *after = cJSON_GetObjectItemCaseSensitive(ev, "after");
-        for (int c = 0; c < COLOR_COUNT; c++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(after, color_name((enum color)c));
-            t->moved_to[c] = cJSON_IsNumber(v) ? (int)v->valuedouble : -1;
-        }
-        if (t->moved_to[COLOR_BLUE] == 100 || t->moved_to[COLOR_GREEN] == 100)
-            t->end_since = t->last_move_at;
+        if (timeline_event_moves(ev))
+            timeline_writer_note_move(t, ev, timeline_line_time(tl->event[i]));
     }
 }
 

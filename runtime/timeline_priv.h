@@ -62,4 +62,8 @@ void timeline_writer_event_from(struct timeline_writer *t, const char *line, boo
  * than this server, written as they would have been (runtime/timeline_replay.c). */
 void timeline_replay_journal(struct timeline_writer *t);
 
+/* The weights a move left (the post-roll's clock starts at an end): one
+ * rule for moves as they come and for a resumed file's past ones. */
+void timeline_writer_note_move(struct timeline_writer *t, const cJSON *ev, double at);
+
 #endif

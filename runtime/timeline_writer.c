@@ -357,7 +357,7 @@ static bool seen_before(struct timeline_writer *t, const cJSON *ev)
 }
 
 /* The weights a move left, for an end decided by the journal's times. */
-static void note_move(struct timeline_writer *t, const cJSON *ev, double at)
+void timeline_writer_note_move(struct timeline_writer *t, const cJSON *ev, double at)
 {
     t->last_move_at = at;
     t->end_since = 0;
@@ -441,7 +441,7 @@ void timeline_writer_event_from(struct timeline_writer *t, const char *line, boo
     if (from_journal && t->resumed)
         remember_seen(t, ev);   /* the tail delivers it again */
     if (moves)
-        note_move(t, ev, at);
+        timeline_writer_note_move(t, ev, at);
     cJSON_Delete(ev);
 }
 
