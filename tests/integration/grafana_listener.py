@@ -2,7 +2,7 @@
 """A stand-in for Grafana's annotation API, for test_grafana.sh.
 
 usage: grafana_listener.py ok PORTFILE RECORDS TOKEN
-       grafana_listener.py hang PORTFILE
+       grafana_listener.py hang PORTFILE [GIVENUP]
 
 ok:   listens on 127.0.0.1 (a free port, written to PORTFILE), checks every
       request as Grafana would be called (POST /api/annotations, Authorization
@@ -10,7 +10,9 @@ ok:   listens on 127.0.0.1 (a free port, written to PORTFILE), checks every
       integer "time" in ms, "tags" a list of strings starting with "cutover",
       a string "text"), appends one JSON line per request to RECORDS with what
       it saw and the problems found, and answers 200 (no problem) or 400.
-hang: accepts connections and never answers (a Grafana that hangs).
+hang: accepts connections and never answers (a Grafana that hangs); reads
+      each request to its end, and appends a line to GIVENUP when the
+      client gives up and closes (so a test can wait for every timeout).
 The token itself is never written to RECORDS: only whether it matched.
 """
 import json
@@ -75,23 +77,32 @@ def serve_ok(portfile, records, token):
     srv.serve_forever()
 
 
-def serve_hang(portfile):
+def serve_hang(portfile, givenup):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", 0))
     s.listen(64)
     with open(portfile, "w") as f:
         f.write("%d\n" % s.getsockname()[1])
-    held = []
+    lock = threading.Lock()
+
+    def hold(conn):
+        while conn.recv(4096):      # never answered; b"" when the client closes
+            pass
+        conn.close()
+        if givenup:
+            with lock, open(givenup, "a") as f:
+                f.write("closed\n")
+
     while True:
         conn, _ = s.accept()
-        held.append(conn)   # never read, never answered, never closed
+        threading.Thread(target=hold, args=(conn,), daemon=True).start()
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "ok":
         serve_ok(sys.argv[2], sys.argv[3], sys.argv[4])
-    elif len(sys.argv) == 3 and sys.argv[1] == "hang":
-        serve_hang(sys.argv[2])
+    elif len(sys.argv) in (3, 4) and sys.argv[1] == "hang":
+        serve_hang(sys.argv[2], sys.argv[3] if len(sys.argv) == 4 else None)
     else:
         sys.exit(__doc__)

@@ -4,7 +4,7 @@
 # JSON body with time, tags, text with weights, who and the candidate's
 # version), checked by a local listener standing in for Grafana. With that
 # listener down (port closed) or hanging (accepts, never answers), shifts
-# take no longer than with no Grafana configured, the failure is said once
+# go through without waiting for their posts, the failure is said once
 # in the server's log, and the token appears nowhere: not in any file, and
 # not in the environment of the commands the server runs (nginx's reload
 # here). A URL with a user:password@ is refused at start, never printed.
@@ -109,8 +109,16 @@ is "a refused shift (already at 100/0) posts nothing" "$(wc -l <"$WORK/records")
 kill "$LISTENER_PID"; wait "$LISTENER_PID" 2>/dev/null; LISTENER_PID=""
 set_config nginx.reload "$RELOAD"
 
-# --- a dead or hanging Grafana never slows a shift ----------------------------
-# Six shifts (+10 +10 +10 -10 -10 -10, back to 100/0); prints each one's ms.
+# --- a dead or hanging Grafana never holds up a shift --------------------------
+# The post goes out beside the move, never in its way. Compared timings
+# (shifts with and without Grafana) decided on the machine's load, so the
+# test asserts the cause instead: with Grafana hanging and a post timeout of
+# HANG_MS, a shift that waited for its post could not return before HANG_MS;
+# each returns well before (a shift takes about a second, a few on a loaded
+# machine), and the listener holds every post unanswered meanwhile.
+HANG_MS=20000
+# Six shifts (+10 +10 +10 -10 -10 -10, back to 100/0); prints each one's ms,
+# or FAILED.
 time_shifts() {
     for step in +10 +10 +10 -10 -10 -10; do
         local t0 t1
@@ -121,29 +129,27 @@ time_shifts() {
         else echo FAILED; fi
     done
 }
-# median of six timings; -1 when a shift failed
-median() { python3 -c 'import statistics,sys; a=sys.argv[1:]; print(int(statistics.median(map(int,a))) if len(a)==6 and all(x.isdigit() for x in a) else -1)' "$@"; }
-
-set_config export.grafana_url '""'
-restart_server
-base=$(median $(time_shifts))
+# all_under MS TIMES...: six shifts went through, each in under MS.
+all_under() { python3 -c 'import sys; m=int(sys.argv[1]); a=sys.argv[2:]; sys.exit(0 if len(a)==6 and all(x.isdigit() and int(x) < m for x in a) else 1)' "$@"; }
 
 set_config export.grafana_url "http://127.0.0.1:$(free_port)" export.grafana_timeout_ms 1000
 restart_server
-closed=$(median $(time_shifts))
+closed=$(echo $(time_shifts))
+if all_under 1000000000 $closed; then ok "Grafana's port closed: six shifts went through ($closed ms)"
+else not_ok "Grafana's port closed: six shifts went through" "ms: $closed" "$(tail -n 3 "$WORK/shifts.out")"; fi
 
-start_listener hang
-set_config export.grafana_url "http://127.0.0.1:$LISTENER_PORT" export.grafana_timeout_ms 1000
+start_listener hang "$WORK/givenup"
+set_config export.grafana_url "http://127.0.0.1:$LISTENER_PORT" export.grafana_timeout_ms $HANG_MS
 restart_server
-: >"$WORK/mark"
-hang=$(median $(time_shifts))
-sleep 1.5   # the last post's timeout
-
-within() { python3 -c 'import sys; b,x=map(int,sys.argv[1:]); sys.exit(0 if b > 0 and x > 0 and x <= b + 300 else 1)' "$1" "$2"; }
-if within "$base" "$closed"; then ok "Grafana's port closed: shift median ${closed} ms vs ${base} ms without Grafana"
-else not_ok "Grafana's port closed: shifts no slower" "median ${closed} ms vs ${base} ms without" "$(tail -n 3 "$WORK/shifts.out")"; fi
-if within "$base" "$hang"; then ok "Grafana hanging: shift median ${hang} ms vs ${base} ms without Grafana"
-else not_ok "Grafana hanging: shifts no slower" "median ${hang} ms vs ${base} ms without"; fi
+hang=$(echo $(time_shifts))
+pending=$(grep -c "grafana annotation to http://127.0.0.1:$LISTENER_PORT/api/annotations failed" "$LOG")
+if all_under $HANG_MS $hang && [ "$pending" -eq 0 ]; then
+    ok "Grafana hanging: each shift returned before its post could time out ($hang ms, posts time out after $HANG_MS ms)"
+else not_ok "Grafana hanging: shifts do not wait for their posts" "ms: $hang; failures logged meanwhile: $pending"; fi
+# Every post given up (the listener saw each connection closed), then the log.
+all_given_up() { [ "$(cat "$WORK/givenup" 2>/dev/null | wc -l)" -ge 6 ]; }
+end=$((SECONDS + HANG_MS / 1000 + 60))
+until all_given_up || [ $SECONDS -ge $end ]; do sleep 0.2; done
 timeouts=$(grep -c "grafana annotation to http://127.0.0.1:$LISTENER_PORT/api/annotations failed: .*timed out" "$LOG")
 is "six posts timed out against the hanging listener, said once in the log" "$timeouts" "1"
 refused=$(grep -c "grafana annotation to .* failed" "$LOG")
