@@ -398,7 +398,26 @@ static void test_lookup(void **state)
     refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"rid\": \"\", \"color\": \"green\"}}",
             "command.rid: expected");
     refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"color\": \"green\"}}",
-            "command.rid: expected");
+            "command.rid: expected a request id, a \"time\" or both");
+    /* A failure without an id is looked up by its time; with both, both go. */
+    c.rid[0] = '\0';
+    c.time = 1796220202.25;
+    line = protocol_encode_command(&c);
+    assert_decodes(line, &m);
+    assert_null(strstr(line, "rid"));
+    free(line);
+    assert_string_equal(m.cmd.rid, "");
+    assert_true(m.cmd.time == 1796220202.25);
+    snprintf(c.rid, sizeof c.rid, "chatcmpl_9f2c");
+    line = protocol_encode_command(&c);
+    assert_decodes(line, &m);
+    free(line);
+    assert_string_equal(m.cmd.rid, "chatcmpl_9f2c");
+    assert_true(m.cmd.time == 1796220202.25);
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"time\": -1, \"color\": \"green\"}}",
+            "command.time: expected");
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"time\": \"now\", \"color\": \"green\"}}",
+            "command.time: expected");
     char longrid[100];
     memset(longrid, 'a', 65);
     longrid[65] = '\0';
