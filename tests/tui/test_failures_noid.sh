@@ -63,6 +63,15 @@ select_row() {
     done
     return 1
 }
+# look_up SESSION ROW: in a console opening in WATCH, f, the first row
+# matching ROW selected, then Enter.
+look_up() {
+    wait_screen "$1" "WATCH" 15
+    tm send-keys -t "$1" 'f'
+    wait_screen "$1" "$2" 10
+    select_row "$1" "$2"
+    tm send-keys -t "$1" Enter
+}
 # joined SESSION: the screen as one line, for a log line wrapped over rows.
 joined() { screen_of "$1" | tr -d '\n'; }
 
@@ -70,7 +79,7 @@ joined() { screen_of "$1" | tr -d '\n'; }
 select_row ctl "$STREAM_ROW"
 tm send-keys -t ctl Enter
 wait_screen ctl "green's log: [0-9]+ line\(s\) from 5 s before to 5 s after [0-9:]+, errors first" 10
-rc=$?
+titled=$?
 levels=$(joined ctl | grep -oE '"logLevelName":"[A-Z]+"' | sed 's/.*:"\(.*\)"/\1/' | tr '\n' ' ')
 python3 - "$levels" <<'PY'
 import sys
@@ -79,7 +88,7 @@ rank = [0 if l in ("FATAL", "ERROR") else 1 if l == "WARN" else 2 for l in lv]
 sys.exit(0 if lv and lv[0] == "ERROR" and rank == sorted(rank) else 1)
 PY
 ordered=$?
-[ $rc = 0 ] && [ $ordered = 0 ]
+[ $titled = 0 ] && [ $ordered = 0 ]
 is "Enter on it shows green's lines around it, the ERROR first (levels: $levels)" "$?" "0"
 tm send-keys -t ctl Escape
 wait_screen ctl "failures \([0-9]+\)" 5
@@ -105,15 +114,12 @@ tm send-keys -t ctl Escape
 # Another user's watching console: the rows, and a refusal for the lines.
 if [ -n "$WATCHER" ]; then
     tm new-session -d -s w -x 180 -y 50 "runuser -u $WATCHER -- $CUTOVER -c $CONFIG --watch"
-    wait_screen w "WATCH" 15
-    tm send-keys -t w 'f'
-    wait_screen w "$STREAM_ROW" 10
-    select_row w "$STREAM_ROW"
-    tm send-keys -t w Enter
+    look_up w "$STREAM_ROW"
     wait_screen w "refused: $WATCHER may only watch, and the gateway's log holds users' conversations" 10
-    rc=$?
-    ! joined w | grep -qE "$LOG_TEXT"
-    [ $rc = 0 ] && [ $? = 0 ]
+    refused=$?
+    joined w | grep -qE "$LOG_TEXT"
+    shown=$?
+    [ $refused = 0 ] && [ $shown = 1 ]
     is "another user's Enter is refused, and no log text shows" "$?" "0"
 else
     ok "# SKIP another user's console needs root and runuser"
@@ -124,15 +130,12 @@ CAST="$WORK/lookup.cast"
 tm new-session -d -s rec -x 180 -y 50
 tm set-option -t rec remain-on-exit on
 tm respawn-pane -k -t rec "$CUTOVER -c $CONFIG --watch --record $CAST"
-wait_screen rec "WATCH" 15
-tm send-keys -t rec 'f'
-wait_screen rec "$PROBE_ROW" 10
-select_row rec "$PROBE_ROW"
-tm send-keys -t rec Enter
+look_up rec "$PROBE_ROW"
 wait_screen rec "log lines are not shown while recording: they hold users' conversations" 10
-rc=$?
+notice=$?
 joined rec | grep -qE "green's log: 1 line\(s\) with chatcmpl_"
-[ $rc = 0 ] && [ $? = 0 ]
+answered=$?
+[ $notice = 0 ] && [ $answered = 0 ]
 is "recording: the server answered, and the view says its lines are not shown" "$?" "0"
 tm send-keys -t rec 'q'
 for _ in $(seq 1 50); do
