@@ -126,7 +126,8 @@ static char *replace_all(const char *s, const char *from, const char *to)
 /* ---- one probe -------------------------------------------------------- */
 
 static void emit(struct target *t, double sent_at, int status, uint64_t t_send,
-                 uint64_t t_first, enum probe_outcome o, uint64_t total_us, const char *message)
+                 uint64_t t_first, enum probe_outcome o, uint64_t total_us, const char *message,
+                 const char *run_id)
 {
     struct probe_result r = {
         .target = t->index, .name = t->name, .sent_at = sent_at, .outcome = o,
@@ -135,6 +136,7 @@ static void emit(struct target *t, double sent_at, int status, uint64_t t_send,
     if (t_first && t_first >= t_send)
         r.ttft_us = (t_first - t_send) / 1000;
     snprintf(r.message, sizeof r.message, "%s", message);
+    snprintf(r.run_id, sizeof r.run_id, "%s", run_id ? run_id : "");
     t->p->cb(&r, t->p->cb_data);
 }
 
@@ -252,9 +254,11 @@ static void on_done(CURL *easy, CURLcode rc, void *data)
     double sent_at = c->sent_at;
     int status = c->status;
     uint64_t t_send = c->t_send, t_first = c->t_first;
+    char run_id[sizeof c->sse.id];
+    memcpy(run_id, c->sse.id, sizeof run_id);
     release_call(c);
     /* last: the callback may free the probe */
-    emit(t, sent_at, status, t_send, t_first, o, total_us, msg);
+    emit(t, sent_at, status, t_send, t_first, o, total_us, msg, run_id);
 }
 
 static void set_options(struct call *c)
@@ -286,7 +290,7 @@ static void send_one(struct target *t, int slot)
     uint64_t t_send = uv_hrtime();
     struct call *c = calloc(1, sizeof *c);
     if (!c) {
-        emit(t, sent_at, 0, t_send, 0, PROBE_NOT_SENT, 0, "out of memory");
+        emit(t, sent_at, 0, t_send, 0, PROBE_NOT_SENT, 0, "out of memory", NULL);
         return;
     }
     c->t = t;
@@ -306,7 +310,7 @@ static void send_one(struct target *t, int slot)
         snprintf(msg, sizeof msg, "curl_easy_init failed");
     }
     release_call(c);
-    emit(t, sent_at, 0, t_send, 0, PROBE_NOT_SENT, 0, msg);
+    emit(t, sent_at, 0, t_send, 0, PROBE_NOT_SENT, 0, msg, NULL);
 }
 
 static int calls_in_flight(const struct target *t)

@@ -78,6 +78,8 @@ struct probe_result {
                                failure before any); 0 when neither came */
     uint64_t total_us;      /* send to the end of the answer */
     uint64_t skipped;       /* rounds skipped so far for this target */
+    char run_id[65];        /* the stream's first chunk "id" (chatcmpl_...): the run
+                               the gateway's log names; "" when none (core/sse) */
     char message[160];      /* "" when OK; short, never a header value: "HTTP 503:
                                <the body's error message>", "in-stream error:
                                <the gateway's message> (<its type>)", ... */

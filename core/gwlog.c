@@ -86,7 +86,7 @@ static bool rule_matches(const struct gwlog_rule *r, const char *level,
 }
 
 static enum gwlog_verdict judge(const struct gwlog_rules *r, const struct gwlog_format *f,
-                                const cJSON *o)
+                                const cJSON *o, int *rule)
 {
     const char *texts[4];
     int n = 0;
@@ -100,21 +100,38 @@ static enum gwlog_verdict judge(const struct gwlog_rules *r, const struct gwlog_
     const cJSON *lv = at_path(o, f->level_path, 2);
     const char *level = cJSON_IsString(lv) ? lv->valuestring : NULL;
     for (int i = 0; i < r->n; i++)
-        if (rule_matches(&r->rule[i], level, texts, n))
+        if (rule_matches(&r->rule[i], level, texts, n)) {
+            *rule = i;
             return GWLOG_FAILURE;
+        }
     return GWLOG_OTHER;
 }
 
-enum gwlog_verdict gwlog_line(const struct gwlog_rules *r, const char *line, size_t len)
+enum gwlog_verdict gwlog_line(const struct gwlog_rules *r, const char *line, size_t len,
+                              int *rule)
 {
+    int unused;
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
         len--;
     cJSON *o = len > 0 ? cJSON_ParseWithLength(line, len) : NULL;
     enum gwlog_verdict v = GWLOG_MALFORMED;
     if (cJSON_IsObject(o))
-        v = judge(r, &formats[0], o);
+        v = judge(r, &formats[0], o, rule ? rule : &unused);
     cJSON_Delete(o);
     return v;
+}
+
+void gwlog_rule_text(const struct gwlog_rules *r, int rule, char *buf, size_t len)
+{
+    if (rule < 0 || rule >= r->n) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    const struct gwlog_rule *g = &r->rule[rule];
+    snprintf(buf, len, "%s%s%s", g->level, g->level[0] ? " " : "", g->text);
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
 void gwlog_failure_sample(struct metric_sample *out)

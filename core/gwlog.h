@@ -48,7 +48,14 @@ enum gwlog_verdict {
     GWLOG_MALFORMED                /* not a JSON object with a message: skipped, counted */
 };
 
-enum gwlog_verdict gwlog_line(const struct gwlog_rules *r, const char *line, size_t len);
+/* rule (NULL: not wanted) gets the index of the rule a failure matched. */
+enum gwlog_verdict gwlog_line(const struct gwlog_rules *r, const char *line, size_t len,
+                              int *rule);
+
+/* A rule as the config wrote it, "WARN streaming chat completion failed"
+ * (control bytes as '?'): what a failure row may say of the line it came
+ * from, since the line's own text may hold a user's conversation. */
+void gwlog_rule_text(const struct gwlog_rules *r, int rule, char *buf, size_t len);
 
 /* The sample a failure line brings the window: one in-stream failure. */
 void gwlog_failure_sample(struct metric_sample *out);

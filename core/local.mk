@@ -15,6 +15,7 @@ libcore_a_SOURCES = \
 	core/guards.c core/guards.h core/guards_failures.c core/guards_priv.h \
 	core/guards_watch.c \
 	core/gwlog.c core/gwlog.h \
+	core/gwlook.c core/gwlook.h \
 	core/hist.c core/hist.h \
 	core/intent.c core/intent.h \
 	core/journal.c core/journal.h \

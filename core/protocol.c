@@ -207,14 +207,23 @@ bool protocol_rid_valid(const char *rid)
     return n > 0;
 }
 
-/* The rid is refused rather than cleaned: it is searched for literally in a
- * log file, so only characters that need no JSON escaping are allowed. */
+/* A lookup names a color and its failure: an id to find (a request id or a
+ * run id), its time, or both. The id is refused rather than cleaned: it is
+ * searched for literally in a log file, so only characters that need no
+ * JSON escaping are allowed. */
 static int decode_lookup(const cJSON *o, struct protocol_cmd *c, char *err, size_t errlen)
 {
     const cJSON *rid = cJSON_GetObjectItemCaseSensitive(o, "rid");
-    if (!cJSON_IsString(rid) || !protocol_rid_valid(rid->valuestring))
+    if (rid != NULL && (!cJSON_IsString(rid) || !protocol_rid_valid(rid->valuestring)))
         return fail(err, errlen, "command.rid: expected 1..%d of [A-Za-z0-9_-]", PROTOCOL_MAX_RID);
-    snprintf(c->rid, sizeof c->rid, "%s", rid->valuestring);
+    if (rid != NULL)
+        snprintf(c->rid, sizeof c->rid, "%s", rid->valuestring);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "time");
+    if (t != NULL && (!cJSON_IsNumber(t) || !isfinite(t->valuedouble) || t->valuedouble <= 0))
+        return fail(err, errlen, "command.time: expected unix seconds > 0");
+    c->time = t != NULL ? t->valuedouble : 0;
+    if (rid == NULL && t == NULL)
+        return fail(err, errlen, "command.rid: expected a request id, a \"time\" or both");
     const cJSON *col = cJSON_GetObjectItemCaseSensitive(o, "color");
     c->color = cJSON_IsString(col) ? color_parse(col->valuestring) : COLOR_NONE;
     if (c->color == COLOR_NONE)
@@ -351,7 +360,10 @@ char *protocol_encode_command(const struct protocol_cmd *c)
     if (c->name == CMD_TAKE_CONTROL)
         cJSON_AddBoolToObject(o, "steal", c->steal);
     if (c->name == CMD_LOOKUP) {
-        cJSON_AddStringToObject(o, "rid", c->rid);
+        if (c->rid[0])
+            cJSON_AddStringToObject(o, "rid", c->rid);
+        if (c->time > 0)
+            cJSON_AddNumberToObject(o, "time", c->time);
         if (c->color == COLOR_BLUE || c->color == COLOR_GREEN)
             cJSON_AddStringToObject(o, "color", color_name((enum color)c->color));
     }

@@ -15,10 +15,15 @@
  *   {"command": {"id": 12, "name": "release"}}
  *   {"command": {"id": 13, "name": "status"}}
  *   {"command": {"id": 14, "name": "retire"}}      stop the color at 0 once drained
- *   {"command": {"id": 15, "name": "lookup", "rid": "abc-1", "color": "green"}}
- *      the lines of green's log_file carrying that request id; the reply
- *      adds "lines": [...]. rid: 1..64 of [A-Za-z0-9_-], so it can be
- *      searched for as a literal without escaping
+ *   {"command": {"id": 15, "name": "lookup", "rid": "abc-1", "color": "green",
+ *                "time": 1796220202.5}}
+ *      green's log_file lines for one failure: those holding the id (a
+ *      request id, or a probe's chatcmpl_ run id), then those logged within
+ *      a few seconds of "time" (unix seconds), errors first (core/gwlook);
+ *      rid, time or both. The reply adds "lines": [...]. Only a client that
+ *      may control gets them (the gateway's log holds users' conversations).
+ *      rid: 1..64 of [A-Za-z0-9_-], so it can be searched for as a literal
+ *      without escaping
  *   {"command": {"id": 16, "name": "reconcile-apply"}}     after an interrupted move
  *   {"command": {"id": 17, "name": "reconcile-restore"}}   (snapshot "reconcile")
  *   (shift/rollback/status may carry "stable": "blue" to name the stable color)
@@ -55,7 +60,7 @@ enum protocol_command {
     CMD_RELEASE,
     CMD_STATUS,
     CMD_RETIRE,             /* stop the drained color (its stop command) */
-    CMD_LOOKUP,             /* a request id's lines in a color's log_file */
+    CMD_LOOKUP,             /* a failure's lines in a color's log_file */
     CMD_CANCEL,             /* give up a step still deciding its verdict */
     CMD_RECONCILE_APPLY,    /* an interrupted move: test and reload the file as it stands */
     CMD_RECONCILE_RESTORE   /* ... or put back the file the balancer was confirmed to run */
@@ -78,7 +83,8 @@ struct protocol_cmd {
     bool force;             /* shift: override a guard (needs a reason) */
     char reason[200];       /* shift with force: the operator's words */
     int stable;             /* a color, or COLOR_NONE (-1) */
-    char rid[PROTOCOL_MAX_RID + 1];   /* lookup: the request id */
+    char rid[PROTOCOL_MAX_RID + 1];   /* lookup: the request or run id, "" when none */
+    double time;            /* lookup: the failure's unix seconds, 0 when none */
     int color;              /* lookup: a color, or COLOR_NONE (-1) */
 };
 

@@ -112,6 +112,23 @@ static void fail(struct sse_reader *r, const char *text)
     clean_copy(r->message, sizeof r->message, text);
 }
 
+/* Keeps the first chunk's id when it is a plain token (see sse.h). */
+static void take_id(struct sse_reader *r, const cJSON *root)
+{
+    const char *id = string_of(root, "id");
+    size_t n = 0;
+    if (r->id[0] || !id)
+        return;
+    for (; id[n]; n++) {
+        char c = id[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-';
+        if (!ok || n >= SSE_READER_ID)
+            return;
+    }
+    memcpy(r->id, id, n + 1);
+}
+
 static void judge_event(struct sse_reader *r)
 {
     if (strcmp(r->data, "[DONE]") == 0) {
@@ -123,6 +140,8 @@ static void judge_event(struct sse_reader *r)
     cJSON *root = cJSON_ParseWithLength(r->data, r->data_len);
     const char *text = root ? first_content(root) : NULL;
     char msg[SSE_READER_MESSAGE];
+    if (cJSON_IsObject(root))
+        take_id(r, root);
     if (text) {
         if (!r->has_content)
             clean_copy(r->snippet, sizeof r->snippet, text);

@@ -22,6 +22,7 @@
 #define SSE_READER_FIELD 16
 #define SSE_READER_SNIPPET 96
 #define SSE_READER_MESSAGE 128
+#define SSE_READER_ID 64
 
 /* The verdict so far; `done` says whether the stream has ended. */
 enum sse_outcome {
@@ -45,6 +46,10 @@ struct sse_reader {
     unsigned events;                  /* events dispatched so far */
     char snippet[SSE_READER_SNIPPET]; /* the first content's start, NUL-ended */
     char message[SSE_READER_MESSAGE]; /* the first failure's text, "" when none */
+    /* The first chunk's "id" ("chatcmpl_..."), the run the gateway's log
+     * names: "" when none came, or it was longer than SSE_READER_ID or held
+     * a byte other than [A-Za-z0-9_-] (it is shown and searched for). */
+    char id[SSE_READER_ID + 1];
 };
 
 void sse_reader_init(struct sse_reader *r);

@@ -1,4 +1,5 @@
-/* failures: recent 5xx and failed probes; the looked-up log lines. */
+/* failures: recent 5xx, failed probes and in-stream failures; the looked-up
+ * log lines. */
 #include "panels/failures.h"
 
 #include <stdio.h>
@@ -11,13 +12,18 @@ static enum grid_role color_role(int color)
     return color == COLOR_BLUE ? ROLE_BLUE : color == COLOR_GREEN ? ROLE_GREEN : ROLE_TEXT;
 }
 
-/* Everything after the color: a 5xx names its request, a probe says why. */
+/* Everything after the color: a 5xx names its request, a probe its run and
+ * why, an in-stream failure the rule of the gateway's log that matched. */
 static void tail_text(const struct model_failure *f, char *buf, size_t len)
 {
     char status[16];
     snprintf(status, sizeof status, f->status > 0 ? "%d" : "---", f->status);
-    if (strcmp(f->kind, "probe") == 0)
+    if (strcmp(f->kind, "probe") == 0 && f->run[0])
+        snprintf(buf, len, "%s probe run %s %s", status, f->run, f->detail);
+    else if (strcmp(f->kind, "probe") == 0)
         snprintf(buf, len, "%s probe %s", status, f->detail);
+    else if (strcmp(f->kind, "stream") == 0)
+        snprintf(buf, len, "%s %s", status, f->detail);
     else
         snprintf(buf, len, "%s %s rid %s", status, f->path, f->rid[0] ? f->rid : "-");
 }
@@ -95,10 +101,14 @@ void failures_detail_draw(const struct failures_detail *d, struct grid *g)
     int h = grid_height(g);
     grid_clear(g);
     grid_put_text(g, 0, 0, d->title, -1, d->refused ? ROLE_ALERT : ROLE_TITLE);
-    if (d->count == 0 && !d->refused && h > 1)
-        grid_put_text(g, 0, 1, "no line of that log carries this request id", -1, ROLE_DIM);
+    if (d->withheld && h > 1)
+        grid_put_text(g, 0, 1, "log lines are not shown while recording: they hold users' "
+                      "conversations", -1, ROLE_DIM);
+    else if (d->count == 0 && !d->refused && h > 1)
+        grid_put_text(g, 0, 1, "no line of that log holds this id or lies near this time", -1,
+                      ROLE_DIM);
     int end = h > 2 ? h - 1 : h;
-    for (int i = 0, y = 1; i < d->count && y < end; i++)
+    for (int i = 0, y = 1; i < d->count && !d->withheld && y < end; i++)
         y = draw_wrapped(g, y, end, d->line[i]);
     if (h > 2)
         grid_put_text(g, 0, h - 1, "Esc closes", -1, ROLE_DIM);

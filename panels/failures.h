@@ -1,10 +1,14 @@
-/* failures: the latest 5xx answers and failed probes, newest first, one per
- * row: local time HH:MM:SS, the color in its role, the status, the path and
- * the request id (a probe shows its outcome instead); the selected row is
- * drawn in ROLE_MARKER. The detail view shows the lines of that color's
- * gateway log carrying the selected request id, verbatim and clipped, so
- * the operator can prove which build served it. Reads the model and the
- * caller's detail only; never allocates. */
+/* failures: the latest 5xx answers, failed probes and in-stream failures
+ * (the gateway's log says a 200 stream failed), newest first, one per row:
+ * local time HH:MM:SS, the color in its role, the status, then the path and
+ * the request id (a 5xx), the run id and outcome (a probe), or the rule of
+ * the gateway's log that matched (never the line); the selected row is
+ * drawn in ROLE_MARKER. The detail view shows the lines the server picked
+ * from that color's gateway log (those holding the failure's id, then those
+ * around its time, errors first), verbatim and wrapped, so the operator can
+ * prove which build served it; or why there are none to show (refused,
+ * withheld while recording). Reads the model and the caller's detail only;
+ * never allocates. */
 #ifndef CUTOVER_PANELS_FAILURES_H
 #define CUTOVER_PANELS_FAILURES_H
 
@@ -22,8 +26,9 @@ struct failures_opts {
 
 /* What a lookup answered: the console fills it from the reply. */
 struct failures_detail {
-    char title[160];                    /* "green rid abc: 1 line(s)" */
+    char title[240];                    /* the server's words: what it searched */
     bool refused;                       /* the server said no: title says why */
+    bool withheld;                      /* recording: the lines were dropped unseen */
     int count;
     char line[FAILURES_DETAIL_LINES][512];
 };

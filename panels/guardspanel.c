@@ -66,11 +66,13 @@ static void draw_title(const struct model *m, struct grid *g, double now)
 static int guard_rows(const char *text, int w, struct wrap_line *line, int max)
 {
     int first_w = w - NAME_W - LEVEL_W, rest_w = w - CONT_X;
-    if (first_w < 1 || rest_w < 1)
+    struct wrap_line one = {.start = "", .len = 0};
+    /* No room or no text: one empty row, written, since the caller draws it. */
+    if (first_w < 1 || rest_w < 1 || wrap_text(text, first_w, &one, 1) == 0) {
+        if (max > 0)
+            line[0] = (struct wrap_line){.start = "", .len = 0};
         return 1;
-    struct wrap_line one;
-    if (wrap_text(text, first_w, &one, 1) == 0)
-        return 1;
+    }
     if (max > 0)
         line[0] = one;
     const char *rest = one.start + one.len;

@@ -139,19 +139,32 @@ static void on_log_line(const char *line, size_t len, void *data)
     }
 }
 
+/* An in-stream failure's row: it names the rule that matched, never the
+ * line (a gateway's log lines may hold a user's conversation). */
+static void note_stream(struct collector *c, double t, enum color color, int rule)
+{
+    char text[160];
+    gwlog_rule_text(&c->gw_rules, rule, text, sizeof text);
+    struct collector_failure *f = push_failure(c, t, color, FAILURE_STREAM, 200);
+    snprintf(f->detail, sizeof f->detail, "in-stream failure (gateway log: %s)", text);
+}
+
 /* A line of a color's gateway log: a failed user request is one in-stream
  * failure of that color, stamped when it is read (the line's own time is
  * local time with an offset, and the line was just written). */
 static void on_gw_line(const char *line, size_t len, void *data)
 {
     struct gw_tail *g = data;
+    int rule = -1;
     g->lines++;
-    switch (gwlog_line(&g->c->gw_rules, line, len)) {
+    switch (gwlog_line(&g->c->gw_rules, line, len, &rule)) {
     case GWLOG_FAILURE: {
         struct metric_sample sample;
+        double now = collector_now();
         gwlog_failure_sample(&sample);
-        window_add(g->c->win, g->color, collector_now(), &sample);
+        window_add(g->c->win, g->color, now, &sample);
         g->failures++;
+        note_stream(g->c, now, g->color, rule);
         break;
     }
     case GWLOG_MALFORMED:
@@ -208,9 +221,13 @@ static void on_probe_result(const struct probe_result *r, void *data)
         char text[sizeof c->last_probe_error[color]];
         snprintf(text, sizeof text, "%s: %s", probe_outcome_name(r->outcome), r->message);
         memcpy(c->last_probe_error[color], text, sizeof text);
-        struct collector_failure *f = push_failure(c, r->sent_at, color, FAILURE_PROBE,
+        /* Stamped when it ended: the gateway logs a failure then, and a
+         * lookup by time looks around it. */
+        double ended = r->sent_at + (double)r->total_us / 1e6;
+        struct collector_failure *f = push_failure(c, ended, color, FAILURE_PROBE,
                                                    r->http_status);
         snprintf(f->path, sizeof f->path, "%s", c->cfg->probe.path);
+        snprintf(f->run, sizeof f->run, "%s", r->run_id);
         snprintf(f->detail, sizeof f->detail, "%s", text);
     }
 }

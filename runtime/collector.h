@@ -44,19 +44,25 @@ struct collector_color {
     uint64_t gw_lines, gw_failures, gw_malformed;
 };
 
-/* One recent failure: an upstream attempt answered >= 500, or a failed
- * probe. Kept so an operator can chase its request id in the color's log. */
+/* One recent failure: an upstream attempt answered >= 500, a failed probe,
+ * or a user request the gateway's log says failed inside its 200 stream.
+ * Kept so an operator can chase it in the color's log: by its request id
+ * or run id when it has one, else by its time. Rows reach watchers,
+ * snapshots and recordings: nothing in one is a gateway log line's text. */
 #define COLLECTOR_FAILURES 20
-enum collector_failure_kind { FAILURE_5XX, FAILURE_PROBE };
+enum collector_failure_kind { FAILURE_5XX, FAILURE_PROBE, FAILURE_STREAM };
 
 struct collector_failure {
-    double time;                        /* unix seconds */
+    double time;                        /* unix seconds: when it ended (a probe), was
+                                           logged (5xx) or read (stream) */
     int color;                          /* enum color */
     enum collector_failure_kind kind;
     int status;                         /* HTTP status; 0 when none came */
     char path[128];                     /* 5xx: the request's path */
     char rid[72];                       /* 5xx: the request id, "" when none */
-    char detail[200];                   /* probe: "outcome: message" */
+    char run[72];                       /* probe: the stream's chatcmpl_ id, "" when none */
+    char detail[200];                   /* probe: "outcome: message"; stream: the
+                                           rule that matched, never the line */
 };
 
 struct collector_snapshot {

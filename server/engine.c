@@ -274,7 +274,8 @@ static void add_events(struct engine *e, cJSON *s)
 }
 
 /* Newest first, as the collector keeps them: the console lists them so an
- * operator can pick one and look its rid up in that color's log. */
+ * operator can pick one and look it up in that color's log (by its rid or
+ * run id, or its time). Every client gets them: no log text is in a row. */
 static void add_failures(cJSON *s, const struct collector_snapshot *snap)
 {
     cJSON *arr = cJSON_AddArrayToObject(s, "failures");
@@ -283,10 +284,13 @@ static void add_failures(cJSON *s, const struct collector_snapshot *snap)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "time", f->time);
         cJSON_AddStringToObject(o, "color", color_name((enum color)f->color));
-        cJSON_AddStringToObject(o, "kind", f->kind == FAILURE_5XX ? "5xx" : "probe");
+        cJSON_AddStringToObject(o, "kind", f->kind == FAILURE_5XX     ? "5xx"
+                                           : f->kind == FAILURE_PROBE ? "probe"
+                                                                      : "stream");
         cJSON_AddNumberToObject(o, "status", f->status);
         cJSON_AddStringToObject(o, "path", f->path);
         cJSON_AddStringToObject(o, "rid", f->rid);
+        cJSON_AddStringToObject(o, "run", f->run);
         cJSON_AddStringToObject(o, "detail", f->detail);
         cJSON_AddItemToArray(arr, o);
     }

@@ -433,100 +433,6 @@ static void cmd_retire(struct engine *e, struct client *c, const struct protocol
         fail_move(e, c, cmd, rc, msg);
 }
 
-#define LOOKUP_TAIL_BYTES (4L * 1024 * 1024)
-#define LOOKUP_MAX_LINES 20
-
-/* A reply with the matching log lines: the console shows them verbatim. */
-static void reply_lines(struct client *c, long long id, const char *message, cJSON *lines)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *p = cJSON_AddObjectToObject(o, "reply");
-    cJSON_AddNumberToObject(p, "id", (double)id);
-    cJSON_AddBoolToObject(p, "ok", true);
-    cJSON_AddNumberToObject(p, "exit_code", protocol_wire_code(0));
-    cJSON_AddStringToObject(p, "message", message);
-    cJSON_AddItemToObject(p, "lines", lines);
-    char *line = cJSON_PrintUnformatted(o);
-    engine_send(c, line);
-    free(line);
-    cJSON_Delete(o);
-}
-
-/* Keeps the lines of buf[0..n) holding needle, the last `max` of them (the
- * newest is what an operator chasing a fresh failure wants). The first line
- * may be cut by the tail offset; it is kept only when it still matches. */
-static void collect_matches(char *buf, size_t n, const char *needle, cJSON *lines)
-{
-    buf[n] = '\0';
-    char *p = buf;
-    while (p < buf + n) {
-        char *nl = memchr(p, '\n', (size_t)(buf + n - p));
-        if (nl != NULL)
-            *nl = '\0';
-        if (strstr(p, needle) != NULL) {
-            if (cJSON_GetArraySize(lines) >= LOOKUP_MAX_LINES)
-                cJSON_DeleteItemFromArray(lines, 0);
-            cJSON_AddItemToArray(lines, cJSON_CreateString(p));
-        }
-        if (nl == NULL)
-            break;
-        p = nl + 1;
-    }
-}
-
-/* Reads the last LOOKUP_TAIL_BYTES of path into lines. This is a synchronous
- * read on the loop: acceptable because it is bounded (4 MiB of a local
- * file, well under the snapshot interval) and asked for by a person. */
-static int lookup_read(const char *path, const char *needle, cJSON *lines, char *msg,
-                       size_t msglen)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(msg, msglen, "cannot open %.300s", path);
-        return -1;
-    }
-    long size = 0;
-    if (fseek(f, 0, SEEK_END) == 0)
-        size = ftell(f);
-    long from = size > LOOKUP_TAIL_BYTES ? size - LOOKUP_TAIL_BYTES : 0;
-    char *buf = malloc(LOOKUP_TAIL_BYTES + 1);
-    size_t n = 0;
-    if (buf != NULL && size >= 0 && fseek(f, from, SEEK_SET) == 0)
-        n = fread(buf, 1, LOOKUP_TAIL_BYTES, f);
-    int rc = buf != NULL && !ferror(f) ? 0 : -1;
-    fclose(f);
-    if (rc == 0)
-        collect_matches(buf, n, needle, lines);
-    else
-        snprintf(msg, msglen, "cannot read %.300s", path);
-    free(buf);
-    return rc;
-}
-
-/* The lines of a color's gateway log carrying a request id: proof of which
- * build served a failing request. */
-static void cmd_lookup(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
-{
-    char msg[400], needle[PROTOCOL_MAX_RID + 16];
-    enum color col = (enum color)cmd->color;
-    const char *path = e->cfg->colors[col].log_file;
-    if (path == NULL || path[0] == '\0') {
-        snprintf(msg, sizeof msg, "no log_file configured for %s", color_name(col));
-        engine_reply(c, cmd->id, false, ERRCODE_REFUSED, msg);
-        return;
-    }
-    snprintf(needle, sizeof needle, "\"rid\":\"%s\"", cmd->rid);
-    cJSON *lines = cJSON_CreateArray();
-    if (lookup_read(path, needle, lines, msg, sizeof msg) != 0) {
-        cJSON_Delete(lines);
-        engine_reply(c, cmd->id, false, ERRCODE_IO, msg);
-        return;
-    }
-    snprintf(msg, sizeof msg, "%d line(s) of %s's log with rid %s", cJSON_GetArraySize(lines),
-             color_name(col), cmd->rid);
-    reply_lines(c, cmd->id, msg, lines);
-}
-
 void engine_command(struct engine *e, struct client *c, const struct protocol_cmd *cmd)
 {
     char text[400];
@@ -562,7 +468,7 @@ void engine_command(struct engine *e, struct client *c, const struct protocol_cm
         engine_send_snapshot(e, c);
         break;
     case CMD_LOOKUP:
-        cmd_lookup(e, c, cmd);
+        engine_cmd_lookup(e, c, cmd);
         break;
     case CMD_CANCEL:
         cmd_cancel(e, c, cmd);

@@ -101,6 +101,10 @@ void engine_maybe_finish_stop(struct engine *e);
 void engine_command(struct engine *e, struct client *c, const struct protocol_cmd *cmd);
 void engine_on_move_done(const struct mover_result *r, void *data);
 
+/* engine_lookup.c: a failure's lines in its color's log (clients that may
+ * control only). */
+void engine_cmd_lookup(struct engine *e, struct client *c, const struct protocol_cmd *cmd);
+
 /* engine_guard.c */
 void engine_guard_tick(struct engine *e, const struct collector_snapshot *snap);
 cJSON *engine_guards_json(const struct engine *e);

@@ -9,6 +9,7 @@ libserver_a_SOURCES = \
 	server/engine.c server/engine.h server/engine_priv.h \
 	server/engine_cmd.c \
 	server/engine_guard.c \
+	server/engine_lookup.c \
 	server/export.c server/export.h \
 	server/grafana.c server/grafana.h \
 	server/listener.c server/listener.h \

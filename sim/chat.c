@@ -60,6 +60,7 @@ static void log_chat(struct chat *ch, int status, const char *level, const char 
 {
     struct simlog_entry e = {
         .level = level, .color = ch->env->name, .version = ch->env->version, .rid = ch->rid,
+        .run_id = ch->id,
         .method = "POST", .path = "/v1/chat/completions", .status = status,
         .ttft_ms = ch->sent > 0 || ch->fail ? ch->ttft : -1, .msg = msg,
     };
@@ -304,7 +305,8 @@ int chat_start(const struct chat_env *env, struct httpd_conn *conn, const struct
     quote_model(ch);
     ch->start_ns = uv_hrtime();
     ch->created = (long)time(NULL);
-    snprintf(ch->id, sizeof ch->id, "chatcmpl-%08lx", (unsigned long)(rng_next(env->rng) * 4e9));
+    /* OpenClaw's run id shape: its log names the run by it (runId=chatcmpl_...). */
+    snprintf(ch->id, sizeof ch->id, "chatcmpl_%08lx", (unsigned long)(rng_next(env->rng) * 4e9));
     uv_timer_init(env->loop, &ch->timer);
     ch->timer.data = ch;
     httpd_set_abort(conn, on_abort, ch);

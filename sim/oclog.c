@@ -74,17 +74,17 @@ static void line(struct oclog *log, const char *level, int level_id, const char 
     cJSON_Delete(o);
 }
 
-void oclog_chat(struct oclog *log, const char *rid, int status, int failed, const char *why)
+void oclog_chat(struct oclog *log, const char *run_id, int status, int failed, const char *why)
 {
     char text[512];
     if (!log)
         return;
     unsigned long lane = ++log->lane;
-    if (!failed) {
-        snprintf(text, sizeof text, "[model-fetch] response provider=cutover-sim status=200 "
-                 "elapsedMs=1 runId=chatcmpl_%s", rid ? rid : "-");
-        line(log, "INFO", 3, NULL, text);
-    } else if (status == 200) {
+    /* The model call's line names the run, whatever became of it. */
+    snprintf(text, sizeof text, "[model-fetch] response provider=cutover-sim status=200 "
+             "elapsedMs=1 runId=%s", run_id ? run_id : "-");
+    line(log, "INFO", 3, NULL, text);
+    if (failed && status == 200) {
         snprintf(text, sizeof text, "lane task error: lane=session:agent:main:openai-user:%lu "
                  "durationMs=1 error=\"Error: %s\"", lane, why);
         line(log, "ERROR", 5, NULL, text);
@@ -92,7 +92,7 @@ void oclog_chat(struct oclog *log, const char *rid, int status, int failed, cons
              "model fallback chain stopped: reason=error candidate=cutover-sim/sim");
         snprintf(text, sizeof text, "streaming chat completion failed: Error: %s", why);
         line(log, "WARN", 4, "openai-compat", text);
-    } else {
+    } else if (failed) {
         snprintf(text, sizeof text, "chat completion failed: Error: %s", why);
         line(log, "WARN", 4, "openai-compat", text);
     }

@@ -62,7 +62,7 @@ static void write_gateway(struct simlog *log, const struct simlog_entry *e)
     if (!log->oc || strncmp(e->path, "/v1/chat/completions", 20) != 0 ||
         strcmp(e->level, "warn") == 0)
         return;
-    oclog_chat(log->oc, e->rid, e->status, strcmp(e->level, "error") == 0,
+    oclog_chat(log->oc, e->run_id, e->status, strcmp(e->level, "error") == 0,
                "upstream model failed");
 }
 

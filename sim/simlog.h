@@ -13,6 +13,7 @@ struct simlog_entry {
     const char *color;   /* the sim's --name */
     const char *version;
     const char *rid;     /* X-Request-Id, NULL when absent */
+    const char *run_id;  /* the chat's "id" in its chunks (chatcmpl_...), NULL when none */
     const char *method;
     const char *path;
     int status;

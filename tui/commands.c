@@ -228,8 +228,9 @@ static enum commands_reaction select_failure(struct commands *k, const struct co
     return COMMANDS_REDRAW;
 }
 
-/* Enter on a 5xx row: ask the server for that color's log lines with the
- * same request id. Probes carry no rid, so there is nothing to look up. */
+/* Enter on a failure: ask the server for that color's log lines holding
+ * its id (a 5xx's request id, a probe's run id) and those logged around
+ * its time, errors first; an in-stream failure has only its time. */
 static enum commands_reaction lookup(struct commands *k, const struct commands_env *env,
                                      enum keymap_action a)
 {
@@ -238,19 +239,23 @@ static enum commands_reaction lookup(struct commands *k, const struct commands_e
     if (!k->failures_view || k->selected < 0 || k->selected >= m->failure_count)
         return COMMANDS_REDRAW;
     const struct model_failure *f = &m->failure[k->selected];
-    if (f->color < 0 || !protocol_rid_valid(f->rid)) {
-        snprintf(k->message, sizeof k->message, "this failure has no request id to look up");
+    const char *id = f->rid[0] ? f->rid : f->run;
+    if (f->color < 0 || (!protocol_rid_valid(id) && !(f->time > 0))) {
+        snprintf(k->message, sizeof k->message, "this failure has no id and no time to look up");
         return COMMANDS_REDRAW;
     }
-    struct protocol_cmd cmd = {.name = CMD_LOOKUP, .stable = COLOR_NONE, .color = f->color};
-    snprintf(cmd.rid, sizeof cmd.rid, "%s", f->rid);
+    struct protocol_cmd cmd = {.name = CMD_LOOKUP, .stable = COLOR_NONE, .color = f->color,
+                               .time = f->time > 0 ? f->time : 0};
+    if (protocol_rid_valid(id))
+        snprintf(cmd.rid, sizeof cmd.rid, "%s", id);
     send_cmd(k, env, &cmd);
     k->lookup_id = cmd.id;
     k->detail_open = true;
     k->detail.count = 0;
     k->detail.refused = false;
-    snprintf(k->detail.title, sizeof k->detail.title, "%s rid %s: asking the server...",
-             color_name((enum color)f->color), f->rid);
+    k->detail.withheld = false;
+    snprintf(k->detail.title, sizeof k->detail.title, "%s %s: asking the server...",
+             color_name((enum color)f->color), cmd.rid[0] ? cmd.rid : "failure");
     return COMMANDS_REDRAW;
 }
 
@@ -442,14 +447,19 @@ enum commands_reaction commands_key(struct commands *k, const struct commands_en
 
 /* ---- the server's answers ---------------------------------------------- */
 
-/* The lookup's answer: its message as the title, its lines verbatim. */
-static void show_lines(struct commands *k, const cJSON *r)
+/* The lookup's answer: its message as the title, its lines verbatim; but
+ * while recording, no line is kept: they may hold users' conversations,
+ * and everything drawn goes into the cast file. */
+static void show_lines(struct commands *k, const cJSON *r, bool recording)
 {
     const cJSON *m = cJSON_GetObjectItem(r, "message"), *l;
     snprintf(k->detail.title, sizeof k->detail.title, "%s",
              cJSON_IsString(m) ? m->valuestring : "?");
     k->detail.count = 0;
     k->detail.refused = !cJSON_IsTrue(cJSON_GetObjectItem(r, "ok"));
+    k->detail.withheld = recording && !k->detail.refused;
+    if (k->detail.withheld)
+        return;
     cJSON_ArrayForEach(l, cJSON_GetObjectItem(r, "lines")) {
         if (k->detail.count == FAILURES_DETAIL_LINES)
             break;
@@ -469,7 +479,7 @@ void commands_reply(struct commands *k, const struct commands_env *env, const ch
     if (cJSON_IsString(m))
         snprintf(k->message, sizeof k->message, "%s", m->valuestring);
     if (cJSON_IsNumber(id) && k->lookup_id && (long long)id->valuedouble == k->lookup_id) {
-        show_lines(k, r);
+        show_lines(k, r, env->recording);
         cJSON_Delete(j);
         return;
     }

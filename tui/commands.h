@@ -65,6 +65,7 @@ struct commands_env {
     enum keymap_mode mode;
     int step;                   /* rollout.step: one key's shift */
     const char *note;           /* NULL, or what ? shows besides the keys (the demo's sandbox) */
+    bool recording;             /* --record: a lookup's log lines are never drawn */
 };
 
 /* What the console does after a key, besides what the command did. */

@@ -75,7 +75,7 @@ static struct commands_env env_of(struct console *c)
 {
     return (struct commands_env){.model = c->model, .link = c->link, .screen = c->screen,
                                  .theme = &c->theme, .mode = c->mode, .step = c->opt->step,
-                                 .note = c->opt->note};
+                                 .note = c->opt->note, .recording = c->cast != NULL};
 }
 
 /* ---- drawing ----------------------------------------------------------- */

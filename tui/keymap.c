@@ -40,7 +40,7 @@ static const struct binding bindings[] = {
     {KEYMAP_KEY_UP, NULL, NULL, KEYMAP_ACT_SEL_UP, VIEW},
     {'j', NULL, NULL, KEYMAP_ACT_SEL_DOWN, VIEW},
     {KEYMAP_KEY_DOWN, NULL, NULL, KEYMAP_ACT_SEL_DOWN, VIEW},
-    {'\r', "Enter", "the selected request's lines in its color's log_file", KEYMAP_ACT_LOOKUP, VIEW},
+    {'\r', "Enter", "the selected failure's lines in its color's log_file", KEYMAP_ACT_LOOKUP, VIEW},
     {'\n', NULL, NULL, KEYMAP_ACT_LOOKUP, VIEW},
     {KEYMAP_KEY_ENTER, NULL, NULL, KEYMAP_ACT_LOOKUP, VIEW},
     {'m', "m", "messages: the last verdicts, refusal, preflight and drill texts, whole",

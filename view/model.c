@@ -386,6 +386,7 @@ static void apply_failures(struct model *m, const cJSON *arr)
         f->status = (int)num(it, "status", 0);
         str(it, "path", f->path, sizeof f->path);
         str(it, "rid", f->rid, sizeof f->rid);
+        str(it, "run", f->run, sizeof f->run);
         str(it, "detail", f->detail, sizeof f->detail);
     }
 }

@@ -89,14 +89,16 @@ struct model_hello {
     char control[200];
 };
 
-/* A recent 5xx from the access log or a failed probe, newest first. */
+/* A recent 5xx from the access log, a failed probe, or an in-stream
+ * failure the gateway's log names, newest first. */
 struct model_failure {
     double time;
     int color;                      /* a color or COLOR_NONE */
-    char kind[8];                   /* "5xx" or "probe" */
+    char kind[8];                   /* "5xx", "probe" or "stream" */
     int status;
     char path[128];
     char rid[72];                   /* "" when none */
+    char run[72];                   /* a probe's chatcmpl_ run id, "" when none */
     char detail[200];
 };
 

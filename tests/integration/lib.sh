@@ -120,6 +120,38 @@ import json,sys; print(json.load(sys.stdin)["weights"][sys.argv[1]])' "$cand") |
     return 1
 }
 
+# gateway_log_sims: two cutover-sims that log each chat as OpenClaw 2026.9
+# does (--gateway-log $WORK/COLOR.gw.log) become the sandbox's colors: the
+# config (addresses, log_file, stop commands) and the upstream file nginx
+# runs, then nginx reloaded as cutover does. Sets B, G (their addresses) and
+# adds their pids to SIM_PIDS (the caller's EXIT trap kills them).
+gateway_log_sims() {
+    local color addr
+    for color in blue green; do
+        "$SIM" serve --listen 127.0.0.1:0 --name "$color" --ttft-ms 5 --token-ms 2 --tokens 4 \
+            --jitter-pct 0 --gateway-log "$WORK/$color.gw.log" >"$WORK/$color.sim.out" 2>&1 &
+        SIM_PIDS="$SIM_PIDS $!"
+        addr=""
+        for _ in $(seq 1 200); do
+            addr=$(sed -n 's/^listening //p' "$WORK/$color.sim.out")
+            [ -n "$addr" ] && break
+            sleep 0.05
+        done
+        [ -n "$addr" ] || bail "cutover-sim for $color did not start: $(cat "$WORK/$color.sim.out")"
+        if [ "$color" = blue ]; then B=$addr; else G=$addr; fi
+    done
+    set_config colors.blue.addr "\"$B\"" colors.green.addr "\"$G\"" \
+        colors.blue.log_file "\"$WORK/blue.gw.log\"" colors.green.log_file "\"$WORK/green.gw.log\"" \
+        colors.blue.stop "[\"$SIM\", \"ctl\", \"$B\", \"quit\"]" \
+        colors.green.stop "[\"$SIM\", \"ctl\", \"$G\", \"quit\"]"
+    local upstream; upstream=$(json_get "$CONFIG" nginx.upstream_file)
+    sed -i -e "s|$BLUE_ADDR|$B|g" -e "s|$GREEN_ADDR|$G|g" "$upstream"
+    python3 - "$CONFIG" <<'PY' || bail "nginx reload failed"
+import json, subprocess, sys
+subprocess.run(json.load(open(sys.argv[1]))["nginx"]["reload"], check=True)
+PY
+}
+
 # nginx_test: nginx -t on the sandbox's config, exactly as cutover runs it.
 nginx_test() {
     local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)

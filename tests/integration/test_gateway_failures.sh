@@ -15,35 +15,9 @@ SIM_PIDS=""
 LOAD_PID=""
 trap '"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; kill $LOAD_PID $SIM_PIDS 2>/dev/null; cleanup' EXIT
 
-# start_sim COLOR: a sim writing OpenClaw's log to $WORK/COLOR.gw.log; sets ADDR.
-start_sim() {
-    "$SIM" serve --listen 127.0.0.1:0 --name "$1" --ttft-ms 5 --token-ms 2 --tokens 4 \
-        --jitter-pct 0 --gateway-log "$WORK/$1.gw.log" >"$WORK/$1.sim.out" 2>&1 &
-    SIM_PIDS="$SIM_PIDS $!"
-    ADDR=""
-    for _ in $(seq 1 200); do
-        ADDR=$(sed -n 's/^listening //p' "$WORK/$1.sim.out")
-        [ -n "$ADDR" ] && return 0
-        sleep 0.05
-    done
-    bail "cutover-sim for $1 did not start: $(cat "$WORK/$1.sim.out")"
-}
-start_sim blue; B=$ADDR
-start_sim green; G=$ADDR
-
-# The sandbox's colors become these two sims: the config, and the upstream
-# file nginx runs (blue at 100 there), then nginx reloaded as cutover does.
-set_config colors.blue.addr "\"$B\"" colors.green.addr "\"$G\"" \
-    colors.blue.log_file "\"$WORK/blue.gw.log\"" colors.green.log_file "\"$WORK/green.gw.log\"" \
-    colors.blue.stop "[\"$SIM\", \"ctl\", \"$B\", \"quit\"]" \
-    colors.green.stop "[\"$SIM\", \"ctl\", \"$G\", \"quit\"]" \
-    rollout.window_s 4 rollout.excess_5xx_for_s 8
-UPSTREAM=$(json_get "$CONFIG" nginx.upstream_file)
-sed -i -e "s|$BLUE_ADDR|$B|g" -e "s|$GREEN_ADDR|$G|g" "$UPSTREAM"
-python3 - "$CONFIG" <<'PY' || bail "nginx reload failed"
-import json, subprocess, sys
-subprocess.run(json.load(open(sys.argv[1]))["nginx"]["reload"], check=True)
-PY
+# The sandbox's colors become two sims logging as OpenClaw does.
+gateway_log_sims
+set_config rollout.window_s 4 rollout.excess_5xx_for_s 8
 
 status() { "$CUTOVER" -c "$CONFIG" status --json 2>/dev/null; }
 # sig COLOR KEY: a number of the color's signals in the server's status.

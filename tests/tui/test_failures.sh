@@ -45,11 +45,12 @@ grep -q "\"rid\":\"$rid\"" "$SANDBOX/green.log"
 is "green's own log has that rid" "$?" "0"
 
 tm send-keys -t ctl Enter
-wait_screen ctl "of green's log with rid $rid" 10
+wait_screen ctl "green's log: [0-9]+ line\\(s\\) with $rid" 10
 found=$?
 # The line wraps at the pane's edge: join the screen rows to read it.
 screen_of ctl | tr -d '\n' | grep -qE "\"color\":\"green\",\"version\":\"[^\"]+\",\"rid\":\"$rid\""
-[ "$found" = 0 ] && [ "$?" = 0 ]
+line=$?
+[ "$found" = 0 ] && [ "$line" = 0 ]
 is "Enter shows green's log line with the same rid and the build's version" "$?" "0"
 
 tm send-keys -t ctl Escape

@@ -11,6 +11,7 @@ UNIT_CORE_TESTS = \
 	tests/unit/test_hist \
 	tests/unit/test_window \
 	tests/unit/test_gwlog \
+	tests/unit/test_gwlook \
 	tests/unit/test_logparse \
 	tests/unit/test_protocol \
 	tests/unit/test_control \
@@ -79,6 +80,9 @@ tests_unit_test_median_shift_LDADD = $(CORE_LDADD)
 tests_unit_test_gwlog_SOURCES = tests/unit/test_gwlog.c
 tests_unit_test_gwlog_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gwlog_LDADD = $(CORE_LDADD)
+tests_unit_test_gwlook_SOURCES = tests/unit/test_gwlook.c
+tests_unit_test_gwlook_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_gwlook_LDADD = $(CORE_LDADD)
 
 tests_unit_test_logparse_SOURCES = tests/unit/test_logparse.c
 tests_unit_test_logparse_CFLAGS = $(UNIT_CFLAGS)

@@ -44,7 +44,7 @@ static const char WARN_NONSTREAM[] =
 
 static enum gwlog_verdict judge(const struct gwlog_rules *r, const char *line)
 {
-    return gwlog_line(r, line, strlen(line));
+    return gwlog_line(r, line, strlen(line), NULL);
 }
 
 static void defaults(struct gwlog_rules *r)
@@ -113,6 +113,18 @@ static void test_patterns(void **state)
     assert_int_equal(judge(&r, ERROR_LANE), GWLOG_FAILURE);
     assert_int_equal(judge(&r, WARN_NONSTREAM), GWLOG_FAILURE);
     assert_int_equal(judge(&r, INFO_FETCH), GWLOG_OTHER);
+    /* which rule matched, in the config's words (a failure row says it
+     * instead of the line, which may hold a user's conversation) */
+    int rule = -1;
+    char text[80];
+    assert_int_equal(gwlog_line(&r, WARN_NONSTREAM, strlen(WARN_NONSTREAM), &rule), GWLOG_FAILURE);
+    assert_int_equal(rule, 1);
+    gwlog_rule_text(&r, rule, text, sizeof text);
+    assert_string_equal(text, "chat completion failed");
+    gwlog_rule_text(&r, 0, text, sizeof text);
+    assert_string_equal(text, "ERROR lane task error");
+    gwlog_rule_text(&r, 7, text, sizeof text);
+    assert_string_equal(text, "?");
 
     static const char *const bad[] = {"WARN:"};
     assert_int_equal(gwlog_rules_parse(bad, 1, &r, msg, sizeof msg), -1);

@@ -294,9 +294,16 @@ static void test_failures(void **state)
                     "{\"time\":99.5,\"color\":\"green\",\"kind\":\"5xx\",\"status\":500,"
                     "\"path\":\"/v1/chat/completions\",\"rid\":\"abc123\",\"detail\":\"\"},"
                     "{\"time\":98,\"color\":\"blue\",\"kind\":\"probe\",\"status\":0,"
-                    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"detail\":\"timeout: no answer\"}]}}";
+                    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"detail\":\"timeout: no answer\"},"
+                    "{\"time\":97,\"color\":\"green\",\"kind\":\"stream\",\"status\":200,"
+                    "\"run\":\"\",\"detail\":\"in-stream failure (gateway log: WARN x)\"},"
+                    "{\"time\":96,\"color\":\"green\",\"kind\":\"probe\",\"status\":200,"
+                    "\"run\":\"chatcmpl_9f2c\",\"detail\":\"stream error: x\"}]}}";
     assert_int_equal(model_apply_line(m, s, strlen(s), err, sizeof err), MODEL_MSG_SNAPSHOT);
-    assert_int_equal(m->failure_count, 2);
+    assert_int_equal(m->failure_count, 4);
+    assert_string_equal(m->failure[2].kind, "stream");
+    assert_string_equal(m->failure[3].run, "chatcmpl_9f2c");
+    assert_string_equal(m->failure[0].run, "");
     assert_true(m->failure[0].time == 99.5);
     assert_int_equal(m->failure[0].color, COLOR_GREEN);
     assert_string_equal(m->failure[0].kind, "5xx");

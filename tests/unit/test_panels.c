@@ -602,7 +602,13 @@ static const char failures_snapshot[] =
     "{\"time\":99.5,\"color\":\"green\",\"kind\":\"5xx\",\"status\":502,"
     "\"path\":\"/v1/chat/completions\",\"rid\":\"abc123\",\"detail\":\"\"},"
     "{\"time\":98,\"color\":\"blue\",\"kind\":\"probe\",\"status\":0,"
-    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"detail\":\"timeout: no answer\"}]}}";
+    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"detail\":\"timeout: no answer\"},"
+    "{\"time\":97,\"color\":\"green\",\"kind\":\"probe\",\"status\":200,"
+    "\"path\":\"/v1/chat/completions\",\"rid\":\"\",\"run\":\"chatcmpl_9f2c\","
+    "\"detail\":\"stream error: in-stream error: boom\"},"
+    "{\"time\":96,\"color\":\"green\",\"kind\":\"stream\",\"status\":200,\"path\":\"\","
+    "\"rid\":\"\",\"run\":\"\",\"detail\":\"in-stream failure (gateway log: WARN "
+    "streaming chat completion failed)\"}]}}";
 
 /* Newest first, the color in its role, a 5xx with its rid and a probe with
  * its reason; the selected row is highlighted and kept on screen. */
@@ -614,10 +620,14 @@ static void test_failures_rows(void **state)
     struct grid *g = grid_new(80, 6);
     struct failures_opts o = {.now = 100, .selected = 1};
     failures_draw(m, g, &o);
-    assert_shows(g, "failures (2)");
+    assert_shows(g, "failures (4)");
     int r5 = row_of(g, "00:01:39 green 502 /v1/chat/completions rid abc123");
     int rp = row_of(g, "00:01:38 blue --- probe timeout: no answer");
     assert_true(r5 >= 1 && rp == r5 + 1);
+    /* A probe names its run; a failure only the gateway's log saw, its rule. */
+    assert_int_equal(row_of(g, "00:01:37 green 200 probe run chatcmpl_9f2c stream error"), rp + 1);
+    assert_int_equal(row_of(g, "00:01:36 green 200 in-stream failure (gateway log: WARN streaming"),
+                     rp + 2);
     assert_int_equal(role_of(g, "green"), ROLE_GREEN);
     assert_int_equal(role_of(g, "blue ---"), ROLE_MARKER);   /* selected */
     o.selected = 0;
@@ -658,7 +668,15 @@ static void test_failures_detail(void **state)
     grid_free(narrow);
     d.count = 0;
     failures_detail_draw(&d, g);
-    assert_shows(g, "no line of that log carries this request id");
+    assert_shows(g, "no line of that log holds this id or lies near this time");
+    /* Recording: whatever came, no line is drawn, and the view says why. */
+    d.count = 1;
+    d.withheld = true;
+    failures_detail_draw(&d, g);
+    assert_shows(g, "log lines are not shown while recording: they hold users' conversations");
+    assert_not_shows(g, "9a7d3e2");
+    d.withheld = false;
+    d.count = 0;
     d.refused = true;
     snprintf(d.title, sizeof d.title, "no log_file configured for green");
     failures_detail_draw(&d, g);

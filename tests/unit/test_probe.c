@@ -679,6 +679,12 @@ static void reads_to_done_and_keeps_the_message(void **state)
                                 "in-stream error: upstream model failed (server_error)");
         if (r->target == 1)     /* timed to the first token, not to the failure */
             assert_true(r->ttft_us >= 49000 && r->total_us >= r->ttft_us + 35000);
+        /* A stream names its run (the gateway's log does too); a 5xx body
+         * is no stream and names none. */
+        if (r->target == 3)
+            assert_string_equal(r->run_id, "");
+        else
+            assert_true(strncmp(r->run_id, "chatcmpl_", 9) == 0 && strlen(r->run_id) == 17);
     }
     sim_stop(&ok);
     sim_stop(&late);

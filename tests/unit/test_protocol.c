@@ -377,6 +377,16 @@ static void test_forced_shift_needs_a_reason(void **state)
             "command.reason: expected a string");
 }
 
+/* Encodes c and decodes it into m; returns whether the line names a rid. */
+static bool lookup_roundtrip(const struct protocol_cmd *c, struct protocol_msg *m)
+{
+    char *line = protocol_encode_command(c);
+    assert_decodes(line, m);
+    bool has_rid = strstr(line, "\"rid\"") != NULL;
+    free(line);
+    return has_rid;
+}
+
 /* The console asks which log lines carry a failing request's id; the rid
  * is searched for literally, so anything outside [A-Za-z0-9_-] is refused. */
 static void test_lookup(void **state)
@@ -385,10 +395,8 @@ static void test_lookup(void **state)
     struct protocol_cmd c = {.id = 21, .name = CMD_LOOKUP, .stable = COLOR_NONE,
                              .color = COLOR_GREEN};
     snprintf(c.rid, sizeof c.rid, "r-42_ab");
-    char *line = protocol_encode_command(&c);
     struct protocol_msg m;
-    assert_decodes(line, &m);
-    free(line);
+    assert_true(lookup_roundtrip(&c, &m));
     assert_int_equal(m.cmd.name, CMD_LOOKUP);
     assert_int_equal(m.cmd.color, COLOR_GREEN);
     assert_string_equal(m.cmd.rid, "r-42_ab");
@@ -398,7 +406,21 @@ static void test_lookup(void **state)
     refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"rid\": \"\", \"color\": \"green\"}}",
             "command.rid: expected");
     refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"color\": \"green\"}}",
-            "command.rid: expected");
+            "command.rid: expected a request id, a \"time\" or both");
+    /* A failure without an id is looked up by its time; with both, both go. */
+    c.rid[0] = '\0';
+    c.time = 1796220202.25;
+    assert_false(lookup_roundtrip(&c, &m));
+    assert_string_equal(m.cmd.rid, "");
+    assert_true(m.cmd.time == 1796220202.25);
+    snprintf(c.rid, sizeof c.rid, "chatcmpl_9f2c");
+    assert_true(lookup_roundtrip(&c, &m));
+    assert_string_equal(m.cmd.rid, "chatcmpl_9f2c");
+    assert_true(m.cmd.time == 1796220202.25);
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"time\": -1, \"color\": \"green\"}}",
+            "command.time: expected");
+    refused("{\"command\": {\"id\": 1, \"name\": \"lookup\", \"time\": \"now\", \"color\": \"green\"}}",
+            "command.time: expected");
     char longrid[100];
     memset(longrid, 'a', 65);
     longrid[65] = '\0';

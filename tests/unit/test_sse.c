@@ -170,6 +170,28 @@ static void openclaw_error_event(void **state)
     free(r);
 }
 
+/* The run's id: the first chunk's "id", which the gateway's log names
+ * (runId=chatcmpl_...); one that is not a plain token is not kept. */
+static void run_id(void **state)
+{
+    (void)state;
+    struct sse_reader *r = read_whole("data: {\"id\":\"chatcmpl_9f2c\",\"choices\":[{\"delta\":"
+                                      "{\"role\":\"assistant\"}}]}\n\n"
+                                      "data: {\"id\":\"chatcmpl_other\",\"choices\":[{\"delta\":"
+                                      "{\"content\":\"hi\"}}]}\n\n" DONE);
+    assert_string_equal(r->id, "chatcmpl_9f2c");
+    free(r);
+    r = read_whole("data: {\"id\":\"chat cmpl\\n\",\"choices\":[]}\n\n" DONE);
+    assert_string_equal(r->id, "");
+    free(r);
+    char big[200] = "data: {\"id\":\"";
+    memset(big + strlen(big), 'a', 65);
+    strcat(big, "\"}\n\n" DONE);
+    r = read_whole(big);
+    assert_string_equal(r->id, "");
+    free(r);
+}
+
 /* The failure after the first token: the verdict turns from content to
  * error, and stays there whatever follows. */
 static void error_after_content(void **state)
@@ -312,6 +334,7 @@ int main(void)
         cmocka_unit_test(done_before_content),
         cmocka_unit_test(in_stream_error),
         cmocka_unit_test(openclaw_error_event),
+        cmocka_unit_test(run_id),
         cmocka_unit_test(error_after_content),
         cmocka_unit_test(openclaw_success_reads_to_done),
         cmocka_unit_test(error_shapes),
