@@ -228,6 +228,16 @@ is "the gateways' logs: green's in-stream failures counted from its log, none on
 # chats in-stream. OpenClaw answers 200 to each, so only green's gateway log
 # shows them (its WARN "streaming chat completion failed").
 "$SIM" ctl "$PROV_GREEN" set stream_error_rate=0 stream_error_after=0 >/dev/null
+# Once green has healed, each side's count of its failures so far (issue 12
+# once saw 33 WARN lines for 36 in-stream probe errors): the provider's
+# failed chats, OpenClaw's WARN lines, the reader's count, the probes'.
+counts() {
+    echo "$(grep -c 'chat failed' "$WORK/model-green.log") $(grep -c 'streaming chat completion failed' \
+        "$WORK/green/openclaw.log") $(gwlog green failures) $(probes green stream)"
+}
+settled() { read -r a b c d <<<"$(counts)"; [ "$a" = "$b" ] && [ "$b" = "$c" ] && [ "$c" = "$d" ]; }
+wait_for 20 settled
+echo "# green's failures so far: provider, WARN lines, reader, probes: $(counts)"
 JOURNAL="$SANDBOX/state/journal.jsonl"
 ACCESS=$(json_get "$CONFIG" nginx.access_log)
 check "green to 50 (forced)" "$CUTOVER" -c "$CONFIG" shift --to 50 --force --reason "openclaw test: green at half"
