@@ -59,21 +59,9 @@ LOAD_PID=$!
 until_status 60 's["signals"]["green"]["requests"] >= 40 and s["signals"]["blue"]["requests"] >= 40 and s["signals"]["green"]["gateway_log"]["state"] == "following"' \
     || bail "no load on both colors: $(cat "$WORK/last.json")"
 
-start=$SECONDS
-"$SIM" ctl "$G" set stream_error_rate=0.5 >/dev/null
-# The ratio rises from the gateway's log while nginx's 5xx stay 0.
-if until_status 60 's["signals"]["green"]["ratio_failures"] >= 0.2 and s["signals"]["green"]["ratio_5xx"] == 0 and s["signals"]["blue"]["ratio_failures"] == 0'; then
-    ok "green's failure ratio rises while its 5xx ratio stays 0: $(green_ratios)"
-else not_ok "green's failure ratio rises while its 5xx ratio stays 0" "$(cat "$WORK/last.json")"; fi
-
-until_status 60 's["weights"]["green"] == 0' >/dev/null
-took=$((SECONDS - start))
-if [ "$(weights)" = "100/0" ] && [ $took -ge 7 ]; then
-    ok "rolled back by itself after ${took} s (sustain 8 s)"
-else not_ok "rolled back by itself after the sustain" "weights $(weights) after ${took} s"; fi
-
-# The journal's auto-rollback names the failure ratio and where it came from.
-journal_names_failures "$JOURNAL"
+# The ratio rises from the gateway's log while nginx's 5xx stay 0; the
+# rollback after the sustain; the journal naming the ratio and its source.
+green_fails_half "$G" 60 8 "$JOURNAL"
 
 kill $LOAD_PID 2>/dev/null; wait $LOAD_PID 2>/dev/null; LOAD_PID=""
 # (the rollback stopped green through its stop command; if it still runs, it heals)
