@@ -1,5 +1,6 @@
 /* cfgedit: replace config values, freeing the old ones. */
 #include "cli/cfgedit.h"
+#include "core/config_keys.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,4 +25,22 @@ void cfgedit_set_string(char **field, const char *value)
 {
     free(*field);
     *field = strdup(value);
+}
+
+void cfgedit_set_headers(struct config_headers *h, const char *const *names,
+                         const char *const *values)
+{
+    int n = 0;
+    while (names[n])
+        n++;
+    config_headers_clear(h);
+    h->name = calloc((size_t)n + 1, sizeof *h->name);
+    h->value = calloc((size_t)n + 1, sizeof *h->value);
+    if (!h->name || !h->value)
+        abort(); /* out of memory while building our own config */
+    h->count = n;
+    for (int i = 0; i < n; i++) {
+        h->name[i] = strdup(names[i]);
+        h->value[i] = strdup(values[i]);
+    }
 }

@@ -9,4 +9,8 @@
 void cfgedit_set_argv(struct config_argv *a, const char *const *words);
 void cfgedit_set_string(char **field, const char *value);
 
+/* names and values are NULL-terminated and as long as each other. */
+void cfgedit_set_headers(struct config_headers *h, const char *const *names,
+                         const char *const *values);
+
 #endif

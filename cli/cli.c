@@ -51,6 +51,7 @@ static const char usage_text[] =
     "                       the console, read-only, on a cutover's timeline (state_dir/timelines)\n"
     "  init                 print the nginx snippets and a sample config\n"
     "  demo [--dir D] [--no-load] [--rps N] [--no-console] [--scenario NAME|FILE]\n"
+    "       [--gateway sims|openclaw]\n"
     "                       a sandbox: nginx and two simulated gateways on loopback, with load;\n"
     "                       on a terminal it opens the console on it (q quits and cleans up)\n"
     "\n"
@@ -129,13 +130,17 @@ static const struct command commands[] = {
      "The console, read-only, on a cutover's timeline: space pauses, < and > halve\n"
      "and double the speed, g jumps to the next event.\n"},
     {"demo", NULL,
-     "demo [--dir D] [--no-load] [--rps N] [--no-console] [--scenario NAME|FILE]",
+     "demo [--dir D] [--no-load] [--rps N] [--no-console] [--scenario NAME|FILE]\n"
+     "     [--gateway sims|openclaw]",
      "A sandbox: nginx and two simulated gateways (cutover-sim) on loopback, with\n"
      "load (--rps, default 20; --no-load: none). On a terminal it opens the console on\n"
      "it and shows where the sandbox is and the command that watches it from another\n"
      "terminal; q stops everything and removes the sandbox. With --dir D (or\n"
      "--no-console, or no terminal) it runs the sandbox in D until Ctrl-C.\n"
-     "--scenario runs a drill (good, slow-green, failing-green, flapping, or a file).\n"},
+     "--scenario runs a drill (good, slow-green, failing-green, flapping, or a file).\n"
+     "--gateway openclaw: two real OpenClaw gateways, each with a cutover-sim as its\n"
+     "model (the one a drill tunes); installed into ~/.cache/cutover/openclaw on first\n"
+     "use (npm); 35-140 s to start; load default 2/s.\n"},
 };
 
 static const struct command *find_command(const char *name)

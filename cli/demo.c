@@ -1,5 +1,6 @@
 /* cutover demo: nginx and two simulated gateways on loopback, with load,
- * until Ctrl-C. Every process is a child on our loop; all of them are
+ * until Ctrl-C; with --gateway openclaw, two real OpenClaw instances whose
+ * models are cutover-sims (cli/demo_openclaw). Every process is a child on our loop; all of them are
  * stopped, a cutover server a console started on the sandbox too, and the
  * sandbox removed, on exit. Each phase of the start is a line on stderr
  * ("cutover demo: ..."), so nobody stares at a blank screen. */
@@ -17,11 +18,19 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/demo_openclaw.h"
 #include "cli/drill.h"
 #include "cli/sandbox.h"
 #include "server/server.h"
 
-enum { CHILD_BLUE, CHILD_GREEN, CHILD_NGINX, CHILD_LOAD, CHILD_COUNT };
+/* CHILD_BLUE and CHILD_GREEN are the sims: the gateways themselves, or with
+ * OpenClaw their models; the real gateways come last, so they stop first. */
+enum { CHILD_BLUE, CHILD_GREEN, CHILD_NGINX, CHILD_LOAD, CHILD_GW_BLUE, CHILD_GW_GREEN,
+       CHILD_COUNT };
+
+/* How long real gateways may take to answer /readyz 200: 35-140 s seen on
+ * two busy cores. */
+#define OPENCLAW_READY_S 400
 
 struct demo;
 
@@ -30,6 +39,7 @@ struct child {
     struct demo *demo;
     const char *label;
     int stop_signal;       /* how this one is asked to stop gracefully */
+    bool group;            /* in a process group of its own: the signal goes to it all */
     bool running;
 };
 
@@ -43,12 +53,16 @@ struct demo {
     bool stopping;
     bool load;
     int rps;
+    enum sandbox_gateway gateway;
     struct drill *drill;   /* --scenario: NULL without */
     int exit_code;
 };
 
-static const char *const child_labels[CHILD_COUNT] = {"blue gateway (sim)", "green gateway (sim)",
-                                                      "nginx", "load generator"};
+static const char *const child_labels[CHILD_COUNT] = {
+    "blue gateway (sim)", "green gateway (sim)", "nginx", "load generator",
+    "blue gateway (OpenClaw)", "green gateway (OpenClaw)"};
+static const char *const model_labels[COLOR_COUNT] = {"blue's model (cutover-sim)",
+                                                      "green's model (cutover-sim)"};
 
 static void on_child_closed(uv_handle_t *h)
 {
@@ -83,9 +97,11 @@ static int start_child(struct demo *d, int idx, char **argv, const char *outname
     struct child *ch = &d->child[idx];
     uv_process_options_t opt = {
         .file = argv[0], .args = argv, .exit_cb = on_child_exit, .stdio_count = 3, .stdio = stdio,
+        .flags = ch->group ? UV_PROCESS_DETACHED : 0,
     };
     ch->demo = d;
-    ch->label = child_labels[idx];
+    if (!ch->label)
+        ch->label = child_labels[idx];
     ch->proc.data = ch;
     int rc = uv_spawn(&d->loop, &ch->proc, &opt);
     close(fd);
@@ -108,12 +124,32 @@ static int start_sims(struct demo *d)
         char log[700], out[32];
         sandbox_color_log(&d->sb, (enum color)c, log, sizeof log);
         snprintf(out, sizeof out, "%s-sim.out", color_name((enum color)c));
-        char *argv[] = {d->sb.sim_bin, "serve", "--listen", d->sb.color_addr[c], "--name",
+        if (d->gateway == SANDBOX_OPENCLAW) { /* the model's requests, beside its gateway's log */
+            snprintf(log, sizeof log, "%s/%s-model.log", d->sb.dir, color_name((enum color)c));
+            d->child[c].label = model_labels[c];
+        }
+        char *argv[] = {d->sb.sim_bin, "serve", "--listen", d->sb.ctl_addr[c], "--name",
                         (char *)color_name((enum color)c), "--version-string", (char *)version[c],
                         "--ttft-ms", (char *)ttft[c], "--jitter-pct", "2", "--log", log, NULL};
         if (start_child(d, c, argv, out) != 0)
             return -1;
         d->child[c].stop_signal = SIGTERM;
+    }
+    return 0;
+}
+
+/* The real gateways, each in a process group of its own (node may start
+ * helpers): stopping one stops all of it. */
+static int start_gateways(struct demo *d)
+{
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        char *argv[6], dir[600], port[16], out[32];
+        demo_openclaw_argv(&d->sb, (enum color)c, argv, dir, port);
+        snprintf(out, sizeof out, "%s-gateway.out", color_name((enum color)c));
+        d->child[CHILD_GW_BLUE + c].group = true;
+        d->child[CHILD_GW_BLUE + c].stop_signal = SIGTERM;
+        if (start_child(d, CHILD_GW_BLUE + c, argv, out) != 0)
+            return -1;
     }
     return 0;
 }
@@ -125,12 +161,24 @@ static int start_nginx(struct demo *d)
     return start_child(d, CHILD_NGINX, argv, "nginx.out");
 }
 
+/* Real gateways take OpenClaw's model name and the token, and refuse a
+ * forwarded loopback client: the load names a documentation address
+ * (TEST-NET-2) for nginx to forward. */
 static int start_load(struct demo *d)
 {
-    char url[128], rps[16];
+    char url[128], rps[16], auth[80];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/chat/completions", d->sb.nginx_port);
     snprintf(rps, sizeof rps, "%d", d->rps);
-    char *argv[] = {d->sb.sim_bin, "load", "--url", url, "--rps", rps, "--concurrency", "64", "--quiet", NULL};
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", d->sb.gateway_token);
+    char *argv[24] = {d->sb.sim_bin, "load", "--url", url, "--rps", rps, "--concurrency", "64",
+                      "--quiet", NULL};
+    if (d->gateway == SANDBOX_OPENCLAW) {
+        argv[7] = "8"; /* a real chat takes seconds: more in flight only queue */
+        char *more[] = {"--model", "openclaw", "--header", SANDBOX_CLIENT_HEADER ": 198.51.100.7",
+                        "--header", auth, "--timeout", "300", NULL};
+        for (int i = 0; more[i]; i++)
+            argv[9 + i] = more[i];
+    }
     d->child[CHILD_LOAD].stop_signal = SIGTERM;
     return start_child(d, CHILD_LOAD, argv, "load.out");
 }
@@ -184,11 +232,18 @@ static void print_banner(struct demo *d)
     char self[512];
     self_path(self, sizeof self);
     printf("cutover demo: sandbox in %s\n"
-           "  nginx   http://127.0.0.1:%d/  (conf %s, access log %s)\n"
-           "  blue    %s  (cutover-sim, log %s/blue.log)\n"
-           "  green   %s  (cutover-sim, log %s/green.log)\n",
-           sb->dir, sb->nginx_port, sb->nginx_conf, sb->access_log, sb->color_addr[COLOR_BLUE],
-           sb->dir, sb->color_addr[COLOR_GREEN], sb->dir);
+           "  nginx   http://127.0.0.1:%d/  (conf %s, access log %s)\n",
+           sb->dir, sb->nginx_port, sb->nginx_conf, sb->access_log);
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        char log[700];
+        sandbox_color_log(sb, (enum color)c, log, sizeof log);
+        if (d->gateway == SANDBOX_OPENCLAW)
+            printf("  %-6s  %s  (OpenClaw, log %s; its model: cutover-sim on %s)\n",
+                   color_name((enum color)c), sb->color_addr[c], log, sb->ctl_addr[c]);
+        else
+            printf("  %-6s  %s  (cutover-sim, log %s)\n", color_name((enum color)c),
+                   sb->color_addr[c], log);
+    }
     if (d->load)
         printf("  load    %d streaming chats/s through nginx\n", d->rps);
     if (d->drill)
@@ -225,12 +280,46 @@ static void on_drill_ready(void *arg)
     mark_ready(arg);
 }
 
+/* Real gateways: /readyz 200 from both (checked once a second; a line
+ * every 15 s while they start). false while not yet, or after giving up. */
+static bool openclaw_up(struct demo *d)
+{
+    int tick = ++d->ready_tries;
+    if (tick % 10 != 0)
+        return false;
+    for (int c = 0; c < COLOR_COUNT; c++)
+        if (!d->child[CHILD_GW_BLUE + c].running) {
+            fprintf(stderr, "cutover demo: %s exited while starting; see %s/%s-gateway.out\n",
+                    child_labels[CHILD_GW_BLUE + c], d->sb.dir, color_name((enum color)c));
+            d->exit_code = EXIT_FAILURE_IO;
+            begin_stop(d);
+            return false;
+        }
+    if (demo_openclaw_ready(d->sb.color_port[COLOR_BLUE]) &&
+        demo_openclaw_ready(d->sb.color_port[COLOR_GREEN]))
+        return true;
+    if (tick / 10 >= OPENCLAW_READY_S) {
+        fprintf(stderr, "cutover demo: OpenClaw not ready within %d s; see %s/*-gateway.out\n",
+                OPENCLAW_READY_S, d->sb.dir);
+        d->exit_code = EXIT_FAILURE_IO;
+        begin_stop(d);
+    } else if (tick % 150 == 0) {
+        fprintf(stderr, "cutover demo: starting OpenClaw blue and green: %d s ...\n", tick / 10);
+    }
+    return false;
+}
+
 static void on_ready_poll(uv_timer_t *t)
 {
     struct demo *d = t->data;
     const struct sandbox *sb = &d->sb;
-    bool up = port_accepts(sb->nginx_port) && port_accepts(sb->color_port[COLOR_BLUE]) &&
-              port_accepts(sb->color_port[COLOR_GREEN]);
+    bool up = port_accepts(sb->nginx_port) && port_accepts(sb->ctl_port[COLOR_BLUE]) &&
+              port_accepts(sb->ctl_port[COLOR_GREEN]);
+    if (up && d->gateway == SANDBOX_OPENCLAW) {
+        up = openclaw_up(d);
+        if (!up)
+            return;
+    }
     if (!up) {
         if (++d->ready_tries > 100) {
             fprintf(stderr, "cutover demo: nginx or a gateway did not come up within 10 s; see %s\n",
@@ -241,7 +330,8 @@ static void on_ready_poll(uv_timer_t *t)
         return;
     }
     uv_timer_stop(t);
-    phase("nginx and both gateways answer");
+    phase(d->gateway == SANDBOX_OPENCLAW ? "nginx and both OpenClaw gateways answer (/readyz 200)"
+                                         : "nginx and both gateways answer");
     if (d->load && start_load(d) != 0) {
         d->exit_code = EXIT_FAILURE_IO;
         begin_stop(d);
@@ -254,12 +344,21 @@ static void on_ready_poll(uv_timer_t *t)
         mark_ready(d);
 }
 
+/* A child in a group of its own gets the signal as a group, helpers too. */
+static void signal_child(struct child *ch, int signum)
+{
+    if (ch->group)
+        kill(-ch->proc.pid, signum);
+    else
+        uv_process_kill(&ch->proc, signum);
+}
+
 static void on_stop_deadline(uv_timer_t *t)
 {
     struct demo *d = t->data;
     for (int i = 0; i < CHILD_COUNT; i++)
         if (d->child[i].running)
-            uv_process_kill(&d->child[i].proc, SIGKILL);
+            signal_child(&d->child[i], SIGKILL);
 }
 
 static void on_signal_closed(uv_handle_t *h)
@@ -299,7 +398,7 @@ static void begin_stop(struct demo *d)
     drill_stop(d->drill);
     for (int i = CHILD_COUNT - 1; i >= 0; i--)
         if (d->child[i].running)
-            uv_process_kill(&d->child[i].proc, d->child[i].stop_signal);
+            signal_child(&d->child[i], d->child[i].stop_signal);
     for (int i = 0; i < 3; i++)
         uv_close((uv_handle_t *)&d->sig[i], on_signal_closed);
     /* Whatever has not ended in 5 s is killed; unref so it never keeps the
@@ -319,7 +418,7 @@ static int parse_demo_args(struct demo *d, int argc, char **argv, const char **d
                            const char **scenario)
 {
     d->load = true;
-    d->rps = 20;
+    d->rps = 0; /* 20, or 2 on real gateways (1.5 chats/s each on two busy cores) */
     *dir = NULL;
     *scenario = NULL;
     for (int i = 0; i < argc; i++) {
@@ -327,6 +426,14 @@ static int parse_demo_args(struct demo *d, int argc, char **argv, const char **d
             *dir = argv[++i];
         } else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
             *scenario = argv[++i];
+        } else if (strcmp(argv[i], "--gateway") == 0 && i + 1 < argc) {
+            const char *g = argv[++i];
+            if (strcmp(g, "sims") != 0 && strcmp(g, "openclaw") != 0) {
+                fprintf(stderr, "cutover demo: --gateway: expected sims (the default) or "
+                                "openclaw, got '%s'\n", g);
+                return EXIT_USAGE;
+            }
+            d->gateway = strcmp(g, "openclaw") == 0 ? SANDBOX_OPENCLAW : SANDBOX_SIMS;
         } else if (strcmp(argv[i], "--no-console") == 0) {
             continue;
         } else if (strcmp(argv[i], "--no-load") == 0) {
@@ -340,10 +447,12 @@ static int parse_demo_args(struct demo *d, int argc, char **argv, const char **d
         } else {
             fprintf(stderr, "cutover demo: unknown argument '%s' "
                             "(expected --dir D, --no-load, --rps N, --no-console, "
-                            "--scenario NAME|FILE)\n", argv[i]);
+                            "--scenario NAME|FILE, --gateway sims|openclaw)\n", argv[i]);
             return EXIT_USAGE;
         }
     }
+    if (d->rps == 0)
+        d->rps = d->gateway == SANDBOX_OPENCLAW ? 2 : 20;
     return EXIT_OK;
 }
 
@@ -386,8 +495,13 @@ int cmd_demo(int argc, char **argv, const char *record_path)
         free(d);
         return rc;
     }
-    if (sandbox_create(&d->sb, dir, msg, sizeof msg) != 0) {
+    if (d->gateway == SANDBOX_OPENCLAW)
+        phase("checking the OpenClaw install (the first use installs node and OpenClaw into "
+              "~/.cache/cutover/openclaw: minutes)");
+    if (sandbox_create(&d->sb, dir, d->gateway, msg, sizeof msg) != 0 ||
+        (d->gateway == SANDBOX_OPENCLAW && demo_openclaw_prepare(&d->sb, msg, sizeof msg) != 0)) {
         fprintf(stderr, "cutover demo: %s\n", msg);
+        sandbox_remove(&d->sb);
         drill_free(d->drill);
         free(d);
         return EXIT_FAILURE_IO;
@@ -397,8 +511,11 @@ int cmd_demo(int argc, char **argv, const char *record_path)
     watch_signals(d);
     uv_timer_init(&d->loop, &d->timer);
     d->timer.data = d;
-    phase("starting nginx and two simulated gateways");
-    if (start_sims(d) != 0 || start_nginx(d) != 0) {
+    phase(d->gateway == SANDBOX_OPENCLAW
+              ? "starting nginx, two cutover-sim models and OpenClaw blue and green"
+              : "starting nginx and two simulated gateways");
+    if (start_sims(d) != 0 || start_nginx(d) != 0 ||
+        (d->gateway == SANDBOX_OPENCLAW && start_gateways(d) != 0)) {
         d->exit_code = EXIT_FAILURE_IO;
         begin_stop(d);
     } else {

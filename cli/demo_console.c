@@ -51,13 +51,14 @@ static void echo_phases(FILE *log)
             fputs(line, stderr);
 }
 
-static bool wait_ready(const char *dir, const char *logpath, pid_t child)
+/* tries: of 50 ms each. */
+static bool wait_ready(const char *dir, const char *logpath, pid_t child, int tries)
 {
     char ready[600];
     snprintf(ready, sizeof ready, "%s/READY", dir);
     FILE *log = NULL;
     bool ok = false;
-    for (int i = 0; i < 200 && !ok; i++) {
+    for (int i = 0; i < tries && !ok; i++) {
         if (!log)
             log = fopen(logpath, "r");
         echo_phases(log);
@@ -97,6 +98,16 @@ static int brief_drill(int argc, char **argv)
     return fgets(line, sizeof line, stdin) ? EXIT_OK : EXIT_USAGE;
 }
 
+/* `--gateway openclaw`: a first install takes minutes and a start 35-140 s
+ * (the sandbox's child says each phase, and gives up after its own limit). */
+static bool real_gateway(int argc, char **argv)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--gateway") == 0 && strcmp(argv[i + 1], "openclaw") == 0)
+            return true;
+    return false;
+}
+
 static bool has_scenario(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++)
@@ -132,7 +143,9 @@ int demo_with_console(int argc, char **argv, const char *record_path)
     for (int i = 0; i < argc && k < 14; i++)
         args[k++] = argv[i];
     args[k] = NULL;
-    fprintf(stderr, "cutover demo: starting nginx and two simulated gateways in %s ...\n", dir);
+    bool real = real_gateway(argc, argv);
+    fprintf(stderr, "cutover demo: starting nginx and two %s in %s ...\n",
+            real ? "OpenClaw gateways (their models: cutover-sim)" : "simulated gateways", dir);
     pid_t child = fork();
     if (child == 0) {
         FILE *f = freopen(log, "w", stdout);
@@ -142,7 +155,7 @@ int demo_with_console(int argc, char **argv, const char *record_path)
         _exit(127);
     }
     int rc = EXIT_FAILURE_IO;
-    if (child > 0 && wait_ready(dir, log, child)) {
+    if (child > 0 && wait_ready(dir, log, child, real ? 20 * 3600 : 200)) {
         /* Where the sandbox is and the exact command that watches it, in
          * the console itself (the terminal's scrollback is hidden under it). */
         char note[2048];

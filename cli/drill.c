@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "backends/atomicfile.h"
+#include "cli/datadir.h"
 #include "core/config.h"
 #include "core/journal.h"
 #include "core/scenario.h"
@@ -51,20 +52,10 @@ struct drill {
 /* ---- finding and loading a scenario ---- */
 
 /* An uninstalled build reads the source tree's scenarios; an installed
- * binary reads pkgdatadir's. Which one we are is where the binary sits. */
+ * binary reads pkgdatadir's (cli/datadir). */
 static void scenario_dir(char *out, size_t len)
 {
-    char exe[PATH_MAX], build[PATH_MAX];
-    size_t n = sizeof exe;
-    bool in_build = false;
-    if (uv_exepath(exe, &n) == 0 && realpath(CUTOVER_BUILDDIR, build)) {
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        char real[PATH_MAX];
-        in_build = realpath(exe, real) && strcmp(real, build) == 0;
-    }
-    snprintf(out, len, "%s/scenarios", in_build ? CUTOVER_SRCDIR : CUTOVER_PKGDATADIR);
+    datadir_path("scenarios", out, len);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -237,7 +228,7 @@ static void spawn_job(struct drill *d, struct ctl_job *job)
     snprintf(out, sizeof out, "%s/drill.out", d->sb->dir);
     int fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     char *argv[SCENARIO_MAX_PAIRS + 5] = {(char *)d->sb->sim_bin, "ctl",
-                                         (char *)d->sb->color_addr[job->color], "set"};
+                                         (char *)d->sb->ctl_addr[job->color], "set"};
     for (int i = 0; i < job->set.npairs; i++)
         argv[4 + i] = job->set.pair[i];
     uv_stdio_container_t stdio[3] = {

@@ -17,8 +17,10 @@ libcli_a_SOURCES = \
 	cli/cmd_stats.c cli/cmd_stats.h \
 	cli/cmd_status.c \
 	cli/commands.h \
+	cli/datadir.c cli/datadir.h \
 	cli/demo.c \
 	cli/demo_console.c \
+	cli/demo_openclaw.c cli/demo_openclaw.h \
 	cli/drill.c cli/drill.h \
 	cli/exitcode.c cli/exitcode.h \
 	cli/remote.c cli/remote.h \
@@ -27,9 +29,9 @@ libcli_a_SOURCES = \
 	cli/snippets.c cli/snippets.h \
 	cli/tlfile.c cli/tlfile.h \
 	cli/tlpath.c cli/tlpath.h
-# The drills (scenarios/) are read from $(pkgdatadir) once installed and
-# from the source tree in a build (cli/drill.c tells the two apart by where
-# the binary sits).
+# The drills (scenarios/) and scripts/openclaw.sh (`demo --gateway
+# openclaw`) are read from $(pkgdatadir) once installed and from the source
+# tree in a build (cli/datadir.c tells the two apart by where the binary sits).
 libcli_a_CFLAGS = $(AM_CFLAGS) $(LIBUV_CFLAGS) $(CJSON_CFLAGS) $(CURL_CFLAGS) \
 	-DCUTOVER_PKGDATADIR='"$(pkgdatadir)"' \
 	-DCUTOVER_SRCDIR='"$(abs_top_srcdir)"' \
@@ -42,3 +44,7 @@ CUTOVER_LIBS = libcli.a libtui.a libpanels.a libthemes.a libview.a \
 bin_PROGRAMS += cutover
 cutover_SOURCES = cli/main.c
 cutover_LDADD = $(CUTOVER_LIBS) $(LIBUV_LIBS) $(CURL_LIBS) $(CJSON_LIBS) $(NCURSES_LIBS)
+
+# The real gateway's installer and runner, for `cutover demo --gateway openclaw`.
+pkgdatascriptsdir = $(pkgdatadir)/scripts
+dist_pkgdatascripts_SCRIPTS = scripts/openclaw.sh

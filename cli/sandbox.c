@@ -16,18 +16,20 @@
 #include "backends/atomicfile.h"
 #include "backends/balancer.h"
 #include "cli/cfgedit.h"
+#include "cli/datadir.h"
 #include "cli/snippets.h"
 #include "core/config.h"
 #include "core/upstream.h"
 
-/* Asks the kernel for a free loopback port. Another process could take it
- * before we bind it for real; on a sandbox host that race is harmless. */
-static int free_port(void)
+/* Binds loopback:port (0: any) and lets go: the port, or -1 when taken.
+ * Another process could take it before we bind it for real; on a sandbox
+ * host that race is harmless. */
+static int bind_port(int want)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0)
         return -1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)want)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t len = sizeof a;
     int port = -1;
@@ -36,6 +38,54 @@ static int free_port(void)
         port = ntohs(a.sin_port);
     close(fd);
     return port;
+}
+
+/* Asks the kernel for a free loopback port. */
+static int free_port(void)
+{
+    return bind_port(0);
+}
+
+/* Two free bases 120 apart for two OpenClaw instances (each also takes
+ * ports up to base + 110), below the ephemeral range: a port in it, free
+ * when picked, was taken by some client socket before the slow gateway
+ * bound it. Returns the blue base, or -1. */
+static int gateway_base(void)
+{
+    int lo = 32768;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d", &lo) != 1)
+            lo = 32768;
+        fclose(f);
+    }
+    int top = (lo < 30000 ? lo : 30000) - 250;
+    if (top <= 10000)
+        return -1;
+    unsigned seed = (unsigned)uv_hrtime() ^ (unsigned)getpid();
+    for (int i = 0; i < 200; i++) {
+        seed = seed * 1103515245u + 12345u;
+        int base = 10000 + (int)((seed >> 8) % (unsigned)(top - 10000));
+        if (bind_port(base) == base && bind_port(base + 120) == base + 120)
+            return base;
+    }
+    return -1;
+}
+
+/* A token for the sandbox's gateways: random, letters and digits. */
+static int new_token(char *out, size_t len)
+{
+    unsigned char raw[16];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(raw, 1, sizeof raw, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof raw || len < 2 * sizeof raw + 6)
+        return -1;
+    int n = snprintf(out, len, "demo-");
+    for (size_t i = 0; i < sizeof raw; i++)
+        n += snprintf(out + n, len - (size_t)n, "%02x", raw[i]);
+    return 0;
 }
 
 static bool executable(const char *path)
@@ -127,12 +177,35 @@ static int write_nginx_conf(const struct sandbox *sb, char *msg, size_t msglen)
         .log_format = balancer_of(NULL)->log_format, .dir = sb->dir, .upstream_file = sb->upstream_file, .upstream_name = "openclaw_gateway",
         .access_log = sb->access_log, .pid_file = sb->pid_file, .listen_port = sb->nginx_port,
         .workers = 2, .read_timeout_s = 300, .run_as_root = geteuid() == 0,
+        .real_ip_header = sb->gateway == SANDBOX_OPENCLAW ? SANDBOX_CLIENT_HEADER : NULL,
     };
     snippets_print_sandbox_conf(f, &s);
     fclose(f);
     int rc = write_text(sb->nginx_conf, text, msg, msglen);
     free(text);
     return rc;
+}
+
+/* Real gateways: the pinned version from the script (no node start), the
+ * gateway's own log; stop and start do nothing, since a real gateway takes
+ * a minute or more to start again and the demo keeps both running. Probes
+ * carry the sandbox's token and wait out a cold first chat (70 s seen on
+ * two busy cores), every 2 s, since each one is a real agent turn. */
+static void configure_openclaw(const struct sandbox *sb, struct config *cfg)
+{
+    const char *nothing[] = {"true", NULL};
+    const char *version[] = {"/bin/sh", sb->openclaw_script, "version", NULL};
+    for (int c = 0; c < COLOR_COUNT; c++) {
+        cfgedit_set_argv(&cfg->colors[c].stop, nothing);
+        cfgedit_set_argv(&cfg->colors[c].start, nothing);
+        cfgedit_set_argv(&cfg->colors[c].version, version);
+    }
+    char auth[64];
+    snprintf(auth, sizeof auth, "Bearer %s", sb->gateway_token);
+    const char *names[] = {"Authorization", NULL}, *values[] = {auth, NULL};
+    cfgedit_set_headers(&cfg->probe.headers, names, values);
+    cfg->probe.interval_s = 2;
+    cfg->probe.timeout_s = 300;
 }
 
 static void configure_colors(const struct sandbox *sb, struct config *cfg)
@@ -144,12 +217,15 @@ static void configure_colors(const struct sandbox *sb, struct config *cfg)
         const char *version[] = {sb->sim_bin, "ctl", addr, "version", NULL};
         cfgedit_set_argv(&cfg->colors[c].stop, stop);
         cfgedit_set_argv(&cfg->colors[c].version, version);
-        /* The sims log JSON lines with the request id here: the console's
-         * failures panel looks a failing request up in them. */
+        /* The gateways log JSON lines with the request id here: the console's
+         * failures panel looks a failing request up in them, and OpenClaw's
+         * log holds the in-stream failures nginx logs as 200. */
         char log[700];
         sandbox_color_log(sb, (enum color)c, log, sizeof log);
         cfgedit_set_string(&cfg->colors[c].log_file, log);
     }
+    if (sb->gateway == SANDBOX_OPENCLAW)
+        configure_openclaw(sb, cfg);
 }
 
 /* The demo's config: the same keys an operator writes, pointed at the sandbox. */
@@ -214,20 +290,44 @@ static void fill_paths(struct sandbox *sb)
 static int pick_ports(struct sandbox *sb, char *msg, size_t msglen)
 {
     sb->nginx_port = free_port();
+    int base = sb->gateway == SANDBOX_OPENCLAW ? gateway_base() : 0;
     for (int c = 0; c < COLOR_COUNT; c++) {
-        sb->color_port[c] = free_port();
+        sb->ctl_port[c] = free_port();
+        sb->color_port[c] = sb->gateway == SANDBOX_OPENCLAW ? (base < 0 ? -1 : base + 120 * c)
+                                                          : sb->ctl_port[c];
         snprintf(sb->color_addr[c], sizeof sb->color_addr[c], "127.0.0.1:%d", sb->color_port[c]);
+        snprintf(sb->ctl_addr[c], sizeof sb->ctl_addr[c], "127.0.0.1:%d", sb->ctl_port[c]);
     }
-    if (sb->nginx_port < 0 || sb->color_port[0] < 0 || sb->color_port[1] < 0) {
+    if (sb->nginx_port < 0 || sb->ctl_port[0] < 0 || sb->ctl_port[1] < 0 ||
+        sb->color_port[0] < 0 || sb->color_port[1] < 0) {
         snprintf(msg, msglen, "no free loopback port: %s", strerror(errno));
         return -1;
     }
     return 0;
 }
 
-int sandbox_create(struct sandbox *sb, const char *dir, char *msg, size_t msglen)
+/* The real gateway's script and a token for its instances. */
+static int prepare_openclaw(struct sandbox *sb, char *msg, size_t msglen)
+{
+    datadir_path("scripts/openclaw.sh", sb->openclaw_script, sizeof sb->openclaw_script);
+    if (access(sb->openclaw_script, R_OK) != 0) {
+        snprintf(msg, msglen, "%s: %s", sb->openclaw_script, strerror(errno));
+        return -1;
+    }
+    if (new_token(sb->gateway_token, sizeof sb->gateway_token) != 0) {
+        snprintf(msg, msglen, "cannot read /dev/urandom for the gateways' token");
+        return -1;
+    }
+    return 0;
+}
+
+int sandbox_create(struct sandbox *sb, const char *dir, enum sandbox_gateway gw, char *msg,
+                   size_t msglen)
 {
     memset(sb, 0, sizeof *sb);
+    sb->gateway = gw;
+    if (gw == SANDBOX_OPENCLAW && prepare_openclaw(sb, msg, msglen) != 0)
+        return -1;
     if (!find_nginx(sb->nginx_bin, sizeof sb->nginx_bin)) {
         snprintf(msg, msglen, "nginx not found (apt-get install nginx-light, or brew install nginx)");
         return -1;
@@ -249,7 +349,15 @@ int sandbox_create(struct sandbox *sb, const char *dir, char *msg, size_t msglen
 
 void sandbox_color_log(const struct sandbox *sb, enum color c, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s/%s.log", sb->dir, color_name(c));
+    if (sb->gateway == SANDBOX_OPENCLAW)
+        snprintf(buf, len, "%s/%s/openclaw.log", sb->dir, color_name(c));
+    else
+        snprintf(buf, len, "%s/%s.log", sb->dir, color_name(c));
+}
+
+void sandbox_gateway_dir(const struct sandbox *sb, enum color c, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s", sb->dir, color_name(c));
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -46,6 +46,9 @@ void snippets_print_sandbox_conf(FILE *out, const struct snippets_sandbox *s)
             "        listen 127.0.0.1:%d;\n",
             s->workers, s->pid_file, s->dir, s->dir, s->dir, s->dir, s->dir, s->dir,
             s->log_format, s->access_log, s->upstream_file, s->listen_port);
+    if (s->real_ip_header)
+        fprintf(out, "        set_real_ip_from 127.0.0.1;\n        real_ip_header %s;\n",
+                s->real_ip_header);
     snippets_print_location(out, "        ", s->upstream_name, s->read_timeout_s);
     fprintf(out, "    }\n}\n");
 }

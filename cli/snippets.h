@@ -21,6 +21,8 @@ struct snippets_sandbox {
     int workers;
     int read_timeout_s;
     int run_as_root;             /* add `user root root;` so workers reach dir */
+    const char *real_ip_header;  /* NULL, or the header a loopback client names
+                                    its address in (nginx's realip) */
 };
 
 void snippets_print_sandbox_conf(FILE *out, const struct snippets_sandbox *s);

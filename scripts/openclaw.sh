@@ -16,6 +16,8 @@
 #                                         times over about 70 s before the client
 #                                         sees the error, too slow for a drill
 #   openclaw.sh run DIR PORT              exec the gateway of DIR on loopback:PORT
+#   openclaw.sh version                   print the pinned versions (no node run:
+#                                         a color's version command, cheap)
 #
 # Exit 0 on success; 2 on bad usage; 3 when the registry cannot be reached
 # (the tests skip then); 1 otherwise.
@@ -139,5 +141,6 @@ case "$cmd" in
     install) install ;;
     config) config "$@" ;;
     run) run "$@" ;;
-    *) die "usage: openclaw.sh install | config DIR PORT PROVIDER_PORT TOKEN [RETRIES] | run DIR PORT" 2 ;;
+    version) echo "openclaw $OPENCLAW_VERSION (node $NODE_VERSION)" ;;
+    *) die "usage: openclaw.sh install | config DIR PORT PROVIDER_PORT TOKEN [RETRIES] | run DIR PORT | version" 2 ;;
 esac

@@ -18,8 +18,11 @@
 
 #define TICK_MS 5
 
-static const char chat_body[] =
-    "{\"model\":\"cutover-sim\",\"stream\":true,"
+/* The request body; --model names the model (a real OpenClaw takes only
+ * "openclaw" or "openclaw/<agent>"), as plain characters so it needs no JSON
+ * escaping. */
+static const char body_format[] =
+    "{\"model\":\"%s\",\"stream\":true,"
     "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
 
 struct lg_opts {
@@ -28,6 +31,7 @@ struct lg_opts {
     long concurrency, count, timeout_s;
     double duration_s;
     int quiet;
+    char body[192];
 };
 
 struct xfer {
@@ -84,7 +88,7 @@ static int start_one(struct loadgen *lg)
     loadsse_init(&x->sse);
     CURL *e = x->easy;
     curl_easy_setopt(e, CURLOPT_URL, lg->o.url);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, chat_body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, lg->o.body);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, lg->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
@@ -318,6 +322,19 @@ static int parse_number(const char *opt, const char *v, double lo, double hi, do
     return 0;
 }
 
+static int set_model(struct loadgen *lg, const char *model)
+{
+    if (!model[0] || strlen(model) > 64 ||
+        strspn(model, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.:-") !=
+            strlen(model)) {
+        fprintf(stderr, "cutover-sim load: --model: '%s' is not a model name "
+                        "(letters, digits and / _ . : -, 64 at most)\n", model);
+        return -1;
+    }
+    snprintf(lg->o.body, sizeof lg->o.body, body_format, model);
+    return 0;
+}
+
 /* One option at argv[*i]; returns 0, or -1 after printing why. */
 static int parse_opt(int argc, char **argv, int *i, struct loadgen *lg)
 {
@@ -333,6 +350,9 @@ static int parse_opt(int argc, char **argv, int *i, struct loadgen *lg)
     }
     if ((m = opt_match(argc, argv, i, "--url", &v)) != 0) {
         lg->o.url = v;
+    } else if ((m = opt_match(argc, argv, i, "--model", &v)) != 0) {
+        if (v && set_model(lg, v) < 0)
+            return -1;
     } else if ((m = opt_match(argc, argv, i, "--header", &v)) != 0) {
         struct curl_slist *n = v ? curl_slist_append(lg->headers, v) : NULL;
         if (n)
@@ -367,6 +387,7 @@ static int parse_opt(int argc, char **argv, int *i, struct loadgen *lg)
 static int parse_args(int argc, char **argv, struct loadgen *lg)
 {
     lg->o = (struct lg_opts){.rps = 50, .concurrency = 16, .timeout_s = 60};
+    set_model(lg, "cutover-sim");
     /* Expect: off, so a slow gateway's missing 100 Continue never delays the body. */
     const char *defaults[] = {"Content-Type: application/json", "Accept: text/event-stream",
                               "Expect:"};

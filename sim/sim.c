@@ -56,6 +56,7 @@ static const char usage[] =
     "  --concurrency N           most requests in flight (16)\n"
     "  --count N | --duration S  stop after N requests or S seconds (default: until signal)\n"
     "  --header 'K: V'           extra request header (repeatable)\n"
+    "  --model NAME              the body's model (cutover-sim; a real OpenClaw takes openclaw)\n"
     "  --timeout S               per-request limit in seconds (60)\n"
     "  --quiet                   no progress on stderr\n"
     "  prints one JSON line: sent, completed, status counts, transport_errors,\n"

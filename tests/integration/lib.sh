@@ -158,4 +158,65 @@ nginx_test() {
     "$nginx" -t -q -e "$SANDBOX/error.log" -p "$SANDBOX" -c "$SANDBOX/nginx.conf" 2>/dev/null
 }
 
+# until_status SECONDS PYTHON-EXPR: polls the server's `status --json` on
+# $CONFIG until the expression (on `s`, its JSON) holds; the last status
+# stays in $WORK/last.json.
+until_status() {
+    local end=$((SECONDS + $1)) out
+    while :; do
+        out=$("$CUTOVER" -c "$CONFIG" status --json 2>/dev/null)
+        echo "$out" >"$WORK/last.json"
+        python3 -c 'import json,sys
+s=json.loads(sys.argv[1]); sys.exit(0 if eval(sys.argv[2]) else 1)' "$out" "$2" 2>/dev/null && return 0
+        [ $SECONDS -ge $end ] && return 1
+        sleep 0.3
+    done
+}
+
+# green's failure and 5xx ratios in $WORK/last.json, as a TAP line's tail.
+green_ratios() {
+    python3 -c 'import json,sys
+g=json.load(open(sys.argv[1]))["signals"]["green"]
+print("failures %.2f, 5xx %.2f, %d requests" % (g["ratio_failures"], g["ratio_5xx"], g["requests"]))' "$WORK/last.json"
+}
+
+# green_fails_half ADDR WAIT_S SUSTAIN_S JOURNAL: under load through nginx with green
+# at some weight, the cutover-sim at ADDR (green's gateway, or its model
+# behind a real one) fails half its chats inside their 200 streams; three
+# TAP lines: green's failure ratio rises while its 5xx ratio stays 0 (blue's
+# failures too), the server rolls back by itself after the sustain, and the
+# journal names the ratio and its source. Each wait is WAIT_S at most.
+green_fails_half() {
+    local start=$SECONDS took
+    "$SIM" ctl "$1" set stream_error_rate=0.5 >/dev/null
+    if until_status "$2" 's["signals"]["green"]["ratio_failures"] >= 0.15 and s["signals"]["green"]["ratio_5xx"] == 0 and s["signals"]["blue"]["ratio_failures"] == 0'; then
+        ok "green's failure ratio rises while its 5xx ratio stays 0: $(green_ratios)"
+    else not_ok "green's failure ratio rises while its 5xx ratio stays 0" "$(head -c 800 "$WORK/last.json")"; fi
+    until_status "$2" 's["weights"]["green"] == 0' >/dev/null
+    took=$((SECONDS - start))
+    if [ "$(weights)" = "100/0" ] && [ $took -ge $(($3 - 1)) ]; then
+        ok "rolled back by itself $took s after green began failing (sustain $3 s)"
+    else not_ok "rolled back by itself after the sustain" "weights $(weights) after $took s"; fi
+    journal_names_failures "$4"
+}
+
+# journal_names_failures JOURNAL: one TAP line, whether the last
+# auto-rollback journaled names green's failure ratio, its in-stream part and
+# where they come from (nginx's access log + green's gateway log).
+journal_names_failures() {
+    python3 - "$1" >"$WORK/journal.check" 2>&1 <<'PY'
+import json, re, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+a = [e for e in ev if e.get("action") == "auto-rollback" and e.get("outcome") == "started"]
+assert a, "no auto-rollback journaled"
+why = a[-1].get("error", "")
+assert re.match(r"green failures [0-9.]+% vs blue [0-9.]+% for [0-9]+ s \(5xx 0\.00% \+ "
+                r"in-stream [0-9.]+% of [0-9]+ requests: nginx's access log \+ green's gateway "
+                r"log; \+[0-9.]+ points, limit 0\.5\)$", why), why
+print(why)
+PY
+    if [ $? -eq 0 ]; then ok "the journal names the failure ratio and its source: $(cat "$WORK/journal.check")"
+    else not_ok "the journal names the failure ratio and its source" "$(cat "$WORK/journal.check")"; fi
+}
+
 finish() { exit "$TAP_FAILED"; }

@@ -4,7 +4,7 @@
 # nginx snippets and a config that cutover itself accepts.
 . "$top_srcdir/tests/integration/lib.sh"
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || skip_all "nginx not installed"
-tap_plan 12
+tap_plan 14
 
 SANDBOX="$WORK/demo"
 "$CUTOVER" demo --dir "$SANDBOX" --rps 30 >"$WORK/demo.out" 2>&1 &
@@ -40,6 +40,18 @@ is "the sims are gone after Ctrl-C" "$?" "1"
 for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$SERVER_PID" 2>/dev/null; then not_ok "Ctrl-C stopped the sandbox's cutover server" "$(cat "$WORK/demo.out")"
 else ok "Ctrl-C stopped the sandbox's cutover server"; fi
+
+# --gateway: the light sims stay the default; a name it does not know is
+# refused with the accepted ones, and the real gateway where npm is missing
+# (OpenClaw installs from the npm registry) says so, before anything starts.
+"$CUTOVER" demo --gateway bogus --no-console >"$WORK/gw.out" 2>&1
+is "--gateway bogus: a usage error naming sims and openclaw" \
+    "$? $(grep -c "expected sims (the default) or openclaw, got 'bogus'" "$WORK/gw.out")" "2 1"
+mkdir -p "$WORK/bin" && ln -s "$(command -v uname)" "$WORK/bin/uname"
+CUTOVER_OPENCLAW_CACHE="$WORK/oc-cache" PATH="$WORK/bin" \
+    "$CUTOVER" demo --gateway openclaw --dir "$WORK/oc" --no-load >"$WORK/oc.out" 2>&1
+is "--gateway openclaw without npm: fails saying why" \
+    "$? $(grep -c 'cannot install OpenClaw: npm not found' "$WORK/oc.out")" "1 1"
 
 "$CUTOVER" init >"$WORK/init.out"
 check "init prints our log_format" grep -q "^log_format cutover .*rid=\$request_id msec=\$msec';" "$WORK/init.out"
