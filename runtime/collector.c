@@ -18,7 +18,20 @@ struct gw_tail {
     enum color color;
     struct accesslog *log;
     uint64_t lines, failures, malformed;
+    uint64_t probe_failures;     /* of failures, cutover's own probes' */
+    /* Probes of this color that failed in their stream and whose failure
+     * line has not been read yet, and when the newest did: the gateway logs
+     * a probe's failure as it logs a user's, but probes never pass nginx,
+     * so counted as user failures they would push the ratio past what
+     * users saw (over 100% with little traffic). */
+    unsigned probe_credit;
+    double credit_at;
 };
+
+/* A probe's failure line comes within a second of its stream's end; a
+ * credit older than this is a probe whose failure was never logged, and
+ * must not swallow a user's failure later. */
+#define PROBE_CREDIT_S 10.0
 
 struct collector {
     uv_loop_t *loop;
@@ -152,6 +165,18 @@ static void note_stream(struct collector *c, double t, enum color color, int rul
 /* A line of a color's gateway log: a failed user request is one in-stream
  * failure of that color, stamped when it is read (the line's own time is
  * local time with an offset, and the line was just written). */
+/* Whether a failure line just read is one of our probes' (one credit
+ * each, in the order they come: the lines carry no id to match). */
+static bool claimed_by_probe(struct gw_tail *g, double now)
+{
+    if (g->probe_credit > 0 && now - g->credit_at > PROBE_CREDIT_S)
+        g->probe_credit = 0;
+    if (g->probe_credit == 0)
+        return false;
+    g->probe_credit--;
+    return true;
+}
+
 static void on_gw_line(const char *line, size_t len, void *data)
 {
     struct gw_tail *g = data;
@@ -161,6 +186,11 @@ static void on_gw_line(const char *line, size_t len, void *data)
     case GWLOG_FAILURE: {
         struct metric_sample sample;
         double now = collector_now();
+        if (claimed_by_probe(g, now)) {
+            g->failures++;
+            g->probe_failures++;
+            break;      /* the probe's own row and sample already tell it */
+        }
         gwlog_failure_sample(&sample);
         window_add(g->c->win, g->color, now, &sample);
         g->failures++;
@@ -213,6 +243,10 @@ static void on_probe_result(const struct probe_result *r, void *data)
         sample_ring_push(&c->probe_samples[color], r->sent_at,
                          (double)sample.value[guarded] / 1000.0);
     c->probe_fail_streak[color] = ok ? 0 : c->probe_fail_streak[color] + 1;
+    if (r->outcome == PROBE_STREAM_ERROR && c->gw[color].log != NULL) {
+        c->gw[color].probe_credit++;
+        c->gw[color].credit_at = collector_now();
+    }
     if (!ok) {
         if ((unsigned)r->outcome < 8)
             c->probe_errors_by_kind[color][r->outcome]++;
@@ -393,6 +427,7 @@ void collector_snapshot(struct collector *c, struct collector_snapshot *out)
                  g->log ? accesslog_state_name(accesslog_state(g->log)) : "off");
         cc->gw_lines = g->lines;
         cc->gw_failures = g->failures;
+        cc->gw_probe_failures = g->probe_failures;
         cc->gw_malformed = g->malformed;
     }
     out->log_lines = c->log_lines;

@@ -39,9 +39,11 @@ struct collector_color {
     unsigned probe_fail_streak;         /* this color's latest probes that failed in a row */
     char last_probe_error[200];         /* "" when none yet; never a header value */
     /* Its gateway log (colors.<c>.log_file): "following", "waiting",
-     * "failing", "off"; lines read, failures found, lines not understood. */
+     * "failing", "off"; lines read, failures found (of them, cutover's own
+     * probes', which the failure ratio leaves out: probes never pass nginx),
+     * lines not understood. */
     char gw_log_state[32];
-    uint64_t gw_lines, gw_failures, gw_malformed;
+    uint64_t gw_lines, gw_failures, gw_probe_failures, gw_malformed;
 };
 
 /* One recent failure: an upstream attempt answered >= 500, a failed probe,

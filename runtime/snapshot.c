@@ -28,6 +28,7 @@ static cJSON *color_json(const struct collector_color *cc)
     cJSON_AddStringToObject(gw, "state", cc->gw_log_state);
     cJSON_AddNumberToObject(gw, "lines", (double)cc->gw_lines);
     cJSON_AddNumberToObject(gw, "failures", (double)cc->gw_failures);
+    cJSON_AddNumberToObject(gw, "probe_failures", (double)cc->gw_probe_failures);
     cJSON_AddNumberToObject(gw, "malformed", (double)cc->gw_malformed);
     return o;
 }
