@@ -162,9 +162,6 @@ static void note_stream(struct collector *c, double t, enum color color, int rul
     snprintf(f->detail, sizeof f->detail, "in-stream failure (gateway log: %s)", text);
 }
 
-/* A line of a color's gateway log: a failed user request is one in-stream
- * failure of that color, stamped when it is read (the line's own time is
- * local time with an offset, and the line was just written). */
 /* Whether a failure line just read is one of our probes' (one credit
  * each, in the order they come: the lines carry no id to match). */
 static bool claimed_by_probe(struct gw_tail *g, double now)
@@ -177,6 +174,9 @@ static bool claimed_by_probe(struct gw_tail *g, double now)
     return true;
 }
 
+/* A line of a color's gateway log: a failed user request is one in-stream
+ * failure of that color, stamped when it is read (the line's own time is
+ * local time with an offset, and the line was just written). */
 static void on_gw_line(const char *line, size_t len, void *data)
 {
     struct gw_tail *g = data;
