@@ -275,6 +275,11 @@ static void set_options(struct call *c)
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "cutover-probe");
+    /* A connection per probe, closed at its end: one left idle in curl's
+     * pool stays ESTABLISHED to the color, and the drain watch counted it
+     * as a user's (a drained blue read 1 now and then, and on a busy
+     * machine never held 0 for the drain's second). */
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, t->p->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, t->p->timeout_ms);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
