@@ -104,7 +104,7 @@ void failures_detail_draw(const struct failures_detail *d, struct grid *g)
     if (d->withheld && h > 1)
         grid_put_text(g, 0, 1, "log lines are not shown while recording: they hold users' "
                       "conversations", -1, ROLE_DIM);
-    else if (d->count == 0 && !d->refused && h > 1)
+    else if (d->count == 0 && !d->refused && !d->asking && h > 1)
         grid_put_text(g, 0, 1, "no line of that log holds this id or lies near this time", -1,
                       ROLE_DIM);
     int end = h > 2 ? h - 1 : h;

@@ -27,6 +27,7 @@ struct failures_opts {
 /* What a lookup answered: the console fills it from the reply. */
 struct failures_detail {
     char title[240];                    /* the server's words: what it searched */
+    bool asking;                        /* sent, no answer yet: nothing to say of lines */
     bool refused;                       /* the server said no: title says why */
     bool withheld;                      /* recording: the lines were dropped unseen */
     int count;

@@ -186,14 +186,13 @@ static void on_gw_line(const char *line, size_t len, void *data)
     case GWLOG_FAILURE: {
         struct metric_sample sample;
         double now = collector_now();
+        g->failures++;
         if (claimed_by_probe(g, now)) {
-            g->failures++;
             g->probe_failures++;
             break;      /* the probe's own row and sample already tell it */
         }
         gwlog_failure_sample(&sample);
         window_add(g->c->win, g->color, now, &sample);
-        g->failures++;
         note_stream(g->c, now, g->color, rule);
         break;
     }

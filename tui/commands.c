@@ -203,6 +203,8 @@ static enum commands_reaction toggle_failures(struct commands *k, const struct c
     k->failures_view = !k->failures_view;
     k->messages_view = false;
     k->detail_open = false;
+    k->selected = 0;            /* the newest, until j/k pick one */
+    k->have_picked = false;
     return COMMANDS_REDRAW;
 }
 
@@ -225,7 +227,21 @@ static enum commands_reaction select_failure(struct commands *k, const struct co
         k->selected = n - 1;
     if (k->selected < 0)
         k->selected = 0;
+    k->have_picked = k->selected < n;
+    if (k->have_picked)
+        k->picked = env->model->failure[k->selected];
     return COMMANDS_REDRAW;
+}
+
+/* After a snapshot: the picked row where it now is; gone from the list,
+ * the selection stays at its place (clamped to the list). */
+static void follow_pick(struct commands *k, const struct model *m)
+{
+    int at = k->have_picked ? model_failure_find(m, &k->picked) : -1;
+    if (at >= 0)
+        k->selected = at;
+    else if (k->selected >= m->failure_count)
+        k->selected = m->failure_count > 0 ? m->failure_count - 1 : 0;
 }
 
 /* Enter on a failure: ask the server for that color's log lines holding
@@ -252,6 +268,7 @@ static enum commands_reaction lookup(struct commands *k, const struct commands_e
     k->lookup_id = cmd.id;
     k->detail_open = true;
     k->detail.count = 0;
+    k->detail.asking = true;
     k->detail.refused = false;
     k->detail.withheld = false;
     snprintf(k->detail.title, sizeof k->detail.title, "%s %s: asking the server...",
@@ -456,6 +473,7 @@ static void show_lines(struct commands *k, const cJSON *r, bool recording)
     snprintf(k->detail.title, sizeof k->detail.title, "%s",
              cJSON_IsString(m) ? m->valuestring : "?");
     k->detail.count = 0;
+    k->detail.asking = false;
     k->detail.refused = !cJSON_IsTrue(cJSON_GetObjectItem(r, "ok"));
     k->detail.withheld = recording && !k->detail.refused;
     if (k->detail.withheld)
@@ -535,6 +553,7 @@ void commands_notice(struct commands *k, const struct commands_env *env, const c
     const struct model *m = env->model;
     (void)line;
     announce_new(k, env);
+    follow_pick(k, m);
     /* Only the old color after a completed cutover: in Steady the color at 0
      * is the next candidate, and a rollback already stopped its candidate. */
     bool drained = strcmp(m->drain, "drained") == 0 && strcmp(m->phase, "Complete") == 0;

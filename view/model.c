@@ -505,6 +505,17 @@ const struct model_marker *model_marker_get(const struct model *m, int i)
     return i >= 0 && i < m->marker_count ? &m->markers[i] : NULL;
 }
 
+int model_failure_find(const struct model *m, const struct model_failure *f)
+{
+    for (int i = 0; i < m->failure_count; i++) {
+        const struct model_failure *g = &m->failure[i];
+        if (g->time == f->time && g->color == f->color && strcmp(g->kind, f->kind) == 0 &&
+            strcmp(g->rid, f->rid) == 0 && strcmp(g->run, f->run) == 0)
+            return i;
+    }
+    return -1;
+}
+
 int model_event_count(const struct model *m)
 {
     return m->event_count;

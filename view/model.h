@@ -202,6 +202,12 @@ void model_reason_short(const char *reason, char *buf, size_t len);
 int model_marker_count(const struct model *m);
 const struct model_marker *model_marker_get(const struct model *m, int i);
 
+/* The row of the failures list that is f (the same time, color, kind, rid
+ * and run id), or -1 once it has left the list. Rows come newest first, so
+ * a new failure moves every row down: the console follows the operator's
+ * row by what it is, not by its place. */
+int model_failure_find(const struct model *m, const struct model_failure *f);
+
 /* Journal events, i = 0 the newest. */
 int model_event_count(const struct model *m);
 const struct model_event *model_event_get(const struct model *m, int i);

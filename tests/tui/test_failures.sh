@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 start_sandbox
 . "$top_srcdir/tests/tui/lib.sh"
-tap_plan 6
+tap_plan 7
 # The rollback guard would stop green mid-test; this test is about the list.
 set_config rollout.auto_rollback false
 
@@ -29,7 +29,6 @@ is "the console opens in CONTROL at 80x24" "$?" "0"
 tm send-keys -t ctl 'f'
 wait_screen ctl "green 50[0-9] /v1/chat/completions rid [A-Za-z0-9_-]+" 10
 is "f shows green's 5xx with a request id" "$?" "0"
-sleep 1   # the failed probes of that moment are in; nothing new comes now
 
 # Walk down to a green 5xx row (failed probes carry no rid).
 rid=""
@@ -43,6 +42,32 @@ done
 is "j selects a green 5xx row" "$?" "0"
 grep -q "\"rid\":\"$rid\"" "$SANDBOX/green.log"
 is "green's own log has that rid" "$?" "0"
+
+# New failures come in above it (the list is newest first): the selection
+# stays on the row the operator picked, so Enter asks for that one.
+# selected_line: the screen row of the selection.
+selected_line() { screen_of ctl | grep -n '^>' | cut -d: -f1 | head -n 1; }
+before=$(selected_line)
+ACCESS_LOG=$(json_get "$CONFIG" nginx.access_log)
+fives() { grep -c '" 5[0-9][0-9] ' "$ACCESS_LOG"; }
+had=$(fives)
+"$SIM" ctl "$GREEN_ADDR" set error_rate=1 >/dev/null
+"$SIM" load --url "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" --count 10 --rps 100 \
+    >/dev/null 2>&1
+"$SIM" ctl "$GREEN_ADDR" set error_rate=0 >/dev/null
+[ "$(fives)" -gt "$had" ]
+came=$?
+# The server reads them and the next snapshot brings them: the row moves.
+moved=1
+for _ in $(seq 1 50); do
+    at=$(selected_line)   # (empty while a capture meets a redraw)
+    [ -n "$at" ] && [ "$at" != "$before" ] && moved=0 && break
+    sleep 0.1
+done
+now=$(screen_of ctl | sed -n 's/^>.* green 50[0-9] .* rid \([A-Za-z0-9_-]*\).*/\1/p' | head -n 1)
+[ $came = 0 ] && [ $moved = 0 ] && [ "$now" = "$rid" ]
+followed=$?
+is "newer failures push the picked row down and the selection moves with it (rid ${now:-none}, row $before -> ${at:-none})" "$followed" "0"
 
 tm send-keys -t ctl Enter
 wait_screen ctl "green's log: [0-9]+ line\\(s\\) with $rid" 10

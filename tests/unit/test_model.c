@@ -333,6 +333,31 @@ static void test_failures(void **state)
 /* A snapshot or timeline from before the failure row (issue 12): its
  * failures are its 5xx, in the signals and in the rows, so an old
  * recording still plots them on the failures strip. */
+/* A row is found again by what it is after a newer failure pushed it down,
+ * and not at all once it has left the list. */
+static void test_failure_found_after_it_moved(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    char err[128];
+    const char *one = "{\"snapshot\":{\"at\":100,\"failures\":["
+                      "{\"time\":97,\"color\":\"green\",\"kind\":\"stream\",\"status\":200},"
+                      "{\"time\":96,\"color\":\"green\",\"kind\":\"probe\",\"status\":200,"
+                      "\"run\":\"chatcmpl_9f2c\"}]}}";
+    assert_int_equal(model_apply_line(m, one, strlen(one), err, sizeof err), MODEL_MSG_SNAPSHOT);
+    struct model_failure stream = m->failure[0], probe = m->failure[1];
+    assert_int_equal(model_failure_find(m, &stream), 0);
+    const char *two = "{\"snapshot\":{\"at\":101,\"failures\":["
+                      "{\"time\":97,\"color\":\"green\",\"kind\":\"probe\",\"status\":200,"
+                      "\"run\":\"chatcmpl_77aa\"},"
+                      "{\"time\":97,\"color\":\"green\",\"kind\":\"stream\",\"status\":200}]}}";
+    assert_int_equal(model_apply_line(m, two, strlen(two), err, sizeof err), MODEL_MSG_SNAPSHOT);
+    /* same time, other kind and run: only the stream row is the stream row */
+    assert_int_equal(model_failure_find(m, &stream), 1);
+    assert_int_equal(model_failure_find(m, &probe), -1);
+    model_free(m);
+}
+
 static void test_failures_of_an_older_server(void **state)
 {
     (void)state;
@@ -358,6 +383,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hello),
         cmocka_unit_test(test_failures),
+        cmocka_unit_test(test_failure_found_after_it_moved),
         cmocka_unit_test(test_snapshot_fields),
         cmocka_unit_test(test_series_from_real_snapshots),
         cmocka_unit_test(test_series_gaps_replace_and_wrap),

@@ -669,6 +669,11 @@ static void test_failures_detail(void **state)
     d.count = 0;
     failures_detail_draw(&d, g);
     assert_shows(g, "no line of that log holds this id or lies near this time");
+    /* Before the answer there is nothing to say of the lines. */
+    d.asking = true;
+    failures_detail_draw(&d, g);
+    assert_not_shows(g, "no line of that log");
+    d.asking = false;
     /* Recording: whatever came, no line is drawn, and the view says why. */
     d.count = 1;
     d.withheld = true;
