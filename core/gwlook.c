@@ -127,6 +127,16 @@ bool gwlook_has_id(const char *line, size_t n, const char *id)
     return false;
 }
 
+size_t gwlook_clip(const char *line, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t keep = max;
+    while (keep > 0 && ((unsigned char)line[keep] & 0xC0) == 0x80)
+        keep--;     /* line[keep] continues a character: cut before it */
+    return keep;
+}
+
 /* The line's "time" as a quick look finds it, before any JSON is parsed:
  * most of a 4 MiB tail lies outside the window and is never parsed. */
 static int quick_time(const char *line, size_t n, double *t)

@@ -19,6 +19,11 @@
 #define GWLOOK_BEFORE_S 5.0
 #define GWLOOK_AFTER_S 5.0
 #define GWLOOK_MAX_PICKS 20
+/* A shown line's most bytes. OpenClaw's lines run 600-3000 bytes (its
+ * `_meta` and `time` sit at the end), and it logs reply text at INFO, so
+ * one line can run to many KB: the lookup's reply, its 20 lines in one
+ * protocol line, must stay well under PROTOCOL_MAX_LINE. */
+#define GWLOOK_LINE_MAX 2000
 
 /* "2026-12-02T14:03:22.123+01:00", "...Z", "...+0100", fraction optional ->
  * unix seconds. Reads only the first n bytes of s. Returns 0, or -1 when it
@@ -31,6 +36,10 @@ int gwlook_level_rank(const char *level);
 /* Whether line[0..n) holds id as a whole token: the bytes either side of it
  * are not [A-Za-z0-9_-], so "abc" is not found inside "xabc1". */
 bool gwlook_has_id(const char *line, size_t n, const char *id);
+
+/* How many of line[0..n)'s bytes to keep within max: all of them when they
+ * fit, else max or fewer, never cutting a UTF-8 character. */
+size_t gwlook_clip(const char *line, size_t n, size_t max);
 
 struct gwlook_query {
     const char *id;     /* NULL or "": chase by time only */

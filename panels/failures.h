@@ -31,7 +31,7 @@ struct failures_detail {
     bool refused;                       /* the server said no: title says why */
     bool withheld;                      /* recording: the lines were dropped unseen */
     int count;
-    char line[FAILURES_DETAIL_LINES][512];
+    char line[FAILURES_DETAIL_LINES][2048];   /* the server cuts a line at 2000 bytes */
 };
 
 void failures_draw(const struct model *m, struct grid *g, const struct failures_opts *o);

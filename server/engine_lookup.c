@@ -17,6 +17,9 @@
 
 #define LOOKUP_TAIL_BYTES (4L * 1024 * 1024)
 #define LOOKUP_MAX_LINES 20
+/* The lines' share of the reply, JSON-escaped: the reply is one protocol
+ * line (PROTOCOL_MAX_LINE) with the message and the framing. */
+#define LOOKUP_LINES_BUDGET (48 * 1024)
 
 /* A reply with the chosen log lines: the console shows them verbatim. */
 static void reply_lines(struct client *c, long long id, const char *message, cJSON *lines)
@@ -62,6 +65,34 @@ static char *read_tail(const char *path, size_t *n, char *msg, size_t msglen)
     }
     buf[*n] = '\0';
     return buf;
+}
+
+/* The bytes line[0..n) takes as a JSON string's content. */
+static size_t escaped_size(const char *line, size_t n)
+{
+    size_t size = n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)line[i];
+        size += ch == '"' || ch == '\\' ? 1 : ch < 0x20 ? 5 : 0;
+    }
+    return size;
+}
+
+/* Adds the picked line, cut to GWLOOK_LINE_MAX bytes (saying how much was
+ * cut), unless the reply's budget is spent: false then. */
+static bool add_line(cJSON *lines, const char *line, size_t n, size_t *budget)
+{
+    size_t keep = gwlook_clip(line, n, GWLOOK_LINE_MAX);
+    char text[GWLOOK_LINE_MAX + 48];
+    int len = snprintf(text, sizeof text, "%.*s", (int)keep, line);
+    if (keep < n)
+        len += snprintf(text + len, sizeof text - (size_t)len, " \u2026 (+%zu bytes)", n - keep);
+    size_t size = escaped_size(text, (size_t)len) + 3;     /* quotes and comma */
+    if (size > *budget)
+        return false;
+    *budget -= size;
+    cJSON_AddItemToArray(lines, cJSON_CreateString(text));
+    return true;
 }
 
 /* "3 line(s) of green's log with id X, then 5 within -5..+5 s of 14:03:22,
@@ -119,11 +150,12 @@ void engine_cmd_lookup(struct engine *e, struct client *c, const struct protocol
     int by_id = 0;
     int count = gwlook_select(buf, n, &q, picks, LOOKUP_MAX_LINES, &by_id);
     cJSON *lines = cJSON_CreateArray();
-    for (int i = 0; i < count; i++) {
-        buf[picks[i].off + picks[i].len] = '\0';   /* its newline, or the end */
-        cJSON_AddItemToArray(lines, cJSON_CreateString(buf + picks[i].off));
-    }
+    size_t budget = LOOKUP_LINES_BUDGET;
+    int sent = 0;
+    while (sent < count && add_line(lines, buf + picks[sent].off, picks[sent].len, &budget))
+        sent++;
     free(buf);
-    describe(cmd, by_id, count - by_id, msg, sizeof msg);
+    int sent_by_id = sent < by_id ? sent : by_id;
+    describe(cmd, sent_by_id, sent - sent_by_id, msg, sizeof msg);
     reply_lines(c, cmd->id, msg, lines);
 }

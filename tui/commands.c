@@ -195,16 +195,24 @@ static enum commands_reaction set_span(struct commands *k, const struct commands
     return COMMANDS_REDRAW;
 }
 
+/* The row shown selected is the one followed from now on (none while the
+ * list is empty). */
+static void pick_selected(struct commands *k, const struct model *m)
+{
+    k->have_picked = k->selected >= 0 && k->selected < m->failure_count;
+    if (k->have_picked)
+        k->picked = m->failure[k->selected];
+}
+
 static enum commands_reaction toggle_failures(struct commands *k, const struct commands_env *env,
                                               enum keymap_action a)
 {
-    (void)env;
     (void)a;
     k->failures_view = !k->failures_view;
     k->messages_view = false;
     k->detail_open = false;
-    k->selected = 0;            /* the newest, until j/k pick one */
-    k->have_picked = false;
+    k->selected = 0;            /* the newest when the view opens */
+    pick_selected(k, env->model);
     return COMMANDS_REDRAW;
 }
 
@@ -227,14 +235,13 @@ static enum commands_reaction select_failure(struct commands *k, const struct co
         k->selected = n - 1;
     if (k->selected < 0)
         k->selected = 0;
-    k->have_picked = k->selected < n;
-    if (k->have_picked)
-        k->picked = env->model->failure[k->selected];
+    pick_selected(k, env->model);
     return COMMANDS_REDRAW;
 }
 
-/* After a snapshot: the picked row where it now is; gone from the list,
- * the selection stays at its place (clamped to the list). */
+/* After a snapshot: the selection goes where its row now is; a row gone
+ * from the list leaves the selection at its place (clamped to the list),
+ * and the row there is followed from then on. */
 static void follow_pick(struct commands *k, const struct model *m)
 {
     int at = k->have_picked ? model_failure_find(m, &k->picked) : -1;
@@ -242,6 +249,7 @@ static void follow_pick(struct commands *k, const struct model *m)
         k->selected = at;
     else if (k->selected >= m->failure_count)
         k->selected = m->failure_count > 0 ? m->failure_count - 1 : 0;
+    pick_selected(k, m);
 }
 
 /* Enter on a failure: ask the server for that color's log lines holding

@@ -32,8 +32,9 @@ struct commands {
      * chasing a failing request is not reading the chart meanwhile. */
     bool failures_view;
     int selected;               /* index into model->failure */
-    /* The row j/k chose, followed as new failures push it down (Enter
-     * must look up the failure the operator sees selected). */
+    /* The row shown selected (the newest when the view opens, or the one
+     * j/k chose), followed as new failures push it down: Enter must look up
+     * the failure the operator sees selected. */
     struct model_failure picked;
     bool have_picked;
     bool messages_view;         /* m: the deciding sentences, whole, in the chart's place */

@@ -217,6 +217,25 @@ static void test_id_ring_keeps_newest(void **state)
     assert_non_null(strstr(line_at(buf, &p[2]), "step 7"));
 }
 
+/* A long line is cut within the limit, never inside a UTF-8 character:
+ * OpenClaw's lines hold emoji and dashes ("\u26a0\ufe0f", "\u2014"). */
+static void test_clip_keeps_characters_whole(void **state)
+{
+    (void)state;
+    const char *line = "ab\xe2\x80\x94" "cd";     /* "ab—cd": the dash is 3 bytes */
+    size_t n = strlen(line);
+    assert_int_equal(gwlook_clip(line, n, n), n);           /* fits: all of it */
+    assert_int_equal(gwlook_clip(line, n, 100), n);
+    assert_int_equal(gwlook_clip(line, n, 5), 5);           /* after the dash */
+    assert_int_equal(gwlook_clip(line, n, 4), 2);           /* inside it: before */
+    assert_int_equal(gwlook_clip(line, n, 3), 2);
+    assert_int_equal(gwlook_clip(line, n, 2), 2);
+    assert_int_equal(gwlook_clip(line, n, 0), 0);
+    static char big[3 * GWLOOK_LINE_MAX];
+    memset(big, 'x', sizeof big);
+    assert_int_equal(gwlook_clip(big, sizeof big, GWLOOK_LINE_MAX), GWLOOK_LINE_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_bounded_keeps_errors),
         cmocka_unit_test(test_odd_lines),
         cmocka_unit_test(test_id_ring_keeps_newest),
+        cmocka_unit_test(test_clip_keeps_characters_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
