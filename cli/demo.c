@@ -128,9 +128,18 @@ static int start_sims(struct demo *d)
             snprintf(log, sizeof log, "%s/%s-model.log", d->sb.dir, color_name((enum color)c));
             d->child[c].label = model_labels[c];
         }
+        /* A light sim is the gateway: it also writes OpenClaw's own lines for
+         * each chat into its log (--gateway-log, the same file, the color's
+         * log_file), so a drill's in-stream errors, 200s to nginx, reach the
+         * failure ratio as they do on the real gateway, and a 5xx's rid is
+         * still found by its line. Behind OpenClaw the sim is only the model:
+         * the real gateway writes those lines. */
         char *argv[] = {d->sb.sim_bin, "serve", "--listen", d->sb.ctl_addr[c], "--name",
                         (char *)color_name((enum color)c), "--version-string", (char *)version[c],
-                        "--ttft-ms", (char *)ttft[c], "--jitter-pct", "2", "--log", log, NULL};
+                        "--ttft-ms", (char *)ttft[c], "--jitter-pct", "2", "--log", log,
+                        "--gateway-log", log, NULL};
+        if (d->gateway == SANDBOX_OPENCLAW)
+            argv[sizeof argv / sizeof argv[0] - 3] = NULL; /* ends before --gateway-log */
         if (start_child(d, c, argv, out) != 0)
             return -1;
         d->child[c].stop_signal = SIGTERM;

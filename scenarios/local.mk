@@ -6,4 +6,5 @@ dist_scenarios_DATA = \
 	scenarios/good.scenario \
 	scenarios/slow-green.scenario \
 	scenarios/failing-green.scenario \
+	scenarios/failing-stream.scenario \
 	scenarios/flapping.scenario

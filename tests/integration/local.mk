@@ -13,6 +13,7 @@ TESTS += \
 	tests/integration/test_export.sh \
 	tests/integration/test_failure_parity.sh \
 	tests/integration/test_gateway_failures.sh \
+	tests/integration/test_drill_stream.sh \
 	tests/integration/test_grafana.sh \
 	tests/integration/test_guards.sh \
 	tests/integration/test_kill_move.sh \

@@ -75,7 +75,7 @@ check "its message names file:line and the problem" \
 "$CUTOVER" demo --dir "$WORK/never" --no-console --scenario nosuch >"$WORK/nosuch.out" 2>&1
 is "an unknown scenario name exits 2" "$?" "2"
 check "it lists the scenarios there are" \
-    grep -q "available: failing-green, flapping, good, slow-green" "$WORK/nosuch.out"
+    grep -q "available: failing-green, failing-stream, flapping, good, slow-green" "$WORK/nosuch.out"
 if [ -e "$WORK/never" ]; then not_ok "no sandbox was made for them"; else ok "no sandbox was made for them"; fi
 
 # --- the four shipped scenarios, side by side ---
