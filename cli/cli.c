@@ -137,8 +137,8 @@ static const struct command commands[] = {
      "it and shows where the sandbox is and the command that watches it from another\n"
      "terminal; q stops everything and removes the sandbox. With --dir D (or\n"
      "--no-console, or no terminal) it runs the sandbox in D until Ctrl-C.\n"
-     "--scenario runs a drill (good, slow-green, failing-green, failing-stream, flapping,\n"
-     "or a file).\n"
+     "--scenario runs a drill (good, slow-green, failing-green, failing-stream,\n"
+     "flapping, or a file).\n"
      "--gateway openclaw: two real OpenClaw gateways, each with a cutover-sim as its\n"
      "model (the one a drill tunes); installed into ~/.cache/cutover/openclaw on first\n"
      "use (npm); 35-140 s to start; load default 2/s.\n"},
