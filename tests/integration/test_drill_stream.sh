@@ -5,16 +5,21 @@
 # drill reaches what it would on the real gateway: green's failure ratio
 # rises from its log while nginx logs 200 and its 5xx ratio stays 0, and
 # the excess guard rolls back by itself (the sustain compressed here), the
-# journal naming the in-stream source.
+# journal naming the in-stream source. At 10% of 40 chats/s and 4% failing,
+# a 20 s window holds about 3 failures in 80 chats (none at all 4% of the
+# time; 10% fail from 30 s on).
 . "$top_srcdir/tests/integration/lib.sh"
 start_sandbox --scenario failing-stream --rps 40
 tap_plan 6
 JOURNAL="$SANDBOX/state/journal.jsonl"
 trap '"$CUTOVER" -c "$CONFIG" server stop --force >/dev/null 2>&1; cleanup' EXIT
-set_config rollout.window_s 10 rollout.excess_5xx_for_s 8
+set_config rollout.window_s 20 rollout.excess_5xx_for_s 8
 
 check "cutover server start" "$CUTOVER" -c "$CONFIG" server start
-check "to 50/50 a step at a time" shift_to 50 --force --reason "drill test: to half"
+# One step, as a trainee's first: the drill starts failing green at 10, so
+# a walk further would race the guard (on a busy machine it rolled back
+# while the walk was at 40).
+check "the first step, to 90/10" "$CUTOVER" -c "$CONFIG" shift +10 --force --reason "drill test"
 start=$SECONDS
 # The drill's canary rule fires on the weights nginx really has.
 for _ in $(seq 1 100); do grep -q '"rule":"canary"' "$SANDBOX/drill.jsonl" 2>/dev/null && break; sleep 0.1; done
@@ -24,7 +29,7 @@ check "the drill set green's in-stream errors once green carried traffic" \
 if until_status 60 's["signals"]["green"]["ratio_failures"] > 0.005 and s["signals"]["green"]["ratio_5xx"] == 0 and s["signals"]["green"]["gateway_log"]["failures"] > 0 and s["signals"]["blue"]["ratio_failures"] == 0'; then
     ok "green's failure ratio rises from its log while its 5xx ratio stays 0: $(green_ratios)"
 else not_ok "green's failure ratio rises from its log while its 5xx ratio stays 0" "$(head -c 800 "$WORK/last.json")"; fi
-until_status 90 's["weights"]["green"] == 0' >/dev/null
+until_status 120 's["weights"]["green"] == 0' >/dev/null
 took=$((SECONDS - start))
 if [ "$(weights)" = "100/0" ]; then ok "the guard rolled green back by itself, $took s after the drill began failing it"
 else not_ok "the guard rolled green back by itself" "weights $(weights) after $took s" "$(head -c 800 "$WORK/last.json")"; fi
