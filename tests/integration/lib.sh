@@ -180,24 +180,32 @@ g=json.load(open(sys.argv[1]))["signals"]["green"]
 print("failures %.2f, 5xx %.2f, %d requests" % (g["ratio_failures"], g["ratio_5xx"], g["requests"]))' "$WORK/last.json"
 }
 
-# green_fails_half ADDR WAIT_S SUSTAIN_S JOURNAL: under load through nginx with green
-# at some weight, the cutover-sim at ADDR (green's gateway, or its model
-# behind a real one) fails half its chats inside their 200 streams; three
-# TAP lines: green's failure ratio rises while its 5xx ratio stays 0 (blue's
-# failures too), the server rolls back by itself after the sustain, and the
-# journal names the ratio and its source. Each wait is WAIT_S at most.
-green_fails_half() {
-    local start=$SECONDS took
-    "$SIM" ctl "$1" set stream_error_rate=0.5 >/dev/null
-    if until_status "$2" 's["signals"]["green"]["ratio_failures"] >= 0.15 and s["signals"]["green"]["ratio_5xx"] == 0 and s["signals"]["blue"]["ratio_failures"] == 0'; then
+# green_failures_roll_back START WAIT_S MIN_RATIO SUSTAIN_S JOURNAL: under
+# load through nginx, green failing inside its 200 streams since START (a
+# $SECONDS); three TAP lines: green's failure ratio reaches MIN_RATIO from its
+# gateway log while its 5xx ratio stays 0 (blue's failures too), the server
+# rolls back by itself after the sustain, and the journal names the ratio and
+# its source. Each wait is WAIT_S at most.
+green_failures_roll_back() {
+    local took
+    if until_status "$2" "s['signals']['green']['ratio_failures'] >= $3 and s['signals']['green']['ratio_5xx'] == 0 and s['signals']['green']['gateway_log']['failures'] > 0 and s['signals']['blue']['ratio_failures'] == 0"; then
         ok "green's failure ratio rises while its 5xx ratio stays 0: $(green_ratios)"
     else not_ok "green's failure ratio rises while its 5xx ratio stays 0" "$(head -c 800 "$WORK/last.json")"; fi
     until_status "$2" 's["weights"]["green"] == 0' >/dev/null
-    took=$((SECONDS - start))
-    if [ "$(weights)" = "100/0" ] && [ $took -ge $(($3 - 1)) ]; then
-        ok "rolled back by itself $took s after green began failing (sustain $3 s)"
+    took=$((SECONDS - $1))
+    if [ "$(weights)" = "100/0" ] && [ $took -ge $(($4 - 1)) ]; then
+        ok "rolled back by itself $took s after green began failing (sustain $4 s)"
     else not_ok "rolled back by itself after the sustain" "weights $(weights) after $took s"; fi
-    journal_names_failures "$4"
+    journal_names_failures "$5"
+}
+
+# green_fails_half ADDR WAIT_S SUSTAIN_S JOURNAL: the cutover-sim at ADDR
+# (green's gateway, or its model behind a real one) fails half its chats
+# inside their 200 streams, and green_failures_roll_back judges what follows.
+green_fails_half() {
+    local start=$SECONDS
+    "$SIM" ctl "$1" set stream_error_rate=0.5 >/dev/null
+    green_failures_roll_back "$start" "$2" 0.15 "$3" "$4"
 }
 
 # journal_names_failures JOURNAL: one TAP line, whether the last
