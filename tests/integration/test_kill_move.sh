@@ -7,10 +7,14 @@
 # move's target, the next command reconciles (a shift is refused naming
 # `cutover reconcile` and the reconcile settles it) or finds nothing to
 # reconcile, and nginx's confirmed weights never move more than one step.
-# The kill point is a random delay, drawn from the start of the command or
-# from the moment its intent reached the journal, so kills land before, during
-# and after the file write and the reload; each kill's phase is read back from
-# the journal and the file, and the counts are printed.
+# The kill point is waited for, then delayed at random: from the start of the
+# command, from its intent reaching the journal, from the upstream file
+# changing, or from its outcome; so kills land before, during and after the
+# file write and the reload. One kill in five is sent the moment the file
+# changes, so every mode has kills between the write and the outcome however
+# fast this machine reloads (5 kills whose delays all fell after the outcome
+# once failed CI). Each kill's phase is read back from the journal and the
+# file, and the counts are printed.
 . "$top_srcdir/tests/integration/lib.sh"
 start_sandbox
 N=${KILL_MOVE_N:-25}
@@ -81,6 +85,36 @@ wait_journal() {
         sleep 0.01
     done
 }
+
+# kill_at_write PID VICTIM BLUE DELAY: SIGKILL VICTIM DELAY seconds after
+# the upstream file's header stops saying blue BLUE (the move's atomic rename),
+# or at once if PID exits first. Polled every millisecond in one process: a
+# shell loop costs a process start per look, longer than some reloads.
+cat >"$WORK/kill_at_write.py" <<'PY'
+import os, re, signal, sys, time
+pid, victim, blue, delay, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5]
+header = re.compile(r"^# weights: blue (\d+), green ", re.M)
+def alive(p):
+    try:
+        os.kill(p, 0)
+        return True
+    except OSError:
+        return False
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline and alive(pid):
+    try:
+        m = header.search(open(path).read(4096))
+    except OSError:
+        m = None
+    if m and m.group(1) != blue:
+        break
+    time.sleep(0.001)
+time.sleep(delay)
+try:
+    os.kill(victim, signal.SIGKILL)
+except OSError:
+    pass
+PY
 
 # observe NAME: blue's share (percent) of 40 requests through nginx, from the
 # upstream address nginx logged for each. nginx's weighted round robin is
@@ -154,16 +188,22 @@ kill_one() {
     nb=$(jr confirmed)
     if [ "$nb" -ge 90 ]; then DIR=+10; elif [ "$nb" -le 20 ]; then DIR=-10; fi
     n0=$(intents); m0=$(moves)
+    fb=$(file_blue)
     start_move "$mode"
-    # one kill in five from the start, three from the intent, one from the
-    # outcome; the delay within each is random
+    # one kill in five from each point; the delay after it is random but for
+    # the kill at the write itself
     case $((i % 5)) in
     0) # the CLI's sampling, the server's guards
        sleep "0.$(printf '%03d' $((RANDOM % 300)))" ;;
+    1) # the version, the write
+       wait_journal "$PID" intents "$n0"; sleep "0.$(printf '%03d' $((RANDOM % 100)))" ;;
+    2) # the file just renamed: nginx -t has not finished
+       "$PY" "$WORK/kill_at_write.py" "$PID" "$VICTIM" "$fb" 0 "$SANDBOX/upstream.conf" ;;
+    3) # nginx -t, the reload and its confirmation
+       "$PY" "$WORK/kill_at_write.py" "$PID" "$VICTIM" "$fb" \
+           "0.$(printf '%03d' $((RANDOM % 600)))" "$SANDBOX/upstream.conf" ;;
     4) # the state saved, the listener check after a shift
        wait_journal "$PID" moves $((m0 + 1)); sleep "0.0$((RANDOM % 10))" ;;
-    *) # the version, the write, nginx -t, the reload and its confirmation
-       wait_journal "$PID" intents "$n0"; sleep "0.$(printf '%03d' $((RANDOM % 1000)))" ;;
     esac
     kill -KILL "$VICTIM" 2>/dev/null
     [ "$mode" = server ] && kill -KILL "$PID" 2>/dev/null   # its client waits for nothing now
@@ -247,7 +287,7 @@ is "server: nginx's confirmed weights moved $steps times, never more than one st
 echo "# server: reconciled $RECONCILED (apply or restore), closed before the write $CLOSED, nothing to do $NOTHING"
 for k in "${!PHASES[@]}"; do echo "# kills $k: ${PHASES[$k]}"; done | sort
 
-# Every phase was hit at least once in each mode (the delays are spread).
+# Every phase was hit at least once in each mode (kill 2 of every 5 waits for the write).
 for mode in cli server; do
     hit=0
     for k in "${!PHASES[@]}"; do case "$k" in "$mode: after the write"*) hit=1;; esac; done
