@@ -134,11 +134,19 @@ void guards_check_step(const struct guards_params *p, enum color stable,
 
 /* ---- 5xx excess --------------------------------------------------------- */
 
+/* The excess rolls back only when it is this unlikely to be chance. */
+#define GUARDS_EXCESS_SURE 0.01
+
 /* Fed once per second (or per snapshot). The excess is measured on the
  * window's ratios, so a burst keeps counting as long as it keeps the window's
  * ratio over the line (up to window_s after it ends); any update that does not
  * exceed (recovered, too few candidate requests, no stable traffic) restarts
- * the sustain. A trip holds until the candidate's weight returns to 0. */
+ * the sustain. It trips once the excess has lasted the sustain and the
+ * window is sure the candidate fails more than the stable (an excess this
+ * large is under 1% likely by chance, core/proportion.h): one failure in 57
+ * reads as 1.75 points over, and is noise (8.7% likely). Until sure it keeps
+ * watching, saying so. A trip holds until the candidate's weight returns
+ * to 0. */
 struct guards_excess {
     enum guards_level level;
     double since;                  /* first exceeding update of this run; < 0 when none */
@@ -146,6 +154,9 @@ struct guards_excess {
     int candidate_weight;
     double candidate_ratio, stable_ratio;   /* 0..1 */
     double excess_points;          /* (candidate - stable) * 100 */
+    double chance;                 /* how likely a candidate failing no more than the
+                                      stable shows this excess (Fisher's exact test) */
+    bool sure;                     /* judged, and chance under GUARDS_EXCESS_SURE */
     uint64_t candidate_requests, stable_requests;
     uint64_t candidate_failures, stable_failures;   /* of those requests, failed */
     struct guards_ratio candidate, stable;          /* the same, with the parts */
@@ -162,10 +173,12 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
                           const struct window_stats st[COLOR_COUNT]);
 
 /* The auto-rollback's reason, whole, from a tripped excess: "green 5xx
- * 12.20% vs blue 0.00% for 180 s (+12.20 points, limit 0.5)"; when the
- * gateway's log counted in-stream failures, "green failures 12.20% vs blue 0.00% for 180 s (5xx 0.40% +
- * in-stream 11.80%: nginx access log + gateway log; +12.20 points, limit
- * 0.5)". The part before " (" labels the chart marker of its reload. */
+ * 12.20% vs blue 0.00% for 180 s (+12.20 points, <0.01% likely by chance;
+ * limit 0.5)"; when the gateway's log counted in-stream failures, "green failures
+ * 12.20% vs blue 0.00% for 180 s (5xx 0.40% + in-stream 11.80% of 1020
+ * requests: nginx's access log + green's gateway log; +12.20 points, <0.01%
+ * likely by chance; limit 0.5)". The part before " (" labels the chart marker of
+ * its reload. */
 void guards_excess_reason(const struct guards_excess *e, const struct guards_params *p,
                           enum color stable, char *buf, size_t n);
 

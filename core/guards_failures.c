@@ -6,6 +6,7 @@
 #include <string.h>
 #include "core/guards.h"
 #include "core/guards_priv.h"
+#include "core/proportion.h"
 
 /* The signal the failure rules read, as a ratio of its ratio_of: 5xx and
  * in-stream failures (core/metric.c), so the excess guard, the parity
@@ -93,13 +94,30 @@ static const char *excess_unjudged(const struct guards_excess *e, const struct g
     return buf;
 }
 
-/* "green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), +4.90 points" */
-static void excess_numbers(const struct guards_excess *e, enum color stable, char *buf, size_t n)
+/* "<0.01% likely by chance", "8.7% likely by chance" */
+static void chance_text(double chance, char *buf, size_t n)
 {
-    char ratios[RATIOS];
+    if (chance < 0.0001)
+        snprintf(buf, n, "<0.01%% likely by chance");
+    else
+        snprintf(buf, n, "%.2g%% likely by chance", chance * 100.0);
+}
+
+/* "green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), +4.90 points", and
+ * once the excess counts, how sure it is: "..., <0.01% likely by chance"
+ * or "..., not sure: 8.7% likely by chance". */
+static void excess_numbers(const struct guards_excess *e, enum color stable, bool with_chance,
+                           char *buf, size_t n)
+{
+    char ratios[RATIOS], chance[32];
     guards_ratios_text(color_name(color_other(stable)), &e->candidate, color_name(stable),
                        &e->stable, ratios, sizeof ratios);
-    snprintf(buf, n, "%.119s, %+.2f points", ratios, e->excess_points);
+    chance_text(e->chance, chance, sizeof chance);
+    if (!with_chance)
+        snprintf(buf, n, "%.119s, %+.2f points", ratios, e->excess_points);
+    else
+        snprintf(buf, n, "%.119s, %+.2f points, %s%s", ratios, e->excess_points,
+                 e->sure ? "" : "not sure: ", chance);
 }
 
 /* "2m34s", or "26 s" under a minute: a countdown's size at a glance. */
@@ -118,18 +136,21 @@ static void duration_text(double s, char *buf, size_t n)
 static void excess_text(struct guards_excess *e, const struct guards_params *p, enum color stable,
                         const char *unjudged)
 {
-    char nums[PART], left[24];
-    excess_numbers(e, stable, nums, sizeof nums);
+    char nums[PART + 32], left[24];   /* ratios, points and chance */
+    const char *act = p->auto_rollback ? "auto-rollback" : "alarm";
+    excess_numbers(e, stable, e->level != GUARDS_OK, nums, sizeof nums);
     if (e->level == GUARDS_TRIPPED)
         snprintf(e->text, sizeof e->text, "tripped: %s, over %g for %d s", nums,
                  p->excess_5xx_points, p->excess_5xx_for_s);
     else if (unjudged != NULL)
         snprintf(e->text, sizeof e->text, "ok: %s", unjudged);
+    else if (e->level == GUARDS_WATCHING && e->exceeding_s >= p->excess_5xx_for_s)
+        snprintf(e->text, sizeof e->text, "%s once sure: %s, over %g for %.0f s", act, nums,
+                 p->excess_5xx_points, e->exceeding_s);
     else if (e->level == GUARDS_WATCHING) {
         duration_text(p->excess_5xx_for_s - e->exceeding_s, left, sizeof left);
-        snprintf(e->text, sizeof e->text, "%s in %s: %s, over %g for %.0f s of %d s",
-                 p->auto_rollback ? "auto-rollback" : "alarm", left, nums, p->excess_5xx_points,
-                 e->exceeding_s, p->excess_5xx_for_s);
+        snprintf(e->text, sizeof e->text, "%s in %s: %s, over %g for %.0f s of %d s", act, left,
+                 nums, p->excess_5xx_points, e->exceeding_s, p->excess_5xx_for_s);
     } else
         snprintf(e->text, sizeof e->text, "ok: %s (limit %g)", nums, p->excess_5xx_points);
 }
@@ -155,6 +176,8 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     e->excess_points = (e->candidate_ratio - e->stable_ratio) * 100.0;
     unjudged = excess_unjudged(e, p, stable, why, sizeof why);
     e->judged = unjudged == NULL;
+    e->chance = proportion_excess_chance(cr.failed, cr.requests, sr.failed, sr.requests);
+    e->sure = e->judged && e->chance < GUARDS_EXCESS_SURE;
     if (e->candidate_weight <= 0) {          /* rolled back or not begun: start over */
         e->level = GUARDS_OK;
         e->tripped_at = -1;
@@ -167,7 +190,7 @@ bool guards_excess_update(struct guards_excess *e, const struct guards_params *p
     e->exceeding_s = exceeding && now > e->since ? now - e->since : 0;
     if (e->level != GUARDS_TRIPPED) {
         e->level = exceeding ? GUARDS_WATCHING : GUARDS_OK;
-        if (exceeding && e->exceeding_s >= p->excess_5xx_for_s) {
+        if (exceeding && e->sure && e->exceeding_s >= p->excess_5xx_for_s) {
             e->level = GUARDS_TRIPPED;
             e->tripped_at = now;
             trips = true;
@@ -182,21 +205,23 @@ void guards_excess_reason(const struct guards_excess *e, const struct guards_par
 {
     const struct metric *f = &metric_table[failure_signal];
     const char *cand = color_name(color_other(stable));
+    char chance[40];
+    chance_text(e->chance, chance, sizeof chance);
     if (!holds_instream(&e->candidate, &e->stable)) {
-        snprintf(buf, n, "%s %s %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, limit %g)", cand,
-                 metric_table[f->parts[0]].label, e->candidate_ratio * 100.0,
+        snprintf(buf, n, "%s %s %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, %s; limit %g)",
+                 cand, metric_table[f->parts[0]].label, e->candidate_ratio * 100.0,
                  color_name(stable), e->stable_ratio * 100.0, e->exceeding_s, e->excess_points,
-                 p->excess_5xx_points);
+                 chance, p->excess_5xx_points);
         return;
     }
     double den = e->candidate.requests ? (double)e->candidate.requests : 1.0;
     snprintf(buf, n, "%s %s %.2f%% vs %s %.2f%% for %.0f s (%s %.2f%% + %s %.2f%% of %llu "
-             "requests: nginx's access log + %s's gateway log; %+.2f points, limit %g)", cand,
+             "requests: nginx's access log + %s's gateway log; %+.2f points, %s; limit %g)", cand,
              f->label, e->candidate_ratio * 100.0, color_name(stable), e->stable_ratio * 100.0,
              e->exceeding_s, metric_table[f->parts[0]].label,
              100.0 * (double)e->candidate.part[0] / den, metric_table[f->parts[1]].label,
              100.0 * (double)e->candidate.part[1] / den,
-             (unsigned long long)e->candidate.requests, cand, e->excess_points,
+             (unsigned long long)e->candidate.requests, cand, e->excess_points, chance,
              p->excess_5xx_points);
 }
 

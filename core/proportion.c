@@ -39,3 +39,35 @@ struct proportion_interval proportion_difference(uint64_t x1, uint64_t n1, uint6
                       (b.estimate - b.low) * (b.estimate - b.low));
     return r;
 }
+
+/* log of n choose k */
+static double log_choose(double n, double k)
+{
+    return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
+}
+
+double proportion_excess_chance(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2)
+{
+    if (x1 > n1)
+        x1 = n1;
+    if (x2 > n2)
+        x2 = n2;
+    if (x1 == 0)
+        return 1.0;
+    double total = (double)n1 + (double)n2, failed = (double)x1 + (double)x2;
+    double log_all = log_choose(total, (double)n1), sum = 0.0;
+    uint64_t most = x1 + x2 < n1 ? x1 + x2 : n1;
+    /* P(X = k) = C(failed, k) C(total - failed, n1 - k) / C(total, n1),
+     * summed from k = x1 to the most the candidate's requests can hold. */
+    for (uint64_t k = x1; k <= most; k++) {
+        double kk = (double)k;
+        if ((double)n1 - kk > total - failed)
+            continue;                /* not enough successes to fill n1 */
+        double term = exp(log_choose(failed, kk) + log_choose(total - failed, (double)n1 - kk) -
+                          log_all);
+        sum += term;
+        if (term < sum * 1e-17)
+            break;                   /* past the mode, the tail no longer adds */
+    }
+    return sum > 1.0 ? 1.0 : sum;
+}

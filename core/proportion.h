@@ -24,4 +24,12 @@ struct proportion_interval proportion_wilson(uint64_t x, uint64_t n, double z);
 struct proportion_interval proportion_difference(uint64_t x1, uint64_t n1, uint64_t x2,
                                                  uint64_t n2, double z);
 
+/* How likely a candidate that fails no more often than the stable is to
+ * show at least x1 of the x1 + x2 failures among its n1 of the n1 + n2
+ * requests: the one-sided p-value of Fisher's exact test (hypergeometric
+ * tail). Exact at the small counts a canary sees, where the normal and
+ * score intervals claim too much: 1 of 30 against 0 of 600 is 30/630 =
+ * 4.8% likely by chance. 1 when x1 is 0. */
+double proportion_excess_chance(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2);
+
 #endif

@@ -83,7 +83,7 @@ wait_screen s120: "AUTO-ROLLBACK" 10
 is "at: the watcher's banner is up (from the journal, not a guess)" "$?" "0"
 show "at: controller" s80:
 show "at: watcher" s120:
-why='green 5xx [0-9.]+% vs blue [0-9.]+% for [0-9]+ s \(\+[0-9.]+ points, limit 0.5\)'
+why='green 5xx [0-9.]+% vs blue [0-9.]+% for [0-9]+ s \(\+[0-9.]+ points, <?[0-9.e+-]+% likely by chance; limit 0.5\)'
 wait_joined s80: "AUTO-ROLLBACK [0-9:]+ $why; blue 50 / green 50 -> blue 100 / green 0" 5
 is "at 80x24 the banner has the reason, the numbers and the move, whole" "$?" "0"
 joined s80: | grep -q "green 50: reloaded"

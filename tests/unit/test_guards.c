@@ -428,13 +428,14 @@ static void test_excess_trips_once_after_sustain(void **state)
     assert_true(e.exceeding_s == 178);
     assert_true(fabs(e.excess_points - 4.9) < 1e-9);
     assert_string_equal(e.text, "auto-rollback in 2 s: green 5xx 5.00% (50/1000) vs blue 0.10% "
-                                "(1/1000), +4.90 points, over 0.5 for 178 s of 180 s");
+                                "(1/1000), +4.90 points, <0.01% likely by chance, over 0.5 for 178 s "
+                                "of 180 s");
     assert_false(feed_bad(&e, &p, T0 + 180));       /* 179 s so far */
     assert_true(feed_bad(&e, &p, T0 + 181));        /* 180 s: trips */
     assert_int_equal(e.level, GUARDS_TRIPPED);
     assert_true(e.tripped_at == T0 + 181);
     assert_string_equal(e.text, "tripped: green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), "
-                                "+4.90 points, over 0.5 for 180 s");
+                                "+4.90 points, <0.01% likely by chance, over 0.5 for 180 s");
     /* Once: it stays tripped, recovered or not, and never trips again. */
     for (int t = 182; t < 600; t++)
         trips += (t % 2 ? feed_bad(&e, &p, T0 + t) : feed_good(&e, &p, T0 + t));
@@ -597,6 +598,43 @@ static void test_excess_green_stable(void **state)
     assert_true(feed(&e, &p, COLOR_GREEN, T0 + 3, 50, 1000, 100, 1000, 10));
 }
 
+/* Over the limit on its face for the whole sustain is not enough: one
+ * failure in 57 against none of 600 reads as +1.75 points, but the one
+ * failure lands among green's 57 of the 657 requests 8.7% of the time by
+ * chance alone. It keeps watching past the sustain, says it is not sure, and
+ * trips the moment the window is: 3 of 57 is (57*56*55)/(657*656*655), 0.062%
+ * likely. */
+static void test_excess_waits_until_sure(void **state)
+{
+    struct guards_params p = params();
+    struct guards_excess e;
+    char reason[GUARDS_TEXT];
+    (void)state;
+    p.excess_5xx_for_s = 8;
+    guards_excess_init(&e);
+    for (int t = 0; t <= 30; t++)
+        assert_false(feed(&e, &p, COLOR_BLUE, T0 + t, 10, 57, 1, 600, 0));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    assert_false(e.sure);
+    assert_true(e.exceeding_s == 30);
+    assert_true(fabs(e.chance - 57.0 / 657.0) < 1e-12);
+    assert_string_equal(e.text, "auto-rollback once sure: green 5xx 1.75% (1/57) vs blue 0.00% "
+                                "(0/600), +1.75 points, not sure: 8.7% likely by chance, over "
+                                "0.5 for 30 s");
+    assert_true(feed(&e, &p, COLOR_BLUE, T0 + 31, 10, 57, 3, 600, 0));
+    assert_int_equal(e.level, GUARDS_TRIPPED);
+    assert_true(e.sure);
+    guards_excess_reason(&e, &p, COLOR_BLUE, reason, sizeof reason);
+    assert_string_equal(reason, "green 5xx 5.26% vs blue 0.00% for 31 s (+5.26 points, 0.062% "
+                                "likely by chance; limit 0.5)");
+    /* Before the sustain is up the countdown runs, sure or not. */
+    guards_excess_init(&e);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0, 10, 57, 1, 600, 0));
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 2, 10, 57, 1, 600, 0));
+    assert_non_null(strstr(e.text, "auto-rollback in 6 s: "));
+    assert_non_null(strstr(e.text, "not sure: 8.7% likely by chance"));
+}
+
 /* The countdown leads the row, in minutes once it is long; with
  * auto_rollback off the consequence is an alarm. */
 static void test_excess_row_leads_with_the_consequence(void **state)
@@ -608,7 +646,8 @@ static void test_excess_row_leads_with_the_consequence(void **state)
     feed_bad(&e, &p, T0);
     assert_false(feed_bad(&e, &p, T0 + 26));
     assert_string_equal(e.text, "auto-rollback in 2m34s: green 5xx 5.00% (50/1000) vs blue "
-                                "0.10% (1/1000), +4.90 points, over 0.5 for 26 s of 180 s");
+                                "0.10% (1/1000), +4.90 points, <0.01% likely by chance, over 0.5 for 26 s "
+                                "of 180 s");
     p.auto_rollback = false;
     assert_false(feed_bad(&e, &p, T0 + 27));
     assert_non_null(strstr(e.text, "alarm in 2m33s: "));
@@ -637,12 +676,12 @@ static void test_excess_counts_in_stream_failures(void **state)
     assert_int_equal(e.candidate_failures, 124);
     assert_string_equal(e.text, "auto-rollback in 3m00s: green failures 12.16% (5xx 0.39% + "
                                 "in-stream 11.76%, 124/1020) vs blue 0.00% (0/1000), +12.16 "
-                                "points, over 0.5 for 0 s of 180 s");
+                                "points, <0.01% likely by chance, over 0.5 for 0 s of 180 s");
     assert_true(guards_excess_update(&e, &p, T0 + 180, COLOR_BLUE, weight, st));
     guards_excess_reason(&e, &p, COLOR_BLUE, reason, sizeof reason);
     assert_string_equal(reason, "green failures 12.16% vs blue 0.00% for 180 s (5xx 0.39% + "
                                 "in-stream 11.76% of 1020 requests: nginx's access log + green's "
-                                "gateway log; +12.16 points, limit 0.5)");
+                                "gateway log; +12.16 points, <0.01% likely by chance; limit 0.5)");
     /* the step toward green is refused on the same ratio, saying so */
     struct guards_step s;
     int before[COLOR_COUNT] = {50, 50}, after[COLOR_COUNT] = {40, 60};
@@ -658,7 +697,7 @@ static void test_excess_counts_in_stream_failures(void **state)
     assert_false(guards_excess_update(&e, &p, T0 + 181, COLOR_BLUE, weight, st));
     guards_excess_reason(&e, &p, COLOR_BLUE, reason, sizeof reason);
     assert_string_equal(reason, "green 5xx 12.16% vs blue 0.00% for 181 s (+12.16 points, "
-                                "limit 0.5)");
+                                "<0.01% likely by chance; limit 0.5)");
 }
 
 /* ---- failure parity before a step --------------------------------------- */
@@ -1078,6 +1117,7 @@ int main(void)
         cmocka_unit_test(test_excess_window_with_one_sample),
         cmocka_unit_test(test_excess_candidate_at_zero_resets),
         cmocka_unit_test(test_excess_green_stable),
+        cmocka_unit_test(test_excess_waits_until_sure),
         cmocka_unit_test(test_excess_row_leads_with_the_consequence),
         cmocka_unit_test(test_excess_counts_in_stream_failures),
         cmocka_unit_test(test_step_refused_while_failures_surely_over),

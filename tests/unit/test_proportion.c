@@ -67,6 +67,33 @@ static void test_difference_needs_counts_to_be_sure(void **state)
     assert_true(same.low < 0.0 && same.high > 0.0);
 }
 
+/* Fisher's exact test, one-sided, against sums done by hand: the lady
+ * tasting tea (3 of 4 right cups against 1 of 4) is 17/70; one failure
+ * among 57 against none of 600 is 57/657 (where the one failure landed);
+ * no failure is never evidence; n of n against 0 of n is 1 / C(2n, n). */
+static void test_excess_chance_exact(void **state)
+{
+    (void)state;
+    assert_float_equal(proportion_excess_chance(3, 4, 1, 4), 17.0 / 70.0, 1e-12);
+    assert_float_equal(proportion_excess_chance(1, 57, 0, 600), 57.0 / 657.0, 1e-12);
+    assert_float_equal(proportion_excess_chance(1, 30, 0, 600), 30.0 / 630.0, 1e-12);
+    /* 2 of 57 against 0 of 600: both in the candidate's 57 of 657. */
+    assert_float_equal(proportion_excess_chance(2, 57, 0, 600),
+                       (57.0 * 56.0) / (657.0 * 656.0), 1e-12);
+    assert_float_equal(proportion_excess_chance(0, 57, 3, 600), 1.0, 0.0);
+    assert_float_equal(proportion_excess_chance(4, 4, 0, 4), 1.0 / 70.0, 1e-12);
+    /* The candidate no worse (5 of 500 against 10 of 1000): likely by chance. */
+    assert_true(proportion_excess_chance(5, 500, 10, 1000) > 0.4);
+    /* A clear excess at the drill's size, and at a day's traffic. */
+    assert_true(proportion_excess_chance(29, 250, 0, 480) < 1e-9);
+    double big = proportion_excess_chance(600, 100000, 400, 100000);
+    assert_true(big > 0.0 && big < 1e-9);
+    /* Where the score interval is sure and the exact test is not. */
+    struct proportion_interval d = proportion_difference(1, 30, 0, 600, PROPORTION_Z_99);
+    assert_true(d.low > 0.0);
+    assert_true(proportion_excess_chance(1, 30, 0, 600) > 0.01);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -74,6 +101,7 @@ int main(void)
         cmocka_unit_test(test_wilson_edges),
         cmocka_unit_test(test_difference_matches_newcombe_example),
         cmocka_unit_test(test_difference_needs_counts_to_be_sure),
+        cmocka_unit_test(test_excess_chance_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
