@@ -3,6 +3,47 @@
 
 #include <math.h>
 
+/* P(X >= x) for X Poisson with mean lambda. */
+static double poisson_at_least(uint64_t x, double lambda)
+{
+    double term = exp(-lambda), below = 0.0;
+    for (uint64_t k = 0; k < x; k++) {
+        below += term;
+        term *= lambda / (double)(k + 1);
+    }
+    return 1.0 - below;
+}
+
+/* The mean whose Poisson tail from x is alpha: the count's one-sided lower
+ * bound, found by bisection (the tail grows with the mean). */
+static double poisson_low(uint64_t x, double alpha)
+{
+    double lo = 0.0, hi = (double)x + 10.0 * sqrt((double)x) + 10.0;
+    for (int i = 0; i < 100; i++) {
+        double mid = (lo + hi) / 2.0;
+        if (poisson_at_least(x, mid) < alpha)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2.0;
+}
+
+/* Brown, Cai and DasGupta (2001), "Interval estimation for a binomial
+ * proportion", 4.1.1: Wilson's bound sits too far from 0 at one or two
+ * events (1 of 20 at 99% reads as at least 0.88%, where it could be
+ * 0.05%), so for x up to 2 (n <= 50) or 3 (larger n) the lower bound is
+ * the Poisson one, and the upper bound likewise near n. */
+static void wilson_modify_edges(uint64_t x, uint64_t n, double z, struct proportion_interval *r)
+{
+    uint64_t few = n <= 50 ? 2 : 3;
+    double alpha = 0.5 * erfc(z / sqrt(2.0)), nn = (double)n;
+    if (x >= 1 && x <= few)
+        r->low = poisson_low(x, alpha) / nn;
+    if (n - x >= 1 && n - x <= few)
+        r->high = 1.0 - poisson_low(n - x, alpha) / nn;
+}
+
 struct proportion_interval proportion_wilson(uint64_t x, uint64_t n, double z)
 {
     struct proportion_interval r = {0.0, 0.0, 1.0};
@@ -22,6 +63,7 @@ struct proportion_interval proportion_wilson(uint64_t x, uint64_t n, double z)
         r.low = 0.0;
     if (x == n)
         r.high = 1.0;
+    wilson_modify_edges(x, n, z, &r);
     return r;
 }
 

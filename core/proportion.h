@@ -2,7 +2,8 @@
  * one proportion (x of n) and Newcombe's hybrid score interval for the
  * difference of two (Newcombe 1998, method 10), which stay honest at small
  * counts and at 0 or n, where the normal approximation claims a certainty
- * that a handful of requests cannot give. Pure. */
+ * that a handful of requests cannot give; and Fisher's exact test for
+ * whether one ratio is over the other at all. Pure. */
 #ifndef CUTOVER_CORE_PROPORTION_H
 #define CUTOVER_CORE_PROPORTION_H
 
@@ -17,7 +18,9 @@ struct proportion_interval {
     double low, high;         /* the interval; [0, 1] (or [-1, 1]) when n is 0 */
 };
 
-/* x of n at z (e.g. 1.96 for a two-sided 95% interval). x > n is read as n. */
+/* x of n at z (e.g. 1.96 for a two-sided 95% interval). x > n is read as n.
+ * Within a few events of 0 or n a bound is the Poisson one (Brown, Cai and
+ * DasGupta's modified Wilson), which the plain score bound overstates. */
 struct proportion_interval proportion_wilson(uint64_t x, uint64_t n, double z);
 
 /* x1/n1 - x2/n2 at z. */

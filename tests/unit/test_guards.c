@@ -759,7 +759,9 @@ static void test_step_refused_while_failures_surely_over(void **state)
 }
 
 /* Over the limit on its face is not enough: 3/100 against 1/400 is 2.75
- * points, but could be 0.11; 5/100 is surely over (1.25). Fewer than
+ * points, but could be -0.24 (3 failures take the Poisson bound, core/
+ * proportion.h); 5/100 is surely over (1.25); one failure in 20 against
+ * none of 2000 is 5 points, surely over only +0.04. Fewer than
  * excess_min_requests candidate requests are not judged at all. */
 static void test_step_failures_need_evidence(void **state)
 {
@@ -770,9 +772,12 @@ static void test_step_failures_need_evidence(void **state)
     assert_true(s.allowed);
     assert_true(s.failures.judged);
     assert_true(s.failures.excess_points > p.excess_5xx_points);
-    assert_true(fabs(s.failures.low_points - 0.1083) < 1e-3);
+    assert_true(fabs(s.failures.low_points - -0.2429) < 1e-3);
     check_failures(&p, 50, 60, 100, 5, 400, 1, &s);
     assert_int_equal(s.refused, GUARDS_REFUSED_FAILURES);
+    check_failures(&p, 50, 60, 20, 1, 2000, 0, &s);
+    assert_true(s.allowed);
+    assert_true(fabs(s.failures.low_points - 0.0429) < 1e-3);
     check_failures(&p, 50, 60, 19, 19, 400, 0, &s);
     assert_true(s.allowed);
     assert_false(s.failures.judged);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <math.h>
 #include <cmocka.h>
 #include "core/proportion.h"
 
@@ -88,10 +89,37 @@ static void test_excess_chance_exact(void **state)
     assert_true(proportion_excess_chance(29, 250, 0, 480) < 1e-9);
     double big = proportion_excess_chance(600, 100000, 400, 100000);
     assert_true(big > 0.0 && big < 1e-9);
-    /* Where the score interval is sure and the exact test is not. */
+    /* The interval agrees that one failure is not sure. */
     struct proportion_interval d = proportion_difference(1, 30, 0, 600, PROPORTION_Z_99);
-    assert_true(d.low > 0.0);
+    assert_true(d.low < 0.0);
     assert_true(proportion_excess_chance(1, 30, 0, 600) > 0.01);
+}
+
+/* Brown, Cai and DasGupta's edges: at one event the lower bound is the
+ * Poisson one, -ln(1 - alpha) / n (1 - e^-L = alpha), not Wilson's 0.88%
+ * for 1 of 20; at two, L solves 1 - e^-L (1 + L) = alpha; at n - 1 of n the
+ * upper bound mirrors it; from 4 events on Wilson's bound stands. */
+static void test_wilson_poisson_edges(void **state)
+{
+    (void)state;
+    struct proportion_interval r = proportion_wilson(1, 20, PROPORTION_Z_99);
+    assert_float_equal(r.low, -log(0.99) / 20.0, 1e-9);
+    r = proportion_wilson(2, 100, PROPORTION_Z_99);
+    double l = r.low * 100.0;
+    assert_float_equal(1.0 - exp(-l) * (1.0 + l), 0.01, 1e-9);
+    r = proportion_wilson(19, 20, PROPORTION_Z_99);
+    assert_float_equal(r.high, 1.0 + log(0.99) / 20.0, 1e-9);
+    /* two-sided 95%: each tail 2.5% */
+    r = proportion_wilson(1, 40, Z95);
+    assert_float_equal(r.low, -log(0.975) / 40.0, 1e-6);
+    /* x = 3 at n = 50 is past the edge there; at n = 51 it is not */
+    struct proportion_interval w = proportion_wilson(3, 50, PROPORTION_Z_99);
+    struct proportion_interval p = proportion_wilson(3, 51, PROPORTION_Z_99);
+    double z2 = PROPORTION_Z_99 * PROPORTION_Z_99, ph = 3.0 / 50.0;
+    assert_float_equal(w.low, ((ph + z2 / 100.0) - PROPORTION_Z_99 * sqrt(ph * (1 - ph) / 50.0 +
+                       z2 / 10000.0)) / (1.0 + z2 / 50.0), 1e-12);
+    l = p.low * 51.0;
+    assert_float_equal(1.0 - exp(-l) * (1.0 + l + l * l / 2.0), 0.01, 1e-9);
 }
 
 int main(void)
@@ -102,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_difference_matches_newcombe_example),
         cmocka_unit_test(test_difference_needs_counts_to_be_sure),
         cmocka_unit_test(test_excess_chance_exact),
+        cmocka_unit_test(test_wilson_poisson_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
