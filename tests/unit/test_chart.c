@@ -18,6 +18,7 @@
 
 struct rowvals {
     double requests, status_5xx, connections, ttft;
+    double gw_failures;            /* in-stream failures from the gateway's log */
 };
 
 /* A snapshot at NOW with rows for seconds [from, to] (both colors), the
@@ -45,7 +46,8 @@ static void feed(struct model *m, int64_t from, int64_t to, struct rowvals v[COL
         cJSON *arr = cJSON_AddArrayToObject(series, color_name((enum color)c));
         for (int64_t sec = from; sec <= to; sec++) {
             double row[10] = {(double)sec, v[c].requests, v[c].status_5xx, v[c].connections,
-                              v[c].ttft, 1, 1, 0, 0, v[c].status_5xx};
+                              v[c].ttft, 1, 1, 0, v[c].gw_failures,
+                              v[c].status_5xx + v[c].gw_failures};
             cJSON_AddItemToArray(arr, cJSON_CreateDoubleArray(row, 10));
         }
     }
@@ -66,7 +68,7 @@ static void add_marker(struct model *m, double t, int blue, int green, const cha
 static struct model *steady_model(void)
 {
     struct model *m = model_new();
-    struct rowvals v[COLOR_COUNT] = {{100, 2, 10, 250}, {50, 0, 5, 100}};
+    struct rowvals v[COLOR_COUNT] = {{100, 2, 10, 250, 0}, {50, 0, 5, 100, 0}};
     feed(m, NOW_SEC - 300, NOW_SEC - 1, v);
     return m;
 }
@@ -127,13 +129,36 @@ static void test_flat_lines_at_their_rows(void **state)
     model_free(m);
 }
 
+/* Green's gateway logs 3 in-stream failures a second while nginx logs 1
+ * request (the two logs a second apart at a low rate): the failures strip
+ * tops out at 100 %, all of them failed, never at 300 %. */
+static void test_failure_ratio_never_over_100(void **state)
+{
+    (void)state;
+    struct model *m = model_new();
+    struct rowvals v[COLOR_COUNT] = {{100, 0, 10, 250, 0}, {1, 0, 5, 100, 3}};
+    feed(m, NOW_SEC - 300, NOW_SEC - 1, v);
+    struct grid *g = grid_new(80, 20);
+    struct chart_opts o = {.span_s = CHART_SPAN_5M, .utf8 = true, .now = NOW};
+    chart_draw(m, g, &o);
+    char *text = grid_dump(g);
+    assert_non_null(strstr(text, " 100%│"));
+    assert_null(strstr(text, "300%"));
+    assert_null(strstr(text, "500%"));
+    /* green's line is at the top of the strip: all its requests failed */
+    assert_int_equal(at(g, 40, 8)->role, ROLE_GREEN);
+    free(text);
+    grid_free(g);
+    model_free(m);
+}
+
 static int cells_with_role(const struct grid *g, enum grid_role r, int x0, int x1);
 
 static void test_overlap_is_both(void **state)
 {
     (void)state;
     struct model *m = model_new();
-    struct rowvals v[COLOR_COUNT] = {{10, 0, 4, 200}, {10, 0, 4, 200}};
+    struct rowvals v[COLOR_COUNT] = {{10, 0, 4, 200, 0}, {10, 0, 4, 200, 0}};
     feed(m, NOW_SEC - 300, NOW_SEC - 1, v);
     struct grid *g = grid_new(60, 20);
     struct chart_opts o = {.span_s = 300, .utf8 = true, .now = NOW};
@@ -233,7 +258,7 @@ static void test_spans_pick_the_window(void **state)
 {
     (void)state;
     struct model *m = model_new();
-    struct rowvals v[COLOR_COUNT] = {{10, 0, 7, 300}, {0, 0, -1, 0}};
+    struct rowvals v[COLOR_COUNT] = {{10, 0, 7, 300, 0}, {0, 0, -1, 0, 0}};
     feed(m, NOW_SEC - 1200, NOW_SEC - 600, v);
     struct grid *g = grid_new(66, 16);
     struct chart_opts o = {.span_s = 300, .utf8 = true, .now = NOW};
@@ -374,6 +399,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_flat_lines_at_their_rows),
+        cmocka_unit_test(test_failure_ratio_never_over_100),
         cmocka_unit_test(test_overlap_is_both),
         cmocka_unit_test(test_marker_in_its_column),
         cmocka_unit_test(test_fresh_marker_and_now_label),

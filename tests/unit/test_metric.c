@@ -133,6 +133,26 @@ static void test_row_from_a_second(void **state)
     assert_int_equal(col[METRIC_REQUESTS], -1);
 }
 
+/* A window whose gateway log counted more failures than nginx logged
+ * requests (the two logs read a second apart at its edge): all of them
+ * failed, a ratio of 1, never 3. */
+static void test_ratio_never_over_one(void **state)
+{
+    (void)state;
+    struct window_stats w;
+    double r = -1;
+    memset(&w, 0, sizeof w);
+    w.v[METRIC_REQUESTS].sum = 1;
+    w.v[METRIC_FAILURES].sum = 3;
+    assert_true(metric_stats_ratio(METRIC_FAILURES, &w, &r));
+    assert_true(r == 1.0);
+    w.v[METRIC_REQUESTS].sum = 4;
+    assert_true(metric_stats_ratio(METRIC_FAILURES, &w, &r));
+    assert_true(r == 0.75);
+    w.v[METRIC_REQUESTS].sum = 0;
+    assert_false(metric_stats_ratio(METRIC_FAILURES, &w, &r));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -140,6 +160,7 @@ int main(void)
         cmocka_unit_test(test_rows_are_consistent),
         cmocka_unit_test(test_status_object_bytes),
         cmocka_unit_test(test_row_from_a_second),
+        cmocka_unit_test(test_ratio_never_over_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
