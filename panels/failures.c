@@ -81,10 +81,12 @@ static int draw_wrapped(struct grid *g, int y, int end, const char *line)
     const char *p = line;
     do {
         const char *q = p;
-        for (int n = 0; *q && n < w; n++) {
-            q++;
-            while (((unsigned char)*q & 0xC0) == 0x80)
-                q++;    /* a character's continuation bytes stay with it */
+        /* w columns as grid_put_text counts them; a zero-width character
+         * (the "⚠️" of the gateway's warnings) stays with the one before */
+        for (int n = 0; *q && (n < w || grid_zero_width(q));) {
+            int len = grid_utf8_len(q);
+            n += !grid_zero_width(q);
+            q += len ? len : 1;
         }
         char row[1024];
         size_t len = (size_t)(q - p) < sizeof row - 1 ? (size_t)(q - p) : sizeof row - 1;

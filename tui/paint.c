@@ -46,13 +46,9 @@ static attr_t role_attrs(const struct theme *t, int role)
  * it in exactly one column. */
 static wchar_t cell_char(const struct paint *p, const char *glyph)
 {
-    const unsigned char *u = (const unsigned char *)glyph;
-    int n = grid_utf8_len(glyph);
-    if (n <= 0)
+    if (grid_utf8_len(glyph) <= 0)
         return L'?';
-    uint32_t cp = n == 1 ? u[0] : u[0] & (0x7Fu >> n);
-    for (int i = 1; i < n; i++)
-        cp = (cp << 6) | (u[i] & 0x3Fu);
+    uint32_t cp = grid_utf8_code(glyph);
     if (cp < 0x20 || cp == 0x7F)
         return L'?';
     if (cp < 0x80)

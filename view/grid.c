@@ -1,6 +1,7 @@
 /* grid: cells of one glyph and one role. */
 #include "view/grid.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,47 @@ int grid_utf8_len(const char *s)
     return n;
 }
 
+uint32_t grid_utf8_code(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    int n = grid_utf8_len(s);
+    if (n <= 0)
+        return 0xFFFD;
+    uint32_t cp = n == 1 ? u[0] : u[0] & (0x7Fu >> n);
+    for (int i = 1; i < n; i++)
+        cp = (cp << 6) | (u[i] & 0x3Fu);
+    return cp;
+}
+
+/* Code points that draw nothing on their own: combining marks, zero-width
+ * spaces and joiners, variation selectors (the U+FE0F after the gateway's
+ * "⚠" asking for its emoji form), skin-tone modifiers. A terminal folds
+ * them into the character before; a column each showed them as '?'. */
+static const struct {
+    uint32_t lo, hi;
+} zero_width[] = {
+    {0x0300, 0x036F},   /* combining diacritical marks */
+    {0x200B, 0x200F},   /* zero-width space, joiners, direction marks */
+    {0x2060, 0x2064},   /* word joiner, invisible operators */
+    {0x20D0, 0x20FF},   /* combining marks for symbols */
+    {0xFE00, 0xFE0F},   /* variation selectors */
+    {0xFE20, 0xFE2F},   /* combining half marks */
+    {0xFEFF, 0xFEFF},   /* byte order mark */
+    {0x1F3FB, 0x1F3FF}, /* skin-tone modifiers */
+    {0xE0100, 0xE01EF}, /* variation selectors supplement */
+};
+
+bool grid_zero_width(const char *s)
+{
+    if (grid_utf8_len(s) < 2)
+        return false;
+    uint32_t cp = grid_utf8_code(s);
+    for (size_t i = 0; i < sizeof zero_width / sizeof zero_width[0]; i++)
+        if (cp >= zero_width[i].lo && cp <= zero_width[i].hi)
+            return true;
+    return false;
+}
+
 /* A control character or broken UTF-8 would move the terminal's cursor or
  * garble the line: the cell shows '?' instead. */
 static void set_glyph(struct grid_cell *c, const char *glyph, int len)
@@ -136,6 +178,10 @@ int grid_put_text(struct grid *g, int x, int y, const char *text, int maxw, enum
     int cols = 0;
     while (*text && (maxw < 0 || cols < maxw) && x + cols < g->width) {
         int len = grid_utf8_len(text);
+        if (grid_zero_width(text)) {
+            text += len;                 /* folds into the character before */
+            continue;
+        }
         struct grid_cell *c = at(g, x + cols, y);
         if (c) {
             set_glyph(c, text, len);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum grid_role {
     ROLE_TEXT = 0,
@@ -52,7 +53,8 @@ void grid_put(struct grid *g, int x, int y, const char *glyph, enum grid_role ro
 void grid_set_role(struct grid *g, int x, int y, enum grid_role role);
 /* UTF-8 text from x, y, one column per character, clipped at the grid's
  * right edge and at x + maxw (maxw < 0: no limit). Control characters and
- * invalid bytes become '?'. Returns the columns written. */
+ * invalid bytes become '?'; zero-width ones (grid_zero_width) take no
+ * column and are dropped. Returns the columns written. */
 int grid_put_text(struct grid *g, int x, int y, const char *text, int maxw, enum grid_role role);
 /* Fills the rectangle (clipped) with one glyph. */
 void grid_fill(struct grid *g, int x, int y, int w, int h, const char *glyph, enum grid_role role);
@@ -67,5 +69,10 @@ char *grid_dump_roles(const struct grid *g);
 /* The length of the UTF-8 character at s (1-4), or 0 when s does not start
  * a valid one. */
 int grid_utf8_len(const char *s);
+/* Its code point; U+FFFD when s does not start a valid one. */
+uint32_t grid_utf8_code(const char *s);
+/* Whether the character at s draws nothing on its own (a combining mark, a
+ * variation selector, a zero-width joiner): it takes no column. */
+bool grid_zero_width(const char *s);
 
 #endif

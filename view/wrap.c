@@ -1,5 +1,6 @@
 /* wrap: greedy word wrap over UTF-8 text. */
 #include "view/wrap.h"
+#include "view/grid.h"
 
 #include <stdbool.h>
 
@@ -8,20 +9,28 @@ static bool continuation(unsigned char b)
     return (b & 0xC0) == 0x80;
 }
 
+/* Whether the byte at p starts a character that takes a column, as
+ * grid_put_text draws it. */
+static bool takes_column(const char *p)
+{
+    return !continuation((unsigned char)*p) && !grid_zero_width(p);
+}
+
 int wrap_columns(const char *text, size_t len)
 {
     int n = 0;
     for (size_t i = 0; i < len && text[i]; i++)
-        n += !continuation((unsigned char)text[i]);
+        n += takes_column(text + i);
     return n;
 }
 
-/* Bytes from p covering at most `cols` characters (up to a NUL or '\n'). */
+/* Bytes from p covering at most `cols` characters (up to a NUL or '\n');
+ * a zero-width one stays with the character before it. */
 static int bytes_for(const char *p, int cols)
 {
     int i = 0, seen = 0;
     while (p[i] && p[i] != '\n') {
-        if (!continuation((unsigned char)p[i])) {
+        if (takes_column(p + i)) {
             if (seen == cols)
                 break;
             seen++;

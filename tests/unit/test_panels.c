@@ -665,7 +665,16 @@ static void test_failures_detail(void **state)
     assert_int_equal(row_of(narrow, "abc123"), 1);
     assert_int_equal(row_of(narrow, "\"green\""), 2);
     assert_int_equal(row_of(narrow, "9a7d3e2"), 3);
+    /* The gateway's "⚠️" (a sign and a zero-width selector) is one column:
+     * the row holds 20, and nothing of the line is drawn as '?'. */
+    snprintf(d.line[0], sizeof d.line[0], "\u26a0\ufe0f abcdefghijklmnopqrSTUVWXYZ");
+    failures_detail_draw(&d, narrow);
+    assert_string_equal(grid_cell(narrow, 0, 1)->glyph, "\u26a0");
+    assert_int_equal(row_of(narrow, " abcdefghijklmnopqr"), 1);
+    assert_int_equal(row_of(narrow, "STUVWXYZ"), 2);
+    assert_not_shows(narrow, "?");
     grid_free(narrow);
+    snprintf(d.line[0], sizeof d.line[0], "{\"rid\":\"abc123\",\"color\":\"green\",\"version\":\"9a7d3e2\"}");
     d.count = 0;
     failures_detail_draw(&d, g);
     assert_shows(g, "no line of that log holds this id or lies near this time");

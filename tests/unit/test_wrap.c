@@ -6,8 +6,10 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "view/grid.h"
 #include "view/wrap.h"
 
 static void line_is(const struct wrap_line *l, const char *want)
@@ -61,12 +63,42 @@ static void test_newline_and_utf8(void **state)
     line_is(&l[1], "done");
 }
 
+/* OpenClaw's log says "⚠️": U+26A0 and the variation selector U+FE0F,
+ * which draws nothing on its own. It takes no column, in the wrap and in the
+ * grid alike (a column of its own showed it as '?' and pushed the line right),
+ * and it stays with its sign when the line breaks. */
+static void test_zero_width_takes_no_column(void **state)
+{
+    (void)state;
+    const char *warn = "\u26a0\ufe0f model failed";
+    assert_int_equal(wrap_columns(warn, strlen(warn)), 14);
+    struct wrap_line l[4];
+    assert_int_equal(wrap_text(warn, 7, l, 4), 2);
+    line_is(&l[0], "\u26a0\ufe0f model");
+    line_is(&l[1], "failed");
+    /* a combining accent and a zero-width joiner: none of them a column */
+    assert_int_equal(wrap_columns("e\u0301t\u200de", strlen("e\u0301t\u200de")), 3);
+
+    struct grid *g = grid_new(20, 1);
+    assert_int_equal(grid_put_text(g, 0, 0, warn, -1, ROLE_TEXT), 14);
+    char *text = grid_dump(g);
+    assert_string_equal(text, "\u26a0 model failed      ");
+    free(text);
+    assert_true(grid_zero_width("\ufe0f"));
+    assert_false(grid_zero_width("\u26a0"));
+    assert_false(grid_zero_width("a"));
+    assert_int_equal(grid_utf8_code("\u26a0"), 0x26a0);
+    assert_int_equal(grid_utf8_code("\xff"), 0xfffd);
+    grid_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_breaks_at_spaces),
         cmocka_unit_test(test_long_word_split_and_count_beyond_max),
         cmocka_unit_test(test_newline_and_utf8),
+        cmocka_unit_test(test_zero_width_takes_no_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
