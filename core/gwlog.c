@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <cjson/cJSON.h>
 
 /* Where a format keeps a line's level and its text. A gateway with another
@@ -13,10 +14,15 @@ struct gwlog_format {
     const char *message_keys[4];   /* tried in order, each a string field; NULL ends */
 };
 
-/* tslog as OpenClaw writes it: `message` is the whole text; a subsystem
- * logger's arguments are "0" ({"subsystem":...}) and "1" (the text). */
+/* Tried in order; a line is read by the first whose text it has.
+ * tslog as OpenClaw writes it: `message` is the whole text; a subsystem
+ * logger's arguments are "0" ({"subsystem":...}) and "1" (the text).
+ * JSON lines with `level` and `msg` (winston, bunyan's text, and
+ * cutover-sim's request lines, which share the demo's log_file with its
+ * OpenClaw lines): a log line, not a malformed one. */
 static const struct gwlog_format formats[] = {
     {"openclaw", {"_meta", "logLevelName"}, {"message", "1", "0", NULL}},
+    {"level-msg", {"level", NULL}, {"msg", NULL}},
 };
 
 /* tslog's level names: a pattern's prefix before ':' is a level only when
@@ -77,7 +83,8 @@ static const cJSON *at_path(const cJSON *o, const char *const *path, size_t n)
 static bool rule_matches(const struct gwlog_rule *r, const char *level,
                          const char *const texts[], int n_texts)
 {
-    if (r->level[0] && (!level || strcmp(level, r->level) != 0))
+    /* "WARN" in a pattern is tslog's name; a lower-case "warn" is the same */
+    if (r->level[0] && (!level || strcasecmp(level, r->level) != 0))
         return false;
     for (int i = 0; i < n_texts; i++)
         if (strstr(texts[i], r->text))
@@ -115,8 +122,9 @@ enum gwlog_verdict gwlog_line(const struct gwlog_rules *r, const char *line, siz
         len--;
     cJSON *o = len > 0 ? cJSON_ParseWithLength(line, len) : NULL;
     enum gwlog_verdict v = GWLOG_MALFORMED;
-    if (cJSON_IsObject(o))
-        v = judge(r, &formats[0], o, rule ? rule : &unused);
+    for (size_t f = 0; cJSON_IsObject(o) && v == GWLOG_MALFORMED &&
+                       f < sizeof formats / sizeof formats[0]; f++)
+        v = judge(r, &formats[f], o, rule ? rule : &unused);
     cJSON_Delete(o);
     return v;
 }

@@ -90,6 +90,19 @@ static void test_malformed_lines_are_skipped(void **state)
                      GWLOG_MALFORMED);      /* cut short */
     assert_int_equal(judge(&r, "[1,2]"), GWLOG_MALFORMED);
     assert_int_equal(judge(&r, "{\"time\":\"2026-12-02\"}"), GWLOG_MALFORMED);
+    assert_int_equal(judge(&r, "{\"level\":\"info\"}"), GWLOG_MALFORMED);
+    /* cutover-sim's request line, which the light demo writes into the same
+     * log_file as its OpenClaw lines: a log line, not a malformed one, and
+     * no failure (the OpenClaw line beside it counts the failure once) */
+    assert_int_equal(judge(&r, "{\"time\":\"2026-12-03T10:00:00.000Z\",\"level\":\"error\","
+                               "\"color\":\"green\",\"rid\":null,\"method\":\"POST\","
+                               "\"path\":\"/v1/chat/completions\",\"status\":200,"
+                               "\"msg\":\"in-stream error\"}"), GWLOG_OTHER);
+    /* a level-msg line is read with its level, in either case */
+    assert_int_equal(judge(&r, "{\"level\":\"warn\",\"msg\":\"streaming chat completion "
+                               "failed: boom\"}"), GWLOG_FAILURE);
+    assert_int_equal(judge(&r, "{\"level\":\"info\",\"msg\":\"streaming chat completion "
+                               "failed: boom\"}"), GWLOG_OTHER);
     /* a CRLF line is still read */
     char crlf[sizeof WARN_FAILED + 1];
     snprintf(crlf, sizeof crlf, "%s\r", WARN_FAILED);
