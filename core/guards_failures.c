@@ -94,13 +94,18 @@ static const char *excess_unjudged(const struct guards_excess *e, const struct g
     return buf;
 }
 
-/* "<0.01% likely by chance", "8.7% likely by chance" */
+/* "<0.01% likely by chance", "8.7% likely by chance", ">99% likely by
+ * chance". Two digits, never rounded across the 1% a trip is sure under. */
 static void chance_text(double chance, char *buf, size_t n)
 {
+    double pct = chance * 100.0;
     if (chance < 0.0001)
         snprintf(buf, n, "<0.01%% likely by chance");
+    else if (chance > 0.99)
+        snprintf(buf, n, ">99%% likely by chance");
     else
-        snprintf(buf, n, "%.2g%% likely by chance", chance * 100.0);
+        snprintf(buf, n, "%.2g%% likely by chance",
+                 chance < GUARDS_EXCESS_SURE && pct > 0.99 ? 0.99 : pct);
 }
 
 /* "green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), +4.90 points", and
@@ -138,7 +143,9 @@ static void excess_text(struct guards_excess *e, const struct guards_params *p, 
 {
     char nums[PART + 32], left[24];   /* ratios, points and chance */
     const char *act = p->auto_rollback ? "auto-rollback" : "alarm";
-    excess_numbers(e, stable, e->level != GUARDS_OK, nums, sizeof nums);
+    /* how sure, while it decides; a trip keeps its reason (the journal's),
+     * and the window after it may no longer be */
+    excess_numbers(e, stable, e->level == GUARDS_WATCHING, nums, sizeof nums);
     if (e->level == GUARDS_TRIPPED)
         snprintf(e->text, sizeof e->text, "tripped: %s, over %g for %d s", nums,
                  p->excess_5xx_points, p->excess_5xx_for_s);

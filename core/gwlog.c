@@ -1,9 +1,9 @@
 /* gwlog: the gateway's log lines, read through a format table. */
 #include "core/gwlog.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <cjson/cJSON.h>
 
 /* Where a format keeps a line's level and its text. A gateway with another
@@ -12,17 +12,19 @@ struct gwlog_format {
     const char *name;
     const char *level_path[2];     /* object keys, outermost first; NULL ends */
     const char *message_keys[4];   /* tried in order, each a string field; NULL ends */
+    bool matched;                  /* its lines are matched against the failure patterns */
 };
 
 /* Tried in order; a line is read by the first whose text it has.
  * tslog as OpenClaw writes it: `message` is the whole text; a subsystem
  * logger's arguments are "0" ({"subsystem":...}) and "1" (the text).
- * JSON lines with `level` and `msg` (winston, bunyan's text, and
- * cutover-sim's request lines, which share the demo's log_file with its
- * OpenClaw lines): a log line, not a malformed one. */
+ * cutover-sim's request lines (`level`, `msg`), which share the light
+ * demo's log_file with its OpenClaw lines: log lines, never failures (the
+ * OpenClaw line beside each counts it once, and a broad pattern matching a
+ * request line too would count it twice). */
 static const struct gwlog_format formats[] = {
-    {"openclaw", {"_meta", "logLevelName"}, {"message", "1", "0", NULL}},
-    {"level-msg", {"level", NULL}, {"msg", NULL}},
+    {"openclaw", {"_meta", "logLevelName"}, {"message", "1", "0", NULL}, true},
+    {"cutover-sim", {"level", NULL}, {"msg", NULL}, false},
 };
 
 /* tslog's level names: a pattern's prefix before ':' is a level only when
@@ -30,6 +32,21 @@ static const struct gwlog_format formats[] = {
 static const char *const levels[] = {"SILLY", "TRACE", "DEBUG", "INFO", "WARN", "ERROR",
                                      "FATAL", "*"};
 
+/* Whether p's first n bytes are the upper-case name, in either case (ASCII
+ * only: a locale must not change what a pattern means). */
+static bool same_name(const char *p, const char *name, size_t n)
+{
+    if (strlen(name) != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i] >= 'a' && p[i] <= 'z' ? (char)(p[i] - 'a' + 'A') : p[i];
+        if (c != name[i])
+            return false;
+    }
+    return true;
+}
+
+/* The level a pattern starts with ("WARN:", "warn:"), or -1. */
 static int level_prefix(const char *p)
 {
     const char *colon = strchr(p, ':');
@@ -37,7 +54,7 @@ static int level_prefix(const char *p)
         return -1;
     size_t n = (size_t)(colon - p);
     for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
-        if (strlen(levels[i]) == n && strncmp(p, levels[i], n) == 0)
+        if (same_name(p, levels[i], n))
             return (int)i;
     return -1;
 }
@@ -83,8 +100,7 @@ static const cJSON *at_path(const cJSON *o, const char *const *path, size_t n)
 static bool rule_matches(const struct gwlog_rule *r, const char *level,
                          const char *const texts[], int n_texts)
 {
-    /* "WARN" in a pattern is tslog's name; a lower-case "warn" is the same */
-    if (r->level[0] && (!level || strcasecmp(level, r->level) != 0))
+    if (r->level[0] && (!level || strcmp(level, r->level) != 0))
         return false;
     for (int i = 0; i < n_texts; i++)
         if (strstr(texts[i], r->text))
@@ -104,6 +120,8 @@ static enum gwlog_verdict judge(const struct gwlog_rules *r, const struct gwlog_
     }
     if (n == 0)
         return GWLOG_MALFORMED;
+    if (!f->matched)
+        return GWLOG_OTHER;
     const cJSON *lv = at_path(o, f->level_path, 2);
     const char *level = cJSON_IsString(lv) ? lv->valuestring : NULL;
     for (int i = 0; i < r->n; i++)

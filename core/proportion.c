@@ -30,10 +30,11 @@ static double poisson_low(uint64_t x, double alpha)
 }
 
 /* Brown, Cai and DasGupta (2001), "Interval estimation for a binomial
- * proportion", 4.1.1: Wilson's bound sits too far from 0 at one or two
- * events (1 of 20 at 99% reads as at least 0.88%, where it could be
- * 0.05%), so for x up to 2 (n <= 50) or 3 (larger n) the lower bound is
- * the Poisson one, and the upper bound likewise near n. */
+ * proportion", their modified Wilson interval: Wilson's bound sits too far
+ * from 0 at one or two events (1 of 20 at 99% reads as at least 0.69%,
+ * where it could be 0.05%), so for x up to 2 (n <= 50) or 3 (larger n;
+ * they stop at 100, and the Poisson bound only gets better with n) the
+ * lower bound is the Poisson one, and the upper bound likewise near n. */
 static void wilson_modify_edges(uint64_t x, uint64_t n, double z, struct proportion_interval *r)
 {
     uint64_t few = n <= 50 ? 2 : 3;
@@ -88,6 +89,46 @@ static double log_choose(double n, double k)
     return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0);
 }
 
+/* The candidate's failures among all `failed`, under "no worse": drawn
+ * without replacement, n1 of `total` requests. */
+struct hypergeometric {
+    double total, failed, n1;
+    double lo, hi;                 /* the counts the candidate can hold */
+};
+
+static double hyper_log_p(const struct hypergeometric *h, double k)
+{
+    return log_choose(h->failed, k) + log_choose(h->total - h->failed, h->n1 - k) -
+           log_choose(h->total, h->n1);
+}
+
+/* P(X = k + 1) / P(X = k) */
+static double hyper_up(const struct hypergeometric *h, double k)
+{
+    return (h->failed - k) * (h->n1 - k) / ((k + 1.0) * (h->total - h->failed - h->n1 + k + 1.0));
+}
+
+/* The tail from k away from the mean (step +1: up, -1: down), from a point
+ * on the far side of the mean, where the terms only fall: each from the
+ * last by the ratio, until they stop adding. */
+static double hyper_tail(const struct hypergeometric *h, double k, int step)
+{
+    if (k < h->lo || k > h->hi)
+        return 0.0;                  /* nothing the candidate can hold */
+    double lp = hyper_log_p(h, k);
+    if (lp < -700.0)
+        return 0.0;                  /* under 1e-304, and falling from here */
+    double term = exp(lp), sum = 0.0;
+    while (k >= h->lo && k <= h->hi && term > 0.0) {
+        sum += term;
+        if (term < sum * 1e-17)
+            break;
+        term *= step > 0 ? hyper_up(h, k) : 1.0 / hyper_up(h, k - 1.0);
+        k += step;
+    }
+    return sum;
+}
+
 double proportion_excess_chance(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2)
 {
     if (x1 > n1)
@@ -96,20 +137,18 @@ double proportion_excess_chance(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t 
         x2 = n2;
     if (x1 == 0)
         return 1.0;
-    double total = (double)n1 + (double)n2, failed = (double)x1 + (double)x2;
-    double log_all = log_choose(total, (double)n1), sum = 0.0;
-    uint64_t most = x1 + x2 < n1 ? x1 + x2 : n1;
-    /* P(X = k) = C(failed, k) C(total - failed, n1 - k) / C(total, n1),
-     * summed from k = x1 to the most the candidate's requests can hold. */
-    for (uint64_t k = x1; k <= most; k++) {
-        double kk = (double)k;
-        if ((double)n1 - kk > total - failed)
-            continue;                /* not enough successes to fill n1 */
-        double term = exp(log_choose(failed, kk) + log_choose(total - failed, (double)n1 - kk) -
-                          log_all);
-        sum += term;
-        if (term < sum * 1e-17)
-            break;                   /* past the mode, the tail no longer adds */
-    }
-    return sum > 1.0 ? 1.0 : sum;
+    struct hypergeometric h = {.total = (double)n1 + (double)n2,
+                               .failed = (double)x1 + (double)x2, .n1 = (double)n1};
+    double ok = h.total - h.failed;
+    h.lo = h.n1 - ok > 0.0 ? h.n1 - ok : 0.0;
+    h.hi = h.failed < h.n1 ? h.failed : h.n1;
+    double k = (double)x1, mean = h.failed * h.n1 / h.total, p;
+    /* P(X >= x1): summed up from x1 when x1 is past the mean (the terms
+     * fall from there), else one minus the lower tail summed down from
+     * x1 - 1 (which is where those fall). */
+    if (k > mean)
+        p = hyper_tail(&h, k, +1);
+    else
+        p = 1.0 - hyper_tail(&h, k - 1.0, -1);
+    return p < 0.0 ? 0.0 : p > 1.0 ? 1.0 : p;
 }

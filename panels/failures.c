@@ -81,15 +81,19 @@ static int draw_wrapped(struct grid *g, int y, int end, const char *line)
     const char *p = line;
     do {
         const char *q = p;
+        char row[1024];
         /* w columns as grid_put_text counts them; a zero-width character
-         * (the "⚠️" of the gateway's warnings) stays with the one before */
+         * (the "⚠️" of the gateway's warnings) stays with the one before;
+         * whole characters only, as many as the row holds */
         for (int n = 0; *q && (n < w || grid_zero_width(q));) {
             int len = grid_utf8_len(q);
+            len = len ? len : 1;
+            if ((size_t)(q - p) + (size_t)len > sizeof row - 1)
+                break;
             n += !grid_zero_width(q);
-            q += len ? len : 1;
+            q += len;
         }
-        char row[1024];
-        size_t len = (size_t)(q - p) < sizeof row - 1 ? (size_t)(q - p) : sizeof row - 1;
+        size_t len = (size_t)(q - p);
         memcpy(row, p, len);
         row[len] = '\0';
         grid_put_text(g, 0, y++, row, -1, ROLE_TEXT);

@@ -4,38 +4,35 @@
 
 #include <stdbool.h>
 
-static bool continuation(unsigned char b)
+/* Bytes of the character at p as grid_put_text steps over it: a broken
+ * byte is one character of its own (drawn as '?'). */
+static int char_bytes(const char *p)
 {
-    return (b & 0xC0) == 0x80;
-}
-
-/* Whether the byte at p starts a character that takes a column, as
- * grid_put_text draws it. */
-static bool takes_column(const char *p)
-{
-    return !continuation((unsigned char)*p) && !grid_zero_width(p);
+    int len = grid_utf8_len(p);
+    return len ? len : 1;
 }
 
 int wrap_columns(const char *text, size_t len)
 {
     int n = 0;
-    for (size_t i = 0; i < len && text[i]; i++)
-        n += takes_column(text + i);
+    for (size_t i = 0; i < len && text[i]; i += (size_t)char_bytes(text + i))
+        n += !grid_zero_width(text + i);
     return n;
 }
 
-/* Bytes from p covering at most `cols` characters (up to a NUL or '\n');
- * a zero-width one stays with the character before it. */
+/* Bytes from p covering at most `cols` columns (up to a NUL or '\n'), as
+ * grid_put_text counts them; a zero-width character stays with the one
+ * before it. */
 static int bytes_for(const char *p, int cols)
 {
     int i = 0, seen = 0;
     while (p[i] && p[i] != '\n') {
-        if (takes_column(p + i)) {
+        if (!grid_zero_width(p + i)) {
             if (seen == cols)
                 break;
             seen++;
         }
-        i++;
+        i += char_bytes(p + i);
     }
     return i;
 }

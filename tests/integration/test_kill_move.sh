@@ -9,9 +9,10 @@
 # reconcile, and nginx's confirmed weights never move more than one step.
 # The kill point is waited for, then delayed at random: from the start of the
 # command, from its intent reaching the journal, from the upstream file
-# changing, or from its outcome; so kills land before, during and after the
-# file write and the reload. One kill in five is sent the moment the file
-# changes, so every mode has kills between the write and the outcome however
+# saying the move's target, or from its outcome; so kills land before,
+# during and after the file write and the reload. One kill in five is sent
+# the moment the file says the target (watched by the process that starts
+# the move), so every mode has kills between the write and the outcome however
 # fast this machine reloads (5 kills whose delays all fell after the outcome
 # once failed CI). Each kill's phase is read back from the journal and the
 # file, and the counts are printed.
@@ -86,34 +87,34 @@ wait_journal() {
     done
 }
 
-# kill_at_write PID VICTIM BLUE DELAY: SIGKILL VICTIM DELAY seconds after
-# the upstream file's header stops saying blue BLUE (the move's atomic rename),
-# or at once if PID exits first. Polled every millisecond in one process: a
-# shell loop costs a process start per look, longer than some reloads.
+# kill_at_write VICTIM TARGET DELAY -- COMMAND...: runs COMMAND, and SIGKILLs
+# VICTIM (the command itself when VICTIM is "self", else that pid, with the
+# command after it) DELAY seconds after the upstream file's header says blue
+# TARGET: the move's atomic rename. Polled every millisecond in the process
+# that started the move, so no write can pass before the watching begins (a
+# shell loop costs a process start per look, longer than some reloads).
 cat >"$WORK/kill_at_write.py" <<'PY'
-import os, re, signal, sys, time
-pid, victim, blue, delay, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5]
+import os, re, signal, subprocess, sys, time
+victim, target, delay, path = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+cmd = sys.argv[sys.argv.index("--") + 1:]
 header = re.compile(r"^# weights: blue (\d+), green ", re.M)
-def alive(p):
-    try:
-        os.kill(p, 0)
-        return True
-    except OSError:
-        return False
+child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 deadline = time.monotonic() + 10
-while time.monotonic() < deadline and alive(pid):
+while time.monotonic() < deadline and child.poll() is None:
     try:
         m = header.search(open(path).read(4096))
     except OSError:
         m = None
-    if m and m.group(1) != blue:
+    if m and m.group(1) == target:
         break
     time.sleep(0.001)
 time.sleep(delay)
-try:
-    os.kill(victim, signal.SIGKILL)
-except OSError:
-    pass
+for pid in ([child.pid] if victim == "self" else [int(victim), child.pid]):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+child.wait()
 PY
 
 # observe NAME: blue's share (percent) of 40 requests through nginx, from the
@@ -150,16 +151,20 @@ RECONCILED=0; CLOSED=0; NOTHING=0; ASKED=0
 # 50 kills must stay within a couple of minutes on a busy machine.
 ASK_MAX=3
 
+# the move to kill, as MOVE_CMD (an argv array)
+move_cmd() {
+    if [ "$1" = cli ]; then
+        MOVE_CMD=("$CUTOVER" -c "$CONFIG" shift "$DIR" --sample 0.3 --force --reason kill-test)
+    else
+        MOVE_CMD=("$CUTOVER" -c "$CONFIG" shift "$DIR")
+    fi
+}
 # starts the move to kill; sets PID (the command) and VICTIM (what is killed)
 start_move() {
-    if [ "$1" = cli ]; then
-        "$CUTOVER" -c "$CONFIG" shift "$DIR" --sample 0.3 --force --reason kill-test \
-            >/dev/null 2>&1 &
-        PID=$!; VICTIM=$PID
-    else
-        "$CUTOVER" -c "$CONFIG" shift "$DIR" >/dev/null 2>&1 &
-        PID=$!; VICTIM=$(cat "$SANDBOX/state/server.pid")
-    fi
+    move_cmd "$1"
+    "${MOVE_CMD[@]}" >/dev/null 2>&1 &
+    PID=$!
+    if [ "$1" = cli ]; then VICTIM=$PID; else VICTIM=$(cat "$SANDBOX/state/server.pid"); fi
 }
 
 # asks status, check and a shift while a reconcile is needed ($3: True/False)
@@ -188,26 +193,32 @@ kill_one() {
     nb=$(jr confirmed)
     if [ "$nb" -ge 90 ]; then DIR=+10; elif [ "$nb" -le 20 ]; then DIR=-10; fi
     n0=$(intents); m0=$(moves)
-    fb=$(file_blue)
-    start_move "$mode"
     # one kill in five from each point; the delay after it is random but for
     # the kill at the write itself
     case $((i % 5)) in
-    0) # the CLI's sampling, the server's guards
-       sleep "0.$(printf '%03d' $((RANDOM % 300)))" ;;
-    1) # the version, the write
-       wait_journal "$PID" intents "$n0"; sleep "0.$(printf '%03d' $((RANDOM % 100)))" ;;
-    2) # the file just renamed: nginx -t has not finished
-       "$PY" "$WORK/kill_at_write.py" "$PID" "$VICTIM" "$fb" 0 "$SANDBOX/upstream.conf" ;;
-    3) # nginx -t, the reload and its confirmation
-       "$PY" "$WORK/kill_at_write.py" "$PID" "$VICTIM" "$fb" \
-           "0.$(printf '%03d' $((RANDOM % 600)))" "$SANDBOX/upstream.conf" ;;
-    4) # the state saved, the listener check after a shift
-       wait_journal "$PID" moves $((m0 + 1)); sleep "0.0$((RANDOM % 10))" ;;
+    2|3) # 2: the file just renamed, nginx -t not finished; 3: nginx -t, the
+         # reload and its confirmation. The move's target is one step from
+         # the file's weights.
+       local delay=0 victim=self
+       [ $((i % 5)) -eq 3 ] && delay="0.$(printf '%03d' $((RANDOM % 600)))"
+       [ "$mode" = server ] && victim=$(cat "$SANDBOX/state/server.pid")
+       move_cmd "$mode"
+       "$PY" "$WORK/kill_at_write.py" "$victim" "$(( $(file_blue) - DIR ))" "$delay" \
+           "$SANDBOX/upstream.conf" -- "${MOVE_CMD[@]}" ;;
+    *)
+       start_move "$mode"
+       case $((i % 5)) in
+       0) # the CLI's sampling, the server's guards
+          sleep "0.$(printf '%03d' $((RANDOM % 300)))" ;;
+       1) # the version, the write
+          wait_journal "$PID" intents "$n0"; sleep "0.$(printf '%03d' $((RANDOM % 100)))" ;;
+       4) # the state saved, the listener check after a shift
+          wait_journal "$PID" moves $((m0 + 1)); sleep "0.0$((RANDOM % 10))" ;;
+       esac
+       kill -KILL "$VICTIM" 2>/dev/null
+       [ "$mode" = server ] && kill -KILL "$PID" 2>/dev/null   # its client waits for nothing now
+       wait "$PID" 2>/dev/null ;;
     esac
-    kill -KILL "$VICTIM" 2>/dev/null
-    [ "$mode" = server ] && kill -KILL "$PID" 2>/dev/null   # its client waits for nothing now
-    wait "$PID" 2>/dev/null
     if [ "$mode" = server ] && ! "$CUTOVER" -c "$CONFIG" server start >/dev/null 2>&1; then
         fail "$mode $i: the server did not start again"; return
     fi

@@ -435,7 +435,7 @@ static void test_excess_trips_once_after_sustain(void **state)
     assert_int_equal(e.level, GUARDS_TRIPPED);
     assert_true(e.tripped_at == T0 + 181);
     assert_string_equal(e.text, "tripped: green 5xx 5.00% (50/1000) vs blue 0.10% (1/1000), "
-                                "+4.90 points, <0.01% likely by chance, over 0.5 for 180 s");
+                                "+4.90 points, over 0.5 for 180 s");
     /* Once: it stays tripped, recovered or not, and never trips again. */
     for (int t = 182; t < 600; t++)
         trips += (t % 2 ? feed_bad(&e, &p, T0 + t) : feed_good(&e, &p, T0 + t));
@@ -633,6 +633,14 @@ static void test_excess_waits_until_sure(void **state)
     assert_false(feed(&e, &p, COLOR_BLUE, T0 + 2, 10, 57, 1, 600, 0));
     assert_non_null(strstr(e.text, "auto-rollback in 6 s: "));
     assert_non_null(strstr(e.text, "not sure: 8.7% likely by chance"));
+    /* A chance of 99.5% reads as such, not as "1e+02%": 10 of 1999
+     * against 0 of 1, at a limit of 0 and a minimum of 1 request. */
+    p.excess_5xx_points = 0;
+    p.excess_min_requests = 1;
+    guards_excess_init(&e);
+    assert_false(feed(&e, &p, COLOR_BLUE, T0, 10, 1999, 10, 1, 0));
+    assert_int_equal(e.level, GUARDS_WATCHING);
+    assert_non_null(strstr(e.text, "not sure: >99% likely by chance"));
 }
 
 /* The countdown leads the row, in minutes once it is long; with

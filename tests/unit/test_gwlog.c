@@ -98,10 +98,9 @@ static void test_malformed_lines_are_skipped(void **state)
                                "\"color\":\"green\",\"rid\":null,\"method\":\"POST\","
                                "\"path\":\"/v1/chat/completions\",\"status\":200,"
                                "\"msg\":\"in-stream error\"}"), GWLOG_OTHER);
-    /* a level-msg line is read with its level, in either case */
-    assert_int_equal(judge(&r, "{\"level\":\"warn\",\"msg\":\"streaming chat completion "
-                               "failed: boom\"}"), GWLOG_FAILURE);
-    assert_int_equal(judge(&r, "{\"level\":\"info\",\"msg\":\"streaming chat completion "
+    /* even one whose text a pattern holds: the OpenClaw line beside it
+     * counts the failure, once */
+    assert_int_equal(judge(&r, "{\"level\":\"WARN\",\"msg\":\"streaming chat completion "
                                "failed: boom\"}"), GWLOG_OTHER);
     /* a CRLF line is still read */
     char crlf[sizeof WARN_FAILED + 1];
@@ -138,6 +137,13 @@ static void test_patterns(void **state)
     assert_string_equal(text, "ERROR lane task error");
     gwlog_rule_text(&r, 7, text, sizeof text);
     assert_string_equal(text, "?");
+
+    /* a level in lower case is the same level */
+    static const char *const lower[] = {"warn:chat completion failed"};
+    assert_int_equal(gwlog_rules_parse(lower, 1, &r, msg, sizeof msg), 0);
+    assert_string_equal(r.rule[0].level, "WARN");
+    assert_string_equal(r.rule[0].text, "chat completion failed");
+    assert_int_equal(judge(&r, WARN_NONSTREAM), GWLOG_FAILURE);
 
     static const char *const bad[] = {"WARN:"};
     assert_int_equal(gwlog_rules_parse(bad, 1, &r, msg, sizeof msg), -1);

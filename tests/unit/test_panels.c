@@ -673,6 +673,21 @@ static void test_failures_detail(void **state)
     assert_int_equal(row_of(narrow, " abcdefghijklmnopqr"), 1);
     assert_int_equal(row_of(narrow, "STUVWXYZ"), 2);
     assert_not_shows(narrow, "?");
+    /* A user's text heavy with combining marks (600 of them, 1200 bytes on
+     * one 'a'): the row takes whole characters up to its buffer (1023
+     * bytes), and the rest of the line follows on the next row, nothing
+     * cut into a '?'. */
+    size_t at = 0;
+    d.line[0][at++] = 'a';
+    for (int i = 0; i < 600; i++) {
+        d.line[0][at++] = (char)0xcc;
+        d.line[0][at++] = (char)0x81;
+    }
+    snprintf(d.line[0] + at, sizeof d.line[0] - at, "bcd");
+    failures_detail_draw(&d, narrow);
+    assert_not_shows(narrow, "?");
+    assert_string_equal(grid_cell(narrow, 0, 1)->glyph, "a");
+    assert_int_equal(row_of(narrow, "bcd"), 2);
     grid_free(narrow);
     snprintf(d.line[0], sizeof d.line[0], "{\"rid\":\"abc123\",\"color\":\"green\",\"version\":\"9a7d3e2\"}");
     d.count = 0;

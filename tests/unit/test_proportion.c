@@ -96,7 +96,7 @@ static void test_excess_chance_exact(void **state)
 }
 
 /* Brown, Cai and DasGupta's edges: at one event the lower bound is the
- * Poisson one, -ln(1 - alpha) / n (1 - e^-L = alpha), not Wilson's 0.88%
+ * Poisson one, -ln(1 - alpha) / n (1 - e^-L = alpha), not Wilson's 0.69%
  * for 1 of 20; at two, L solves 1 - e^-L (1 + L) = alpha; at n - 1 of n the
  * upper bound mirrors it; from 4 events on Wilson's bound stands. */
 static void test_wilson_poisson_edges(void **state)

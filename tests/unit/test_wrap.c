@@ -89,6 +89,14 @@ static void test_zero_width_takes_no_column(void **state)
     assert_false(grid_zero_width("a"));
     assert_int_equal(grid_utf8_code("\u26a0"), 0x26a0);
     assert_int_equal(grid_utf8_code("\xff"), 0xfffd);
+    /* Broken UTF-8 too: the wrap counts the columns the grid draws. */
+    static const char *const odd[] = {"\x80" "a", "\xe2\x82" "A", "\ufe0f" "x", "a\xff\ufe0f",
+                                      "\xf0\x9f\x98", "ok \u26a0\ufe0f\u200d!"};
+    for (size_t i = 0; i < sizeof odd / sizeof odd[0]; i++) {
+        grid_clear(g);
+        assert_int_equal(wrap_columns(odd[i], strlen(odd[i])),
+                         grid_put_text(g, 0, 0, odd[i], -1, ROLE_TEXT));
+    }
     grid_free(g);
 }
 
