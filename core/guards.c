@@ -367,7 +367,9 @@ static void fill_dwell(struct guards_item *it, const struct guards_view *v)
 }
 
 /* The sustained rule's row; while the excess is already sure, it says
- * first that steps toward the candidate are held for it. */
+ * first that steps toward the candidate are held for it, and then what the
+ * rollback waits for ("auto-rollback in 2m09s"), which the held steps must
+ * not hide. */
 static void fill_excess(struct guards_item *it, const struct guards_view *v)
 {
     char part[PART];
@@ -379,7 +381,12 @@ static void fill_excess(struct guards_item *it, const struct guards_view *v)
     }
     it->level = GUARDS_WATCHING;
     failures_text(&v->step, part, sizeof part);
-    snprintf(it->text, sizeof it->text, "steps held: %s", part);
+    const char *colon = strchr(v->excess.text, ':');
+    if (v->excess.level == GUARDS_WATCHING && colon != NULL)
+        snprintf(it->text, sizeof it->text, "steps held, %.*s: %s",
+                 (int)(colon - v->excess.text), v->excess.text, part);
+    else
+        snprintf(it->text, sizeof it->text, "steps held: %s", part);
 }
 
 static void fill_drain(struct guards_item *it, const struct guards_view *v)

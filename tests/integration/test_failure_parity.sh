@@ -32,7 +32,7 @@ is "weights 50/50" "$(weights)" "50/50"
 held=""
 for _ in $(seq 1 900); do
     row=$(row_5xx)
-    case "$row" in "watching|steps held: "*)
+    case "$row" in "watching|steps held"*)
         low=$(sed -n 's/.*surely over +\([0-9.]*\).*/\1/p' <<<"$row")
         python3 -c "import sys; sys.exit(0 if float('${low:-0}') >= 1.0 else 1)" && {
             held=$row; break; } ;;

@@ -759,6 +759,13 @@ static void test_step_refused_while_failures_surely_over(void **state)
     assert_int_equal(v.item[GUARDS_ITEM_EXCESS].level, GUARDS_WATCHING);
     assert_string_equal(v.item[GUARDS_ITEM_EXCESS].text, "steps held: green 5xx 11.60% (29/250) "
                         "vs blue 0.00% (0/480): +11.6 points, surely over +7.5 (limit 0.5)");
+    /* While the sustained rule counts down, the held steps do not hide it. */
+    assert_false(feed(&e, &p, COLOR_BLUE, T0, 50, 250, 29, 480, 0));
+    assert_false(feed(&e, &p, COLOR_BLUE, T0 + 26, 50, 250, 29, 480, 0));
+    guards_view_fill(&v, &s, &e, &d, &c);
+    assert_string_equal(v.item[GUARDS_ITEM_EXCESS].text, "steps held, auto-rollback in 2m34s: "
+                        "green 5xx 11.60% (29/250) vs blue 0.00% (0/480): +11.6 points, surely "
+                        "over +7.5 (limit 0.5)");
     /* A step back, and a rollback, are never held. */
     check_failures(&p, 50, 40, 250, 29, 480, 0, &s);
     assert_true(s.allowed);
