@@ -212,7 +212,7 @@ void guards_excess_reason(const struct guards_excess *e, const struct guards_par
 {
     const struct metric *f = &metric_table[failure_signal];
     const char *cand = color_name(color_other(stable));
-    char chance[40];
+    char chance[32];
     chance_text(e->chance, chance, sizeof chance);
     if (!holds_instream(&e->candidate, &e->stable)) {
         snprintf(buf, n, "%s %s %.2f%% vs %s %.2f%% for %.0f s (%+.2f points, %s; limit %g)",

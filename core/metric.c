@@ -152,12 +152,14 @@ bool metric_stats_value(enum metric_id id, const struct window_stats *w, double 
 
 bool metric_stats_ratio(enum metric_id id, const struct window_stats *w, double *out)
 {
-    uint64_t den = w->v[metric_table[id].ratio_of].sum, num = w->v[id].sum;
-    /* A ratio's two counts may come from two logs read a second apart (the
-     * in-stream failures): at a window's edge the failures can outnumber
-     * the requests, and all of them failed is the most there is. */
-    *out = den ? (double)(num < den ? num : den) / (double)den : 0.0;
+    uint64_t den = w->v[metric_table[id].ratio_of].sum;
+    *out = den ? metric_capped_ratio((double)w->v[id].sum, (double)den) : 0.0;
     return den > 0;
+}
+
+double metric_capped_ratio(double num, double den)
+{
+    return (num < den ? num : den) / den;
 }
 
 enum metric_id metric_guarded_latency(void)

@@ -161,5 +161,10 @@ bool metric_stats_value(enum metric_id id, const struct window_stats *w, double 
 /* A SUM with a ratio: its fraction over the window; false without any of
  * the ratio_of count. */
 bool metric_stats_ratio(enum metric_id id, const struct window_stats *w, double *out);
+/* num / den, at most 1 (den > 0): a ratio's two counts may come from two
+ * logs read a second apart (a failure is in nginx's and in the gateway's),
+ * so the failures can outnumber the requests, and all of them failed is the
+ * most there is. */
+double metric_capped_ratio(double num, double den);
 
 #endif

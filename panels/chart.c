@@ -87,10 +87,7 @@ static bool bucket_value(const struct model *m, enum color c, enum metric_id id,
     if (k->draw == METRIC_DRAW_RATIO) {
         if (den <= 0)
             return false;
-        /* A failure's two records (nginx's access log and the gateway's
-         * own) can fall in neighbouring seconds, so a bucket may hold more
-         * failures than requests: it failed all of them, not 300 %. */
-        best = 100.0 * (num < den ? num : den) / den;
+        best = 100.0 * metric_capped_ratio(num, den);   /* never 300 % */
     }
     *out = best;
     return best >= 0;

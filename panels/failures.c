@@ -86,8 +86,7 @@ static int draw_wrapped(struct grid *g, int y, int end, const char *line)
          * (the "⚠️" of the gateway's warnings) stays with the one before;
          * whole characters only, as many as the row holds */
         for (int n = 0; *q && (n < w || grid_zero_width(q));) {
-            int len = grid_utf8_len(q);
-            len = len ? len : 1;
+            int len = grid_char_bytes(q);
             if ((size_t)(q - p) + (size_t)len > sizeof row - 1)
                 break;
             n += !grid_zero_width(q);

@@ -103,6 +103,12 @@ int grid_utf8_len(const char *s)
     return n;
 }
 
+int grid_char_bytes(const char *s)
+{
+    int len = grid_utf8_len(s);
+    return len ? len : 1;
+}
+
 uint32_t grid_utf8_code(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -187,7 +193,7 @@ int grid_put_text(struct grid *g, int x, int y, const char *text, int maxw, enum
             set_glyph(c, text, len);
             c->role = (unsigned char)role;
         }
-        text += len ? len : 1;
+        text += grid_char_bytes(text);
         cols++;
     }
     return cols;

@@ -69,6 +69,9 @@ char *grid_dump_roles(const struct grid *g);
 /* The length of the UTF-8 character at s (1-4), or 0 when s does not start
  * a valid one. */
 int grid_utf8_len(const char *s);
+/* The bytes grid_put_text steps over for the character at s: its length,
+ * or 1 for a broken byte (drawn as '?'). */
+int grid_char_bytes(const char *s);
 /* Its code point; U+FFFD when s does not start a valid one. */
 uint32_t grid_utf8_code(const char *s);
 /* Whether the character at s draws nothing on its own (a combining mark, a

@@ -4,18 +4,10 @@
 
 #include <stdbool.h>
 
-/* Bytes of the character at p as grid_put_text steps over it: a broken
- * byte is one character of its own (drawn as '?'). */
-static int char_bytes(const char *p)
-{
-    int len = grid_utf8_len(p);
-    return len ? len : 1;
-}
-
 int wrap_columns(const char *text, size_t len)
 {
     int n = 0;
-    for (size_t i = 0; i < len && text[i]; i += (size_t)char_bytes(text + i))
+    for (size_t i = 0; i < len && text[i]; i += (size_t)grid_char_bytes(text + i))
         n += !grid_zero_width(text + i);
     return n;
 }
@@ -32,7 +24,7 @@ static int bytes_for(const char *p, int cols)
                 break;
             seen++;
         }
-        i += char_bytes(p + i);
+        i += grid_char_bytes(p + i);
     }
     return i;
 }
